@@ -1,0 +1,123 @@
+# Guest Accounts for Mattermost. `make help` lists the targets.
+GO ?= go
+NPM ?= npm
+SHELL := /bin/bash
+
+PLUGIN_ID      := guest-accounts
+PLUGIN_VERSION := $(shell sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' plugin.json | head -1)
+BUNDLE         := dist/$(PLUGIN_ID)-$(PLUGIN_VERSION).tar.gz
+PLATFORMS      := linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64
+SERVER_BINS    := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring windows,$(p)),.exe,))
+GO_SOURCES     := $(shell find server build -name '*.go' -not -path 'build/testserver/*') go.mod go.sum
+WEBAPP_SOURCES := $(shell find webapp/src -type f 2>/dev/null) webapp/package.json webapp/build.mjs webapp/tsconfig.json
+RUN_DIR        ?= .run
+BIN            := bin
+# Packages whose tests need the real server (run by test-integration).
+INTEGRATION_PKGS := ./server/integration/... ./server/testhelper/stack/...
+GO_TEST_FLAGS  ?= -count=1
+# The pinned Mattermost server, built once into the cache (see build/mattermost-server.sh).
+MM_DIR = $(shell build/mattermost-server.sh)
+
+.PHONY: all help apply server webapp dist check-style test test-unit test-integration test-webapp test-browser \
+	bench fuzz run stop deploy clean deps mattermost-server webapp-deps
+
+all: check-style test dist ## style checks, every test, the bundle
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+apply: ## embed plugin.json into the server and webapp code
+	@$(GO) run ./build/manifest apply
+
+deps: ## install what a fresh machine lacks (Debian packages; needs root)
+	@build/deps.sh
+
+# ---- build ------------------------------------------------------------------
+
+server/manifest.go webapp/src/manifest.ts: plugin.json build/manifest/main.go
+	$(GO) run ./build/manifest apply
+
+server/dist/plugin-%: $(GO_SOURCES) server/manifest.go
+	@mkdir -p server/dist
+	$(eval p := $(basename $*))
+	CGO_ENABLED=0 GOOS=$(word 1,$(subst -, ,$(p))) GOARCH=$(word 2,$(subst -, ,$(p))) \
+		$(GO) build -trimpath -ldflags '-s -w' -o $@ ./server
+
+server: $(SERVER_BINS) ## build the server binaries for every platform
+
+webapp/node_modules/.installed: webapp/package.json webapp/package-lock.json
+	cd webapp && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+webapp-deps: webapp/node_modules/.installed
+
+webapp/dist/main.js: webapp/node_modules/.installed $(WEBAPP_SOURCES) webapp/src/manifest.ts
+	cd webapp && $(NPM) run build
+
+webapp: webapp/dist/main.js ## build the webapp bundle
+
+$(BUNDLE): $(SERVER_BINS) webapp/dist/main.js plugin.json $(shell find assets -type f)
+	@rm -rf dist/bundle && mkdir -p dist/bundle/$(PLUGIN_ID)/server/dist dist/bundle/$(PLUGIN_ID)/webapp/dist
+	cp plugin.json dist/bundle/$(PLUGIN_ID)/
+	cp -r assets dist/bundle/$(PLUGIN_ID)/
+	cp $(SERVER_BINS) dist/bundle/$(PLUGIN_ID)/server/dist/
+	cp webapp/dist/main.js dist/bundle/$(PLUGIN_ID)/webapp/dist/
+	tar -C dist/bundle -czf $@ $(PLUGIN_ID)
+	@rm -rf dist/bundle
+	@echo "plugin bundle: $@"
+
+dist: $(BUNDLE) ## the plugin bundle (.tar.gz) for System Console > Plugins
+
+mattermost-server: ## build the pinned Mattermost server into the cache (once)
+	@build/mattermost-server.sh
+
+# ---- checks and tests -----------------------------------------------------------
+
+check-style: webapp-deps server/manifest.go ## gofmt, go vet, golangci-lint if present, eslint, tsc
+	@out=$$(gofmt -l server build); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if command -v golangci-lint >/dev/null; then golangci-lint run ./...; else echo "golangci-lint not installed: skipped (gofmt and go vet ran)"; fi
+	cd webapp && $(NPM) run lint && $(NPM) run check-types
+
+test: test-unit test-webapp test-integration test-browser ## every test: unit, webapp, real server, browser
+
+test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
+	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v -e /server/integration -e /server/testhelper/stack)
+	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=10s ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=5s ./server/policy/
+
+test-webapp: webapp-deps ## webapp component tests (jest + Testing Library)
+	cd webapp && $(NPM) test
+
+test-integration: dist ## real Mattermost + PostgreSQL + SMTP sink tests
+	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
+		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 40m $(INTEGRATION_PKGS)
+
+test-browser: dist webapp-deps ## headless Chromium against the real server
+	@build/browser-tests.sh
+
+bench: dist ## benchmarks (Go and side-by-side on the real server)
+	$(GO) test -run='^$$' -bench=. -benchmem ./server/policy/
+
+fuzz: ## longer fuzzing runs
+	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=2m ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzAllowList -fuzztime=2m ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=1m ./server/policy/
+
+# ---- running ----------------------------------------------------------------
+
+$(BIN)/devstack: $(GO_SOURCES)
+	$(GO) build -o $@ ./build/devstack
+
+run: dist $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints URL and login
+	GA_MATTERMOST_DIR=$(MM_DIR) $(BIN)/devstack up -dir $(RUN_DIR) -bundle $(BUNDLE)
+
+stop: $(BIN)/devstack ## stop what `make run` started
+	$(BIN)/devstack down -dir $(RUN_DIR)
+
+deploy: dist ## install on an existing server: MM_SERVICESETTINGS_SITEURL + MM_ADMIN_TOKEN
+	$(GO) run ./build/deploy $(PLUGIN_ID) $(BUNDLE)
+
+clean: ## remove build output and the make-run state (stop it first)
+	@if [ -f $(RUN_DIR)/mattermost.pid ]; then echo "stop the local server first: make stop"; exit 1; fi
+	rm -rf dist server/dist webapp/dist $(BIN) $(RUN_DIR) build/out

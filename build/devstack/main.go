@@ -1,0 +1,173 @@
+// Command devstack runs a local Mattermost + PostgreSQL + SMTP sink with the
+// plugin installed, for `make run` / `make stop`. State lives in a folder
+// (default .run/) so data survives a stop; `make clean` removes it.
+//
+//	devstack up   -dir .run -bundle dist/guest-accounts-X.tar.gz
+//	devstack down -dir .run
+//	devstack smtp -addr 127.0.0.1:2525 -log .run/mail.log   (internal)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/pluginctl"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper/smtpsink"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper/stack"
+)
+
+const (
+	adminUser     = "admin"
+	adminEmail    = "admin@localhost.test"
+	adminPassword = "Admin-Passw0rd!"
+	pluginID      = "guest-accounts"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fail("usage: devstack up|down|smtp [flags]")
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	dir := fs.String("dir", ".run", "state folder")
+	bundle := fs.String("bundle", "", "plugin bundle to install")
+	port := fs.Int("port", envInt("GA_PORT", 8065), "Mattermost port")
+	dbPort := fs.Int("db-port", envInt("GA_DB_PORT", 55432), "PostgreSQL port")
+	smtpPort := fs.Int("smtp-port", envInt("GA_SMTP_PORT", 2525), "SMTP sink port")
+	addr := fs.String("addr", "", "smtp: listen address")
+	logPath := fs.String("log", "", "smtp: mail log")
+	_ = fs.Parse(os.Args[2:])
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		fail(err.Error())
+	}
+	switch os.Args[1] {
+	case "up":
+		up(abs, *bundle, *port, *dbPort, *smtpPort)
+	case "down":
+		if err := stack.StopDetached(abs); err != nil {
+			fail(err.Error())
+		}
+		fmt.Println("Stopped the local Mattermost, its mail sink and PostgreSQL.")
+	case "smtp":
+		runSink(*addr, *logPath)
+	default:
+		fail("unknown command " + os.Args[1])
+	}
+}
+
+func up(dir, bundle string, port, dbPort, smtpPort int) {
+	if bundle == "" {
+		fail("-bundle is required")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mattermost.pid")); err == nil {
+		fmt.Println("A local stack seems to be running already; stopping it first.")
+		_ = stack.StopDetached(dir)
+	}
+	for _, p := range []int{port, dbPort, smtpPort} {
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p)); err != nil {
+			fail(fmt.Sprintf("port %d is in use: stop what uses it, or set GA_PORT / GA_DB_PORT / GA_SMTP_PORT", p))
+		} else {
+			l.Close()
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fail(err.Error())
+	}
+	if err := startSinkProcess(dir, smtpPort); err != nil {
+		fail(err.Error())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	st, err := stack.Start(ctx, stack.Options{Dir: dir, Port: port, DBPort: dbPort, SMTPHost: "127.0.0.1", SMTPPort: smtpPort, Detached: true})
+	if err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
+	c, err := pluginctl.EnsureAdmin(ctx, st.URL, adminUser, adminEmail, adminPassword)
+	if err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
+	if err := pluginctl.InstallPlugin(ctx, c, bundle, pluginID); err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
+	fmt.Printf(`
+Mattermost is running with the Guest Accounts plugin enabled.
+
+  URL:       %s
+  Admin:     %s / %s
+  Plugin:    %s/admin_console/plugins/plugin_%s
+  API:       %s/plugins/%s/api/v1/stats
+  Mail sink: 127.0.0.1:%d, received mail is appended to %s
+  Logs:      %s
+
+This server has no web client of its own (none can be built here): use the
+REST API, the plugin's pages, or point a Mattermost web or desktop client at it.
+Stop it with `+"`make stop`"+`.
+`, st.URL, adminUser, adminPassword, st.URL, pluginID, st.URL, pluginID, smtpPort,
+		filepath.Join(dir, "mail.log"), filepath.Join(dir, "mattermost.log"))
+}
+
+// startSinkProcess runs this program's `smtp` command detached.
+func startSinkProcess(dir string, port int) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "smtpsink.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	cmd := exec.Command(self, "smtp", "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-log", filepath.Join(dir, "mail.log"))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "smtpsink.pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			conn.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the SMTP sink did not start; see %s", logFile.Name())
+}
+
+func runSink(addr, logPath string) {
+	sink, err := smtpsink.StartLogging(addr, logPath)
+	if err != nil {
+		fail(err.Error())
+	}
+	defer sink.Close()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	<-sig
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "devstack:", msg)
+	os.Exit(1)
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"github.com/pkg/errors"
+
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/api"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/command"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
+)
+
+// OnActivate is called by core when the plugin starts (enable, server
+// start, upgrade). It wires the parts, repairs what a crash may have left,
+// and brings guests in line with the master switch (reinstating guests a
+// plugin disable deactivated).
+func (p *Plugin) OnActivate() error {
+	p.client = pluginapi.NewClient(p.API, p.Driver)
+	a, err := app.New(app.Deps{
+		API:         p.API,
+		Client:      p.client,
+		Store:       kvstore.New(p.client),
+		Settings:    p.settings,
+		PluginID:    manifest.Id,
+		ConfigError: func() string { return p.config.get().Error },
+	})
+	if err != nil {
+		return errors.Wrap(err, "starting Guest Accounts")
+	}
+	if err := a.Reconcile(); err != nil {
+		return errors.Wrap(err, "checking the guest registry")
+	}
+	a.ApplySwitch()
+	p.app = a
+	p.router = api.NewRouter(a, p.API)
+	if err := command.Register(p.API, a); err != nil {
+		return errors.Wrap(err, "registering /guest")
+	}
+	return nil
+}
+
+// OnDeactivate is called by core when the plugin stops: an admin disabling
+// it, a server shutdown, or an upgrade. Only the first must fail closed:
+// without the plugin nothing guards the guests, so they are deactivated
+// (and reinstated at the next activation). Measured on 11.4: the plugin's
+// state in the config is already disabled when an admin disabled it, and
+// still enabled on shutdown or upgrade.
+func (p *Plugin) OnDeactivate() error {
+	if p.app == nil {
+		return nil
+	}
+	defer p.app.Close()
+	if !p.disabledByAdmin() {
+		return nil
+	}
+	n, err := p.app.SwitchOff(store.ReasonPluginDisabled)
+	p.API.LogInfo("Guest Accounts disabled: guests deactivated until it is enabled again", "guests", n)
+	return err
+}
+
+func (p *Plugin) disabledByAdmin() bool {
+	cfg := p.API.GetConfig()
+	if cfg == nil {
+		return false
+	}
+	state, ok := cfg.PluginSettings.PluginStates[manifest.Id]
+	return ok && state != nil && !state.Enable
+}

@@ -1,0 +1,120 @@
+// Package api is the plugin's REST API under /plugins/guest-accounts/api/v1:
+// routing, authentication, body limits and JSON errors. Handlers are thin:
+// decode, call app, encode.
+package api
+
+import (
+	"context"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/gorilla/mux"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+)
+
+// maxBodyBytes bounds every request body unless a route says otherwise.
+const maxBodyBytes = 64 << 10
+
+type ctxKey int
+
+const userIDKey ctxKey = iota
+
+// Logger is the part of the plugin API the router logs through.
+type Logger interface {
+	LogError(msg string, keyValuePairs ...any)
+}
+
+// Handler serves the API.
+type Handler struct {
+	app    *app.App
+	log    Logger
+	router *mux.Router
+}
+
+// NewRouter builds the API's router.
+func NewRouter(a *app.App, log Logger) http.Handler {
+	h := &Handler{app: a, log: log, router: mux.NewRouter()}
+	h.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
+	h.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errMethod) })
+	v1 := h.router.PathPrefix("/api/v1").Subrouter()
+	v1.Use(h.recoverer, limitBody)
+
+	user := v1.NewRoute().Subrouter()
+	user.Use(requireUser)
+	user.HandleFunc("/me", h.getMe).Methods(http.MethodGet)
+
+	admin := v1.NewRoute().Subrouter()
+	admin.Use(requireUser, h.requireSystemAdmin)
+	admin.HandleFunc("/stats", h.getStats).Methods(http.MethodGet)
+	admin.HandleFunc("/guests", h.listGuests).Methods(http.MethodGet)
+	admin.HandleFunc("/guests", h.createGuest).Methods(http.MethodPost)
+	admin.HandleFunc("/guests/{user_id}", h.getGuest).Methods(http.MethodGet)
+	admin.HandleFunc("/guests/{user_id}", h.patchGuest).Methods(http.MethodPatch)
+	admin.HandleFunc("/guests/{user_id}/promote", h.promoteGuest).Methods(http.MethodPost)
+	admin.HandleFunc("/guests/{user_id}/deactivate", h.deactivateGuest).Methods(http.MethodPost)
+	admin.HandleFunc("/guests/{user_id}/activate", h.activateGuest).Methods(http.MethodPost)
+	admin.HandleFunc("/users/{user_id}/demote", h.demoteUser).Methods(http.MethodPost)
+	admin.HandleFunc("/audit", h.listAudit).Methods(http.MethodGet)
+	return h
+}
+
+// ServeHTTP dispatches.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.router.ServeHTTP(w, r)
+}
+
+// recoverer turns a panic into a 500 JSON error and logs it.
+func (h *Handler) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if rec := recover(); rec != nil {
+				h.log.LogError("Guest Accounts: panic in an API handler", "path", r.URL.Path, "panic", rec, "stack", string(debug.Stack()))
+				writeError(w, newError(http.StatusInternalServerError, "internal", "An internal error occurred; it has been logged."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireUser accepts only requests core authenticated: it sets the
+// Mattermost-User-Id header for a valid session and strips it otherwise.
+func requireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		userID := r.Header.Get("Mattermost-User-Id")
+		if userID == "" {
+			writeError(w, errUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userIDKey, userID)))
+	})
+}
+
+func userID(r *http.Request) string {
+	id, _ := r.Context().Value(userIDKey).(string)
+	return id
+}
+
+func (h *Handler) requireSystemAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.app.IsSystemAdmin(userID(r)) {
+			writeError(w, errForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.LogError("Guest Accounts: API request failed", "path", r.URL.Path, "error", err.Error())
+	writeError(w, newError(http.StatusInternalServerError, "internal", "An internal error occurred; it has been logged."))
+}

@@ -1,0 +1,103 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+)
+
+// decodeOptionalBody is decodeBody for endpoints whose body may be empty.
+// (The request core hands the plugin has no reliable ContentLength, so
+// emptiness is decided by reading.)
+func decodeOptionalBody(r *http.Request, v any) *Error {
+	if r.Body == nil {
+		return nil
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return newError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+		}
+		return newError(http.StatusBadRequest, "invalid_body", "The body could not be read.")
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return decodeBody(r, v)
+}
+
+// decodeBody decodes a JSON body strictly: one object, known fields only,
+// within the size limit. The error names the problem.
+func decodeBody(r *http.Request, v any) *Error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var maxErr *http.MaxBytesError
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &maxErr):
+			return newError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+		case errors.Is(err, io.EOF):
+			return newError(http.StatusBadRequest, "body_required", "A JSON request body is required.")
+		case errors.As(err, &typeErr):
+			return newError(http.StatusBadRequest, "invalid_field_type", fmt.Sprintf("Field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type))
+		case errors.As(err, &syntaxErr):
+			return newError(http.StatusBadRequest, "invalid_json", fmt.Sprintf("The body is not valid JSON (at byte %d).", syntaxErr.Offset))
+		default:
+			return newError(http.StatusBadRequest, "invalid_body", "The body could not be read: "+err.Error())
+		}
+	}
+	if dec.More() {
+		return newError(http.StatusBadRequest, "invalid_json", "The body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+// pathID returns a path variable that must be a Mattermost id.
+func pathID(r *http.Request, name string) (string, *Error) {
+	id := mux.Vars(r)[name]
+	if !model.IsValidId(id) {
+		return "", newError(http.StatusBadRequest, "invalid_"+name, fmt.Sprintf("%q is not a valid %s.", id, name))
+	}
+	return id, nil
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string, def int) (int, *Error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, newError(http.StatusBadRequest, "invalid_"+name, fmt.Sprintf("Query parameter %q must be a whole number of 0 or more.", name))
+	}
+	return n, nil
+}
+
+// writeAppError answers with an app.Error's status, or 500.
+func (h *Handler) writeAppError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		writeError(w, &Error{Status: ae.Status, ID: ae.ID, Message: ae.Message})
+		return
+	}
+	var mmErr *model.AppError
+	if errors.As(err, &mmErr) && mmErr.StatusCode >= 400 && mmErr.StatusCode < 500 {
+		writeError(w, &Error{Status: mmErr.StatusCode, ID: "guest_accounts.api.mattermost", Message: mmErr.Message})
+		return
+	}
+	h.internalError(w, r, err)
+}

@@ -1,0 +1,156 @@
+// Package app holds the plugin's use cases. Hooks and HTTP handlers call
+// it; it asks policy for decisions and acts through the store and the
+// Mattermost plugin API.
+package app
+
+import (
+	"sync"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin"
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+	"github.com/pkg/errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// Clock tells the time; tests move it instead of sleeping.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Deps are what App needs from the plugin.
+type Deps struct {
+	API      plugin.API
+	Client   *pluginapi.Client
+	Store    store.Store
+	Settings func() policy.Settings
+	PluginID string
+	Clock    Clock
+	// ConfigError is the reason the newest saved settings were refused.
+	ConfigError func() string
+}
+
+// App is the set of use cases.
+type App struct {
+	api      plugin.API
+	client   *pluginapi.Client
+	store    store.Store
+	settings func() policy.Settings
+	pluginID string
+	clock    Clock
+	cfgError func() string
+
+	members    *memberships.Manager
+	background sync.WaitGroup
+	botID      string
+
+	editionMu sync.RWMutex
+	licensed  bool
+}
+
+// New builds the App and detects the edition.
+func New(d Deps) (*App, error) {
+	if d.API == nil || d.Store == nil || d.Settings == nil {
+		return nil, errors.New("app.New: API, Store and Settings are required")
+	}
+	a := &App{
+		api:      d.API,
+		client:   d.Client,
+		store:    d.Store,
+		settings: d.Settings,
+		pluginID: d.PluginID,
+		clock:    d.Clock,
+		cfgError: d.ConfigError,
+	}
+	if a.clock == nil {
+		a.clock = systemClock{}
+	}
+	if a.cfgError == nil {
+		a.cfgError = func() string { return "" }
+	}
+	a.DetectEdition()
+	a.members = memberships.New(d.API, func(key string) (memberships.Lock, error) {
+		return cluster.NewMutex(d.API, key)
+	}, a.Licensed)
+	if err := a.ensureBot(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close waits for background work.
+func (a *App) Close() {
+	a.background.Wait()
+}
+
+// SettingsChanged is called after a valid settings change. Turning the
+// master switch runs in the background (it may touch thousands of guests)
+// under the cluster switch lock.
+func (a *App) SettingsChanged(old, next policy.Settings) {
+	if old.EnableGuestAccounts != next.EnableGuestAccounts {
+		a.background.Add(1)
+		go func() {
+			defer a.background.Done()
+			a.ApplySwitch()
+		}()
+	}
+}
+
+// Now is the app's clock.
+func (a *App) Now() time.Time { return a.clock.Now() }
+
+// DetectEdition decides whether core's own guest accounts can be used: a
+// license with the guest feature and core guest accounts switched on.
+func (a *App) DetectEdition() {
+	licensed := false
+	if lic := a.api.GetLicense(); lic != nil && lic.Features != nil && lic.Features.GuestAccounts != nil && *lic.Features.GuestAccounts {
+		cfg := a.api.GetConfig()
+		licensed = cfg != nil && cfg.GuestAccountsSettings.Enable != nil && *cfg.GuestAccountsSettings.Enable
+	}
+	a.editionMu.Lock()
+	a.licensed = licensed
+	a.editionMu.Unlock()
+}
+
+// Licensed reports whether core's native guest role is in use.
+func (a *App) Licensed() bool {
+	a.editionMu.RLock()
+	defer a.editionMu.RUnlock()
+	return a.licensed
+}
+
+// Audit appends an audit entry and writes it to the server log.
+func (a *App) Audit(actorID, action, targetID, result, details string) {
+	e := store.AuditEntry{
+		ID:       model.NewId(),
+		At:       a.Now().UnixMilli(),
+		ActorID:  actorID,
+		Action:   action,
+		TargetID: targetID,
+		Result:   result,
+		Details:  details,
+	}
+	a.api.LogInfo("Guest Accounts audit", "action", action, "actor_id", actorID, "target_id", targetID, "result", result, "details", details)
+	if err := a.store.AppendAudit(e); err != nil {
+		a.api.LogError("Guest Accounts: could not save an audit entry", "action", action, "error", err.Error())
+	}
+}
+
+// IsSystemAdmin reports whether the user may manage the system.
+func (a *App) IsSystemAdmin(userID string) bool {
+	return userID != "" && a.api.HasPermissionTo(userID, model.PermissionManageSystem)
+}
+
+// ListAudit returns audit entries, newest first.
+func (a *App) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error) {
+	return a.store.ListAudit(since, page, perPage)
+}

@@ -1,0 +1,122 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// activeCounter counts active guests, exactly, across the cluster.
+const activeCounter = "active-guests"
+
+// Guest is the API view of a guest (docs/api.md).
+type Guest struct {
+	UserID               string              `json:"user_id"`
+	Username             string              `json:"username"`
+	Email                string              `json:"email"`
+	FirstName            string              `json:"first_name"`
+	LastName             string              `json:"last_name"`
+	Nickname             string              `json:"nickname"`
+	Position             string              `json:"position"`
+	Status               string              `json:"status"`
+	DeactivatedReason    string              `json:"deactivated_reason"`
+	InvitedBy            string              `json:"invited_by"`
+	CreatedAt            int64               `json:"created_at"`
+	ExpiresAt            int64               `json:"expires_at"`
+	LastActivityAt       int64               `json:"last_activity_at"`
+	SingleChannel        bool                `json:"single_channel"`
+	ChannelIDs           []string            `json:"channel_ids"`
+	Restrictions         policy.Restrictions `json:"restrictions"`
+	RestrictionOverrides policy.Overrides    `json:"restriction_overrides"`
+}
+
+// guestView joins the registry record with the Mattermost user.
+func (a *App) guestView(g *store.Guest, u *model.User) *Guest {
+	v := &Guest{
+		UserID:               g.UserID,
+		InvitedBy:            g.InvitedBy,
+		CreatedAt:            g.CreatedAt,
+		ExpiresAt:            g.ExpiresAt,
+		SingleChannel:        g.SingleChannel,
+		ChannelIDs:           g.ChannelIDs,
+		DeactivatedReason:    g.Deactivated,
+		Status:               "active",
+		Restrictions:         policy.Effective(a.settings().DefaultRestrictions, g.Restrictions),
+		RestrictionOverrides: g.Restrictions,
+	}
+	if v.ChannelIDs == nil {
+		v.ChannelIDs = []string{}
+	}
+	if g.Deactivated != store.ReasonNone {
+		v.Status = "deactivated"
+	}
+	if u != nil {
+		v.Username, v.Email = u.Username, u.Email
+		v.FirstName, v.LastName, v.Nickname, v.Position = u.FirstName, u.LastName, u.Nickname, u.Position
+		v.LastActivityAt = u.LastActivityAt
+		if u.DeleteAt != 0 {
+			v.Status = "deactivated"
+			if v.DeactivatedReason == "" {
+				v.DeactivatedReason = store.ReasonAdmin
+			}
+		}
+	}
+	return v
+}
+
+// getGuest returns the record, or a 404 naming the user.
+func (a *App) getGuest(userID string) (*store.Guest, error) {
+	g, err := a.store.GetGuest(userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound("guest_not_found", "User %s is not a guest.", userID)
+	}
+	return g, err
+}
+
+// GetGuest returns the API view of one guest.
+func (a *App) GetGuest(userID string) (*Guest, error) {
+	if !model.IsValidId(userID) {
+		return nil, errBadRequest("invalid_user_id", "user_id", "%q is not a valid user id.", userID)
+	}
+	g, err := a.getGuest(userID)
+	if err != nil {
+		return nil, err
+	}
+	u, appErr := a.api.GetUser(userID)
+	if appErr != nil {
+		return nil, appErr
+	}
+	return a.guestView(g, u), nil
+}
+
+// publishGuestsChanged tells every client that these users' guest status
+// changed (badges, indicators).
+func (a *App) publishGuestsChanged(userIDs ...string) {
+	ids := ""
+	for i, id := range userIDs {
+		if i > 0 {
+			ids += ","
+		}
+		ids += id
+	}
+	a.api.PublishWebSocketEvent("guests_changed", map[string]any{"user_ids": ids}, &model.WebsocketBroadcast{})
+}
+
+// RecountActive sets the active-guest counter from the registry (at
+// activation, so the counter heals after any crash).
+func (a *App) RecountActive() (int, error) {
+	n := 0
+	err := a.store.ForEachGuest(func(g *store.Guest) error {
+		if g.Deactivated == store.ReasonNone {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, a.store.Set(activeCounter, n)
+}

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// CheckLogin decides whether a user may log in; "" allows it. Non-guests
+// cost one registry read.
+func (a *App) CheckLogin(u *model.User) string {
+	g, err := a.store.GetGuest(u.Id)
+	if err != nil {
+		return "" // not a guest (or the registry is unreadable: core's checks still apply)
+	}
+	s := a.settings()
+	if !s.EnableGuestAccounts {
+		return "Guest accounts are switched off on this server. Contact the person who invited you."
+	}
+	if ok, _ := a.domainAllowed(u.Email); !ok {
+		return "Guest accounts from your email domain are no longer allowed on this server. Contact the person who invited you."
+	}
+	if g.Deactivated != store.ReasonNone {
+		// Reactivated outside the plugin (core's System Console): the cap and
+		// the rules still apply.
+		if _, err := a.Activate(systemActor, u.Id, ""); err != nil {
+			return "Your guest account is not active: " + err.Error()
+		}
+	}
+	return ""
+}
+
+// UserDeactivated records a deactivation done outside the plugin.
+func (a *App) UserDeactivated(userID string) {
+	_ = a.members.WithUserLock(userID, func() error {
+		g, err := a.store.GetGuest(userID)
+		if err != nil || g.Deactivated != store.ReasonNone {
+			return nil // not a guest, or the plugin did it itself
+		}
+		g.Deactivated = store.ReasonAdmin
+		if err := a.store.SaveGuest(g); err != nil {
+			return err
+		}
+		a.Audit("", "deactivated_outside_plugin", userID, "success", "")
+		return a.store.Add(activeCounter, -1)
+	})
+}

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// EditionLimit is one capability and whether the plugin enforces it on the
+// running edition.
+type EditionLimit struct {
+	Capability string `json:"capability"`
+	Enforced   bool   `json:"enforced"`
+	Note       string `json:"note"`
+}
+
+// Stats are the dashboard's counts against the caps.
+type Stats struct {
+	ActiveGuests         int            `json:"active_guests"`
+	DeactivatedGuests    int            `json:"deactivated_guests"`
+	PendingInvitations   int            `json:"pending_invitations"`
+	MaxActiveGuests      int            `json:"max_active_guests"`
+	MaxChannelsPerGuest  int            `json:"max_channels_per_guest"`
+	GuestAccountsEnabled bool           `json:"guest_accounts_enabled"`
+	Edition              string         `json:"edition"`
+	EditionLimits        []EditionLimit `json:"edition_limits"`
+	ConfigurationError   string         `json:"configuration_error,omitempty"`
+}
+
+// Stats counts the registry.
+func (a *App) Stats() (*Stats, error) {
+	s := a.settings()
+	st := &Stats{
+		MaxActiveGuests:      s.MaxActiveGuests,
+		MaxChannelsPerGuest:  s.MaxChannelsPerGuest,
+		GuestAccountsEnabled: s.EnableGuestAccounts,
+		Edition:              "unlicensed",
+		EditionLimits:        a.EditionLimits(),
+		ConfigurationError:   a.cfgError(),
+	}
+	if a.Licensed() {
+		st.Edition = "licensed"
+	}
+	err := a.store.ForEachGuest(func(g *store.Guest) error {
+		if g.Deactivated == store.ReasonNone {
+			st.ActiveGuests++
+		} else {
+			st.DeactivatedGuests++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// EditionLimits lists what the plugin cannot stop on this edition (measured
+// on 11.4 unlicensed; see the README's "Edition limits").
+func (a *App) EditionLimits() []EditionLimit {
+	if a.Licensed() {
+		return []EditionLimit{}
+	}
+	return []EditionLimit{
+		{Capability: "list_users", Enforced: false, Note: "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition."},
+		{Capability: "create_direct_channel", Enforced: false, Note: "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel."},
+	}
+}

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+	"github.com/pkg/errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// systemActor is the audit actor for what the plugin does by itself.
+const systemActor = "system"
+
+// withSwitchLock runs fn holding the cluster-wide switch lock, so one node
+// at a time walks the registry.
+func (a *App) withSwitchLock(fn func() error) error {
+	m, err := cluster.NewMutex(a.api, "ga-switch")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if err := m.LockWithContext(ctx); err != nil {
+		return errors.Wrap(err, "waiting for the switch lock")
+	}
+	defer m.Unlock()
+	return fn()
+}
+
+// SwitchOff deactivates every active guest, marking them as deactivated by
+// reason (switch or plugin_disabled). Re-running finishes an interrupted
+// run; guests already deactivated are left as they are.
+func (a *App) SwitchOff(reason string) (int, error) {
+	n := 0
+	err := a.withSwitchLock(func() error {
+		var ids []string
+		if err := a.store.ForEachGuest(func(g *store.Guest) error {
+			if g.Deactivated == store.ReasonNone {
+				ids = append(ids, g.UserID)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := a.Deactivate(systemActor, id, reason); err != nil {
+				a.api.LogError("Guest Accounts: could not deactivate a guest", "user_id", id, "error", err.Error())
+				continue
+			}
+			n++
+		}
+		return nil
+	})
+	a.Audit(systemActor, "switch_off", "", result(err), reason)
+	return n, err
+}
+
+// SwitchOn reactivates exactly the guests deactivated for one of reasons,
+// as far as the cap allows.
+func (a *App) SwitchOn(reasons ...string) (int, error) {
+	n := 0
+	err := a.withSwitchLock(func() error {
+		var guests []*store.Guest
+		if err := a.store.ForEachGuest(func(g *store.Guest) error {
+			if slices.Contains(reasons, g.Deactivated) {
+				guests = append(guests, g)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, g := range guests {
+			if _, err := a.Activate(systemActor, g.UserID, g.Deactivated); err != nil {
+				a.api.LogWarn("Guest Accounts: could not reactivate a guest", "user_id", g.UserID, "error", err.Error())
+				continue
+			}
+			n++
+		}
+		return nil
+	})
+	a.Audit(systemActor, "switch_on", "", result(err), "")
+	return n, err
+}
+
+// Reconcile runs at activation: it repairs guests left mid-window by a
+// crash (core deactivates system_guest users at start-up when unlicensed),
+// recounts the active guests, and finishes an interrupted switch.
+func (a *App) Reconcile() error {
+	var repair []string
+	if err := a.store.ForEachGuest(func(g *store.Guest) error {
+		u, appErr := a.api.GetUser(g.UserID)
+		if appErr != nil {
+			return nil // user deleted meanwhile
+		}
+		wrongRole := !a.Licensed() && slices.Contains(u.GetRoles(), model.SystemGuestRoleId)
+		if wrongRole || (a.Licensed() && !u.IsGuest()) {
+			repair = append(repair, g.UserID)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range repair {
+		if _, err := a.members.RepairRole(id); err != nil {
+			a.api.LogError("Guest Accounts: could not repair a guest's role", "user_id", id, "error", err.Error())
+			continue
+		}
+		// Core deactivated this guest at start-up because of the role it
+		// had inside the window; if the registry says active, restore it.
+		if g, err := a.store.GetGuest(id); err == nil && g.Deactivated == store.ReasonNone {
+			if u, appErr := a.api.GetUser(id); appErr == nil && u.DeleteAt != 0 {
+				_ = a.api.UpdateUserActive(id, true)
+			}
+		}
+		a.Audit(systemActor, "repair_role", id, "success", "")
+	}
+	if _, err := a.RecountActive(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ApplySwitch brings the guests in line with the master switch and the
+// plugin being enabled: off deactivates every active guest; on reactivates
+// those the switch or a plugin disable deactivated.
+func (a *App) ApplySwitch() {
+	var err error
+	if a.settings().EnableGuestAccounts {
+		_, err = a.SwitchOn(store.ReasonSwitch, store.ReasonPluginDisabled)
+	} else {
+		_, err = a.SwitchOff(store.ReasonSwitch)
+	}
+	if err != nil {
+		a.api.LogError("Guest Accounts: applying the master switch failed", "error", err.Error())
+	}
+}

@@ -1,0 +1,200 @@
+// Package kvstore implements store.Store on the plugin key-value store.
+package kvstore
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/pkg/errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// Key prefixes, one per record kind (DESIGN.md §3).
+const (
+	guestPrefix   = "guest/"
+	countPrefix   = "count/"
+	auditPrefix   = "audit/"
+	listPageSize  = 1000
+	casMaxRetries = 50
+)
+
+// KV is the part of the plugin API's KV service the store uses.
+type KV interface {
+	Set(key string, value any, options ...pluginapi.KVSetOption) (bool, error)
+	Get(key string, o any) error
+	Delete(key string) error
+	ListKeys(page, count int, options ...pluginapi.ListKeysOption) ([]string, error)
+}
+
+// Store is the KV implementation of store.Store.
+type Store struct {
+	kv KV
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store on the plugin's KV service.
+func New(client *pluginapi.Client) *Store {
+	return &Store{kv: &client.KV}
+}
+
+// NewWithKV returns a Store on any KV implementation (tests).
+func NewWithKV(kv KV) *Store {
+	return &Store{kv: kv}
+}
+
+// GetGuest returns the registry record or store.ErrNotFound.
+func (s *Store) GetGuest(userID string) (*store.Guest, error) {
+	var raw []byte
+	if err := s.kv.Get(guestPrefix+userID, &raw); err != nil {
+		return nil, errors.Wrap(err, "reading the guest record")
+	}
+	if raw == nil {
+		return nil, store.ErrNotFound
+	}
+	var g store.Guest
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, errors.Wrapf(err, "decoding the guest record of %s", userID)
+	}
+	return &g, nil
+}
+
+// SaveGuest writes the registry record.
+func (s *Store) SaveGuest(g *store.Guest) error {
+	if g.UserID == "" {
+		return errors.New("a guest record needs a user id")
+	}
+	_, err := s.kv.Set(guestPrefix+g.UserID, g)
+	return errors.Wrap(err, "saving the guest record")
+}
+
+// DeleteGuest removes the registry record.
+func (s *Store) DeleteGuest(userID string) error {
+	return errors.Wrap(s.kv.Delete(guestPrefix+userID), "deleting the guest record")
+}
+
+// ForEachGuest pages through the keys and loads one record at a time.
+func (s *Store) ForEachGuest(fn func(*store.Guest) error) error {
+	return s.forEachKey(guestPrefix, func(key string) error {
+		g, err := s.GetGuest(strings.TrimPrefix(key, guestPrefix))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		return fn(g)
+	})
+}
+
+// forEachKey calls fn for every key with the prefix. Keys are collected page
+// by page first so that fn may write without shifting the pages under us.
+func (s *Store) forEachKey(prefix string, fn func(string) error) error {
+	var keys []string
+	for page := 0; ; page++ {
+		batch, err := s.kv.ListKeys(page, listPageSize)
+		if err != nil {
+			return errors.Wrap(err, "listing keys")
+		}
+		for _, k := range batch {
+			if strings.HasPrefix(k, prefix) {
+				keys = append(keys, k)
+			}
+		}
+		if len(batch) < listPageSize {
+			break
+		}
+	}
+	for _, k := range keys {
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Reserve increments the counter by one unless that passes limit.
+func (s *Store) Reserve(name string, limit int) (bool, error) {
+	reserved := false
+	err := s.update(name, func(v int) (int, bool) {
+		if limit > 0 && v+1 > limit {
+			reserved = false
+			return v, false
+		}
+		reserved = true
+		return v + 1, true
+	})
+	return reserved, err
+}
+
+// Add adds delta to the counter, never going below zero.
+func (s *Store) Add(name string, delta int) error {
+	return s.update(name, func(v int) (int, bool) {
+		v += delta
+		if v < 0 {
+			v = 0
+		}
+		return v, true
+	})
+}
+
+// Get reads the counter (0 when unset).
+func (s *Store) Get(name string) (int, error) {
+	v, _, err := s.read(name)
+	return v, err
+}
+
+// Set overwrites the counter (used when recounting from the registry).
+func (s *Store) Set(name string, value int) error {
+	_, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(value)))
+	return errors.Wrap(err, "setting a counter")
+}
+
+func (s *Store) read(name string) (int, []byte, error) {
+	var raw []byte
+	if err := s.kv.Get(countPrefix+name, &raw); err != nil {
+		return 0, nil, errors.Wrap(err, "reading a counter")
+	}
+	if raw == nil {
+		return 0, nil, nil
+	}
+	v, err := strconv.Atoi(string(raw))
+	if err != nil {
+		return 0, nil, errors.Wrapf(err, "counter %s holds %q", name, raw)
+	}
+	return v, raw, nil
+}
+
+// update applies fn with compare-and-set, retrying when another writer (on
+// this or another node) won the race. The database decides, so the result
+// is exact across a cluster.
+func (s *Store) update(name string, fn func(int) (int, bool)) error {
+	for range casMaxRetries {
+		v, old, err := s.read(name)
+		if err != nil {
+			return err
+		}
+		next, write := fn(v)
+		if !write {
+			return nil
+		}
+		var opt pluginapi.KVSetOption
+		if old == nil {
+			// Atomic create: the old value must be absent.
+			opt = pluginapi.SetAtomic(nil)
+		} else {
+			opt = pluginapi.SetAtomic(old)
+		}
+		ok, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(next)), opt)
+		if err != nil {
+			return errors.Wrap(err, "updating a counter")
+		}
+		if ok {
+			return nil
+		}
+	}
+	return errors.Wrapf(store.ErrConflict, "counter %s: too much contention", name)
+}

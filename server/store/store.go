@@ -1,0 +1,93 @@
+// Package store defines the plugin's persistent records and the interface
+// the app layer uses to keep them. kvstore implements it on the plugin KV
+// store; tests of pure app logic may use a small in-memory fake.
+package store
+
+import (
+	"errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a compare-and-set lost a race.
+var ErrConflict = errors.New("the record changed meanwhile")
+
+// Deactivation reasons recorded on a guest.
+const (
+	ReasonNone           = ""
+	ReasonAdmin          = "admin"
+	ReasonSwitch         = "switch"
+	ReasonPluginDisabled = "plugin_disabled"
+	ReasonExpired        = "expired"
+	ReasonDomain         = "domain"
+)
+
+// Guest is the registry record of one guest: `guest/<userID>`.
+type Guest struct {
+	UserID        string           `json:"user_id"`
+	InvitedBy     string           `json:"invited_by,omitempty"`
+	CreatedAt     int64            `json:"created_at"`
+	ExpiresAt     int64            `json:"expires_at,omitempty"`
+	TeamIDs       []string         `json:"team_ids,omitempty"`
+	ChannelIDs    []string         `json:"channel_ids,omitempty"`
+	SingleChannel bool             `json:"single_channel,omitempty"`
+	Restrictions  policy.Overrides `json:"restrictions"`
+	// Deactivated says why the plugin (or an admin through it) deactivated
+	// the guest; empty while active.
+	Deactivated string `json:"deactivated,omitempty"`
+	// ReminderSentAt is when the expiry reminder went out for ExpiresAt.
+	ReminderSentAt int64 `json:"reminder_sent_at,omitempty"`
+	// MustChangePassword holds the guest's posting until they change the
+	// password an admin set.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
+}
+
+// AuditEntry is one line of the audit log: `audit/<time>-<id>`.
+type AuditEntry struct {
+	ID       string `json:"id"`
+	At       int64  `json:"at"`
+	ActorID  string `json:"actor_id"`
+	Action   string `json:"action"`
+	TargetID string `json:"target_id"`
+	Result   string `json:"result"`
+	Details  string `json:"details,omitempty"`
+}
+
+// Guests keeps the guest registry.
+type Guests interface {
+	GetGuest(userID string) (*Guest, error)
+	// SaveGuest writes the record unconditionally.
+	SaveGuest(g *Guest) error
+	DeleteGuest(userID string) error
+	// ForEachGuest calls fn for every record, a page at a time, without
+	// loading the registry into memory; fn returning an error stops it.
+	ForEachGuest(fn func(*Guest) error) error
+}
+
+// Counters are cluster-exact integer counters (compare-and-set).
+type Counters interface {
+	// Reserve adds one to the counter if the result stays <= limit (limit 0
+	// = unlimited) and reports whether it did.
+	Reserve(name string, limit int) (bool, error)
+	// Add adds delta (may be negative, never below zero).
+	Add(name string, delta int) error
+	Get(name string) (int, error)
+	Set(name string, value int) error
+}
+
+// Audit keeps the audit log.
+type Audit interface {
+	AppendAudit(e AuditEntry) error
+	// ListAudit returns entries newest first, from `since` (ms, 0 = all).
+	ListAudit(since int64, page, perPage int) ([]AuditEntry, error)
+}
+
+// Store is everything the app layer persists.
+type Store interface {
+	Guests
+	Counters
+	Audit
+}
