@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/pkg/errors"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -18,7 +20,15 @@ import (
 // plugin disable deactivated).
 func (p *Plugin) OnActivate() error {
 	p.client = pluginapi.NewClient(p.API, p.Driver)
+	var clock app.Clock
+	var testClock *app.OffsetClock
+	if os.Getenv("GUEST_ACCOUNTS_TEST_CLOCK") == "1" {
+		testClock = &app.OffsetClock{}
+		clock = testClock
+		p.API.LogWarn("Guest Accounts: test clock enabled (GUEST_ACCOUNTS_TEST_CLOCK=1); never set this in production")
+	}
 	a, err := app.New(app.Deps{
+		Clock:       clock,
 		API:         p.API,
 		Client:      p.client,
 		Store:       kvstore.New(p.client),
@@ -34,7 +44,7 @@ func (p *Plugin) OnActivate() error {
 	}
 	a.ApplySwitch()
 	p.app = a
-	p.router = api.NewRouter(a, p.API)
+	p.router = api.NewRouter(a, p.API, testClock)
 	if err := command.Register(p.API, a); err != nil {
 		return errors.Wrap(err, "registering /guest")
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -27,22 +28,35 @@ type Logger interface {
 
 // Handler serves the API.
 type Handler struct {
-	app    *app.App
-	log    Logger
-	router *mux.Router
+	app           *app.App
+	log           Logger
+	router        *mux.Router
+	acceptLimiter *limiter
 }
 
-// NewRouter builds the API's router.
-func NewRouter(a *app.App, log Logger) http.Handler {
-	h := &Handler{app: a, log: log, router: mux.NewRouter()}
+// NewRouter builds the API's router. testClock is nil except in test
+// stacks, where system admins may move the plugin's clock.
+func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler {
+	h := &Handler{app: a, log: log, router: mux.NewRouter(), acceptLimiter: newLimiter(30, time.Minute)}
 	h.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
 	h.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errMethod) })
 	v1 := h.router.PathPrefix("/api/v1").Subrouter()
 	v1.Use(h.recoverer, limitBody)
 
+	// Anonymous: the signup page, its assets and its submit.
+	v1.HandleFunc("/invite/{token}", h.signupPageHandler).Methods(http.MethodGet)
+	v1.HandleFunc("/invite/{token}/accept", h.acceptInvite).Methods(http.MethodPost)
+	v1.HandleFunc("/static/{file}", h.staticFile).Methods(http.MethodGet)
+
 	user := v1.NewRoute().Subrouter()
 	user.Use(requireUser)
 	user.HandleFunc("/me", h.getMe).Methods(http.MethodGet)
+	user.HandleFunc("/invites", h.createInvites).Methods(http.MethodPost)
+	user.HandleFunc("/invites", h.listInvites).Methods(http.MethodGet)
+	user.HandleFunc("/invites/{id}/resend", h.resendInvite).Methods(http.MethodPost)
+	user.HandleFunc("/invites/{id}", h.revokeInvite).Methods(http.MethodDelete)
+	user.HandleFunc("/guests/lookup", h.lookupGuests).Methods(http.MethodPost)
+	user.HandleFunc("/channels/{channel_id}/guests", h.channelGuests).Methods(http.MethodGet)
 
 	admin := v1.NewRoute().Subrouter()
 	admin.Use(requireUser, h.requireSystemAdmin)
@@ -56,6 +70,19 @@ func NewRouter(a *app.App, log Logger) http.Handler {
 	admin.HandleFunc("/guests/{user_id}/activate", h.activateGuest).Methods(http.MethodPost)
 	admin.HandleFunc("/users/{user_id}/demote", h.demoteUser).Methods(http.MethodPost)
 	admin.HandleFunc("/audit", h.listAudit).Methods(http.MethodGet)
+	if testClock != nil {
+		admin.HandleFunc("/testing/clock", func(w http.ResponseWriter, r *http.Request) {
+			var req struct {
+				OffsetMS int64 `json:"offset_ms"`
+			}
+			if e := decodeBody(r, &req); e != nil {
+				writeError(w, e)
+				return
+			}
+			testClock.Set(time.Duration(req.OffsetMS) * time.Millisecond)
+			writeJSON(w, http.StatusOK, map[string]any{"now": a.Now().UnixMilli()})
+		}).Methods(http.MethodPost)
+	}
 	return h
 }
 

@@ -5,6 +5,7 @@ package app
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -26,6 +27,21 @@ type Clock interface {
 type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
+
+// OffsetClock is the system clock moved by an offset; the real-server tests
+// move it (through an endpoint that exists only in test stacks) instead of
+// sleeping.
+type OffsetClock struct {
+	offset atomic.Int64
+}
+
+// Now is the moved time.
+func (c *OffsetClock) Now() time.Time {
+	return time.Now().Add(time.Duration(c.offset.Load()))
+}
+
+// Set sets the offset.
+func (c *OffsetClock) Set(d time.Duration) { c.offset.Store(int64(d)) }
 
 // Deps are what App needs from the plugin.
 type Deps struct {
@@ -51,6 +67,7 @@ type App struct {
 
 	members    *memberships.Manager
 	background sync.WaitGroup
+	stop       chan struct{}
 	botID      string
 
 	editionMu sync.RWMutex
@@ -84,11 +101,14 @@ func New(d Deps) (*App, error) {
 	if err := a.ensureBot(); err != nil {
 		return nil, err
 	}
+	a.stop = make(chan struct{})
+	a.watchLicense()
 	return a, nil
 }
 
-// Close waits for background work.
+// Close stops and waits for background work.
 func (a *App) Close() {
+	close(a.stop)
 	a.background.Wait()
 }
 
@@ -109,16 +129,43 @@ func (a *App) SettingsChanged(old, next policy.Settings) {
 func (a *App) Now() time.Time { return a.clock.Now() }
 
 // DetectEdition decides whether core's own guest accounts can be used: a
-// license with the guest feature and core guest accounts switched on.
-func (a *App) DetectEdition() {
+// license with the guest feature and core guest accounts switched on. It
+// reports whether the answer changed.
+func (a *App) DetectEdition() bool {
 	licensed := false
 	if lic := a.api.GetLicense(); lic != nil && lic.Features != nil && lic.Features.GuestAccounts != nil && *lic.Features.GuestAccounts {
 		cfg := a.api.GetConfig()
 		licensed = cfg != nil && cfg.GuestAccountsSettings.Enable != nil && *cfg.GuestAccountsSettings.Enable
 	}
 	a.editionMu.Lock()
+	changed := a.licensed != licensed
 	a.licensed = licensed
 	a.editionMu.Unlock()
+	return changed
+}
+
+// watchLicense re-detects the edition every minute (core has no hook for a
+// license change) and repairs the guests' roles when it changed.
+func (a *App) watchLicense() {
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-a.stop:
+				return
+			case <-t.C:
+				if a.DetectEdition() {
+					a.api.LogInfo("Guest Accounts: the license changed; updating the guests' roles", "licensed", a.Licensed())
+					if err := a.Reconcile(); err != nil {
+						a.api.LogError("Guest Accounts: updating roles after a license change failed", "error", err.Error())
+					}
+				}
+			}
+		}
+	}()
 }
 
 // Licensed reports whether core's native guest role is in use.

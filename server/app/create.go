@@ -133,6 +133,7 @@ func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error
 		g := &store.Guest{
 			UserID: u.Id, InvitedBy: actorID, CreatedAt: a.Now().UnixMilli(), ExpiresAt: expires,
 			SingleChannel: req.SingleChannel, MustChangePassword: req.RequirePasswordChange,
+			PasswordSetAt: u.LastPasswordUpdate,
 		}
 		if err := a.store.SaveGuest(g); err != nil {
 			// Not yet a guest anywhere: deactivate the bare account rather than

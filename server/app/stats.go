@@ -40,9 +40,7 @@ func (a *App) Stats() (*Stats, error) {
 		st.Edition = "licensed"
 	}
 	err := a.store.ForEachGuest(func(g *store.Guest) error {
-		if g.Deactivated == store.ReasonNone {
-			st.ActiveGuests++
-		} else {
+		if g.Deactivated != store.ReasonNone {
 			st.DeactivatedGuests++
 		}
 		return nil
@@ -50,6 +48,12 @@ func (a *App) Stats() (*Stats, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The counter is what the cap is enforced against, so it is what the
+	// dashboard shows.
+	if st.ActiveGuests, err = a.store.Get(activeCounter); err != nil {
+		return nil, err
+	}
+	st.PendingInvitations = a.countPending()
 	return st, nil
 }
 

@@ -42,6 +42,7 @@ func createGuest(th *testhelper.TestHelper, channelIDs ...string) (*guestBody, *
 	require.Equal(th.T, http.StatusCreated, resp.Status, "creating a guest: %s", resp.Body)
 	var g guestBody
 	th.DecodeJSON(resp, &g)
+	th.Track(g.UserID)
 	u, _, err := th.AdminClient.GetUser(th.Ctx, g.UserID, "")
 	require.NoError(th.T, err)
 	return &g, u

@@ -293,3 +293,35 @@ func TestListGuests(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, resp.Status, q)
 	}
 }
+
+func TestRequirePasswordChangeHoldsPostingUntilChanged(t *testing.T) {
+	th := testhelper.Setup(t)
+	id := model.NewId()[:10]
+	resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/guests", map[string]any{
+		"email": "p" + id + "@guest.example.com", "username": "p" + id, "password": testhelper.UserPassword,
+		"require_password_change": true, "channel_ids": []string{th.Channel.Id},
+		"nickname": "Nick", "position": "Contractor", "status_message": "Visiting",
+	})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	var g guestBody
+	th.DecodeJSON(resp, &g)
+	th.Track(g.UserID)
+	u, _, err := th.AdminClient.GetUser(th.Ctx, g.UserID, "")
+	require.NoError(t, err)
+	assert.Equal(t, "Nick", u.Nickname)
+	assert.Equal(t, "Contractor", u.Position)
+	cs := u.GetCustomStatus()
+	require.NotNil(t, cs)
+	assert.Equal(t, "Visiting", cs.Text)
+
+	guest := th.Login(u)
+	_, r, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: th.Channel.Id, Message: "before"})
+	require.Error(t, err)
+	assert.Equal(t, http.StatusBadRequest, r.StatusCode)
+	assert.Contains(t, err.Error(), "change the password")
+
+	_, err = guest.UpdateUserPassword(th.Ctx, u.Id, testhelper.UserPassword, "New-Passw0rd!x")
+	require.NoError(t, err)
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: th.Channel.Id, Message: "after"})
+	require.NoError(t, err, "the guest changed the password and still cannot post")
+}

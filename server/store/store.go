@@ -43,6 +43,9 @@ type Guest struct {
 	// MustChangePassword holds the guest's posting until they change the
 	// password an admin set.
 	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// PasswordSetAt is the user's LastPasswordUpdate when the admin set the
+	// password; a later value means the guest changed it.
+	PasswordSetAt int64 `json:"password_set_at,omitempty"`
 }
 
 // AuditEntry is one line of the audit log: `audit/<time>-<id>`.
@@ -85,9 +88,65 @@ type Audit interface {
 	ListAudit(since int64, page, perPage int) ([]AuditEntry, error)
 }
 
+// Invitation states.
+const (
+	InvitePending    = "pending"
+	InviteAccepting  = "accepting"
+	InviteAccepted   = "accepted"
+	InviteRevoked    = "revoked"
+	InviteSuperseded = "superseded"
+	InviteExpired    = "expired" // derived: pending past ExpiresAt
+)
+
+// Invite is one invitation: `invite/<sha256(token)>`, indexed by id in
+// `inviteid/<id>`. The raw token is never stored.
+type Invite struct {
+	ID             string   `json:"id"`
+	TokenHash      string   `json:"token_hash"`
+	Email          string   `json:"email"`
+	ChannelIDs     []string `json:"channel_ids"`
+	TeamIDs        []string `json:"team_ids"`
+	InviterID      string   `json:"inviter_id"`
+	Message        string   `json:"message,omitempty"`
+	CreatedAt      int64    `json:"created_at"`
+	ExpiresAt      int64    `json:"expires_at"`
+	GuestExpiresAt int64    `json:"guest_expires_at,omitempty"`
+	SingleChannel  bool     `json:"single_channel,omitempty"`
+	Status         string   `json:"status"`
+	// ClaimedAt is when an acceptance claimed the invite (status accepting);
+	// a claim older than a few minutes is a crashed one and may be retaken.
+	ClaimedAt  int64  `json:"claimed_at,omitempty"`
+	AcceptedBy string `json:"accepted_by,omitempty"`
+
+	// raw is the stored encoding, for compare-and-set.
+	raw []byte
+}
+
+// Raw is the stored encoding the record was read from.
+func (i *Invite) Raw() []byte { return i.raw }
+
+// SetRaw records the stored encoding (store implementations only).
+func (i *Invite) SetRaw(raw []byte) { i.raw = raw }
+
+// Invites keeps invitations.
+type Invites interface {
+	// CreateInvite stores a new invitation (and its id index); retention is
+	// how long the record lives in the store after creation.
+	CreateInvite(inv *Invite, retention int64) error
+	GetInviteByHash(hash string) (*Invite, error)
+	GetInviteByID(id string) (*Invite, error)
+	// UpdateInvite replaces old with next only if the stored record is still
+	// old (compare-and-set); false means another writer got there first.
+	UpdateInvite(old, next *Invite, retention int64) (bool, error)
+	// ReindexInvite points the id at a new token hash (resend).
+	ReindexInvite(id, hash string, retention int64) error
+	ForEachInvite(fn func(*Invite) error) error
+}
+
 // Store is everything the app layer persists.
 type Store interface {
 	Guests
 	Counters
 	Audit
+	Invites
 }

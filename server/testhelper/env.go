@@ -73,7 +73,11 @@ func run(m *testing.M) (int, error) {
 	if !keep {
 		defer os.RemoveAll(dir)
 	}
-	st, err := stack.Start(ctx, stack.Options{Dir: dir, SMTPHost: sink.Host(), SMTPPort: sink.Port()})
+	st, err := stack.Start(ctx, stack.Options{
+		Dir: dir, SMTPHost: sink.Host(), SMTPPort: sink.Port(),
+		// The plugin's clock can be moved by the tests (expiry without sleeping).
+		Env: []string{"GUEST_ACCOUNTS_TEST_CLOCK=1"},
+	})
 	if err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ const UserPassword = "User-Passw0rd!"
 
 // TestHelper gives one test fresh data on the shared server.
 type TestHelper struct {
-	T   *testing.T
+	T   testing.TB
 	Ctx context.Context
 	*Env
 
@@ -29,11 +30,32 @@ type TestHelper struct {
 	Channel      *model.Channel
 	Member       *model.User
 	MemberClient *model.Client4
+
+	trackMu sync.Mutex
+	tracked []string
+}
+
+// Track marks a user the test created for deactivation at the end.
+func (th *TestHelper) Track(userID string) {
+	th.trackMu.Lock()
+	th.tracked = append(th.tracked, userID)
+	th.trackMu.Unlock()
+}
+
+func (th *TestHelper) deactivateTracked() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	th.trackMu.Lock()
+	ids := th.tracked
+	th.trackMu.Unlock()
+	for _, id := range ids {
+		_, _ = th.AdminClient.DeleteUser(ctx, id)
+	}
 }
 
 // Setup returns a helper with a fresh open team, a public channel in it and
 // a member of both, logged in.
-func Setup(t *testing.T) *TestHelper {
+func Setup(t testing.TB) *TestHelper {
 	t.Helper()
 	if env == nil {
 		t.Fatal("testhelper: the stack is not running: call testhelper.Main(m) from TestMain and run through `make test-integration`")
@@ -43,6 +65,9 @@ func Setup(t *testing.T) *TestHelper {
 	th := &TestHelper{T: t, Ctx: ctx, Env: env}
 	th.Team = th.CreateTeam(model.TeamOpen)
 	th.Channel = th.CreateChannel(th.Team.Id, model.ChannelTypeOpen)
+	// Unlicensed servers refuse new users at 250 active ones, so every user a
+	// test creates is deactivated when it ends.
+	t.Cleanup(th.deactivateTracked)
 	th.Member = th.CreateUser()
 	th.AddTeamMember(th.Team.Id, th.Member.Id)
 	th.AddChannelMember(th.Channel.Id, th.Member.Id)
@@ -80,6 +105,7 @@ func (th *TestHelper) CreateUser() *model.User {
 		FirstName: "First" + id[:4], LastName: "Last" + id[:4], EmailVerified: true,
 	})
 	require.NoError(th.T, err, "creating a user")
+	th.Track(u.Id)
 	return u
 }
 
@@ -212,6 +238,17 @@ type PluginResponse struct {
 	Status int
 	Body   []byte
 	Header http.Header
+}
+
+// MoveClock moves the plugin's clock by d from real time (0 puts it back);
+// it is put back when the test ends.
+func (th *TestHelper) MoveClock(d time.Duration) {
+	th.T.Helper()
+	resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/testing/clock", map[string]any{"offset_ms": d.Milliseconds()})
+	require.Equal(th.T, http.StatusOK, resp.Status, "moving the clock: %s", resp.Body)
+	th.T.Cleanup(func() {
+		th.PluginRequest(th.AdminClient, http.MethodPost, "/testing/clock", map[string]any{"offset_ms": 0})
+	})
 }
 
 // Inbox is the SMTP sink.

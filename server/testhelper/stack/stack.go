@@ -34,6 +34,8 @@ type Options struct {
 	// Detached processes outlive this program (make run); otherwise they die
 	// with it.
 	Detached bool
+	// Env is added to the server's (and so the plugin's) environment.
+	Env []string
 	// ExtraConfig is merged over the generated config.json (section → key →
 	// value), for tests that need other server settings from the start.
 	ExtraConfig map[string]map[string]any
@@ -251,7 +253,7 @@ func (s *Stack) startMattermost(ctx context.Context) error {
 	cmd.Stderr = logFile
 	// Only what the server needs from our environment: no MM_* overrides leak
 	// in, so every setting stays editable through the config API.
-	cmd.Env = []string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "TMPDIR=" + os.TempDir()}
+	cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH"), "TMPDIR=" + os.TempDir()}, s.Env...)
 	cmd.SysProcAttr = s.procAttr()
 	if err := cmd.Start(); err != nil {
 		return errors.Wrap(err, "starting Mattermost")

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// limiter is a small fixed-window rate limiter per client address, for the
+// anonymous accept endpoint (token guessing). Per node; the token space
+// (256 bits) is the real defence, this keeps the logs and database quiet.
+type limiter struct {
+	mu     sync.Mutex
+	window time.Duration
+	max    int
+	counts map[string]*window
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+func newLimiter(max int, per time.Duration) *limiter {
+	return &limiter{window: per, max: max, counts: map[string]*window{}}
+}
+
+func (l *limiter) allow(key string) bool {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.counts) > 10000 {
+		for k, w := range l.counts {
+			if now.Sub(w.start) > l.window {
+				delete(l.counts, k)
+			}
+		}
+	}
+	w := l.counts[key]
+	if w == nil || now.Sub(w.start) > l.window {
+		l.counts[key] = &window{start: now, n: 1}
+		return true
+	}
+	w.n++
+	return w.n <= l.max
+}
+
+// clientAddr is the caller's address as core passed it on.
+func clientAddr(r *http.Request) string {
+	if ip := r.Header.Get("X-Forwarded-For"); ip != "" {
+		return ip
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

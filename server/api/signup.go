@@ -1,0 +1,149 @@
+package api
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+)
+
+//go:embed signup/*
+var signupFiles embed.FS
+
+var signupTemplates = template.Must(template.ParseFS(signupFiles, "signup/*.html"))
+
+const csrfCookie = "ga_signup_csrf"
+
+// pageHeaders are the security headers of every plugin page: no framing,
+// no inline script, no referrer (the token is in the URL), no caching.
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+}
+
+type signupPage struct {
+	Token        string
+	CSRF         string
+	Email        string
+	InviterName  string
+	SiteName     string
+	TeamNames    []string
+	ChannelNames []string
+	Message      string
+	ExpiresAt    string
+	Title        string
+	Problem      string
+	StaticBase   string
+}
+
+func (h *Handler) renderPage(w http.ResponseWriter, status int, name string, page signupPage) {
+	pageHeaders(w)
+	var buf bytes.Buffer
+	if err := signupTemplates.ExecuteTemplate(&buf, name, page); err != nil {
+		h.log.LogError("Guest Accounts: rendering a page failed", "page", name, "error", err.Error())
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// signupPageHandler shows the invitation's signup page, or a clear page
+// saying why the link is dead.
+func (h *Handler) signupPageHandler(w http.ResponseWriter, r *http.Request) {
+	token := mux.Vars(r)["token"]
+	info, err := h.app.LookupInvite(token)
+	if err != nil {
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			h.renderPage(w, ae.Status, "problem.html", signupPage{Title: "Invitation unavailable", Problem: ae.Message, StaticBase: staticBase})
+			return
+		}
+		h.log.LogError("Guest Accounts: reading an invitation failed", "error", err.Error())
+		h.renderPage(w, http.StatusInternalServerError, "problem.html", signupPage{Title: "Something went wrong", Problem: "The invitation could not be read. Try again in a moment.", StaticBase: staticBase})
+		return
+	}
+	csrf := randomString()
+	http.SetCookie(w, &http.Cookie{
+		Name: csrfCookie, Value: csrf, Path: "/plugins/guest-accounts/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
+		MaxAge: 3600,
+	})
+	inv := info.Invite
+	h.renderPage(w, http.StatusOK, "signup.html", signupPage{
+		Token: token, CSRF: csrf, Email: inv.Email, InviterName: info.InviterName, SiteName: info.SiteName,
+		TeamNames: info.TeamNames, ChannelNames: info.ChannelNames, Message: inv.Message,
+		ExpiresAt: time.UnixMilli(inv.ExpiresAt).UTC().Format("2 January 2006, 15:04 UTC"),
+		Title:     "Join " + info.SiteName + " as a guest", StaticBase: staticBase,
+	})
+}
+
+// acceptInvite is the form's submit (JSON from signup.js). A signed-in
+// guest (core set Mattermost-User-Id) accepts with their account;
+// otherwise a new account is created. The CSRF token is a double submit:
+// the page's cookie must match the header.
+func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	cookie, err := r.Cookie(csrfCookie)
+	header := r.Header.Get("X-GA-CSRF")
+	if err != nil || header == "" || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(header)) != 1 {
+		writeError(w, newError(http.StatusForbidden, "csrf", "The form has expired or was not sent by the signup page. Reload the page and try again."))
+		return
+	}
+	if !h.acceptLimiter.allow(clientAddr(r)) {
+		writeError(w, newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again."))
+		return
+	}
+	var req app.AcceptRequest
+	if e := decodeOptionalBody(r, &req); e != nil {
+		writeError(w, e)
+		return
+	}
+	res, aerr := h.app.AcceptInvite(mux.Vars(r)["token"], r.Header.Get("Mattermost-User-Id"), req)
+	if aerr != nil {
+		h.writeAppError(w, r, aerr)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+const staticBase = "/plugins/guest-accounts/api/v1/static"
+
+// staticFile serves the signup page's own CSS and JS.
+func (h *Handler) staticFile(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["file"]
+	types := map[string]string{"signup.js": "text/javascript; charset=utf-8", "signup.css": "text/css; charset=utf-8"}
+	ct, ok := types[name]
+	if !ok {
+		writeError(w, errNotFound)
+		return
+	}
+	data, err := signupFiles.ReadFile("signup/" + name)
+	if err != nil {
+		writeError(w, errNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(data)
+}
+
+func randomString() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,160 @@
+package app
+
+import (
+	"crypto/rand"
+	"errors"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+type timeDuration = time.Duration
+
+func hours(n int) time.Duration { return time.Duration(n) * time.Hour }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// publishChannelGuestsChanged tells clients a channel's guests changed.
+func (a *App) publishChannelGuestsChanged(channelIDs ...string) {
+	for _, id := range channelIDs {
+		n := len(a.channelGuestIDs(id))
+		a.api.PublishWebSocketEvent("channel_guests_changed", map[string]any{"channel_id": id, "guest_count": n},
+			&model.WebsocketBroadcast{ChannelId: id})
+	}
+}
+
+// ListInvites lists invitations: the caller's own, or all for an admin.
+func (a *App) ListInvites(actorID, status string) ([]*InviteView, error) {
+	switch status {
+	case "", store.InvitePending, store.InviteAccepted, store.InviteRevoked, store.InviteExpired, store.InviteSuperseded:
+	default:
+		return nil, errBadRequest("invalid_status", "status", "status: one of pending, accepted, revoked, expired, superseded.")
+	}
+	isAdmin := a.IsSystemAdmin(actorID)
+	if !isAdmin {
+		if isGuest, err := a.IsGuest(actorID); err != nil || isGuest {
+			return nil, errForbidden("guest", "Guests cannot see invitations.")
+		}
+	}
+	out := []*InviteView{}
+	err := a.store.ForEachInvite(func(inv *store.Invite) error {
+		if !isAdmin && inv.InviterID != actorID {
+			return nil
+		}
+		v := a.inviteView(inv)
+		if v.Status == store.InviteAccepting {
+			v.Status = store.InvitePending
+		}
+		if (status == "" && v.Status != store.InviteSuperseded) || v.Status == status {
+			out = append(out, v)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt > out[j].CreatedAt })
+	return out, err
+}
+
+// inviteForManager reads an invitation the actor may manage (its inviter,
+// or a system admin).
+func (a *App) inviteForManager(actorID, id string) (*store.Invite, error) {
+	if !model.IsValidId(id) {
+		return nil, errBadRequest("invalid_invite_id", "id", "%q is not a valid invitation id.", id)
+	}
+	inv, err := a.store.GetInviteByID(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound("invite_not_found", "No invitation %s.", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if inv.InviterID != actorID && !a.IsSystemAdmin(actorID) {
+		return nil, errNotFound("invite_not_found", "No invitation %s.", id)
+	}
+	return inv, nil
+}
+
+// RevokeInvite kills an invitation's link at once.
+func (a *App) RevokeInvite(actorID, id string) (*InviteView, error) {
+	var out *InviteView
+	err := func() error {
+		inv, err := a.inviteForManager(actorID, id)
+		if err != nil {
+			return err
+		}
+		if inv.Status != store.InvitePending {
+			return errConflict("invite_not_pending", "The invitation is %s and cannot be revoked.", a.inviteStatus(inv))
+		}
+		next := *inv
+		next.Status = store.InviteRevoked
+		ok, err := a.store.UpdateInvite(inv, &next, a.retention(&next))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errConflict("invite_changed", "The invitation changed meanwhile (it may have just been accepted); reload and try again.")
+		}
+		out = a.inviteView(&next)
+		return nil
+	}()
+	a.Audit(actorID, "revoke_invite", id, result(err), "")
+	return out, err
+}
+
+// ResendInvite sends a new link; the old one dies at once.
+func (a *App) ResendInvite(actorID, id string) (*InviteView, error) {
+	var out *InviteView
+	err := func() error {
+		if !a.settings().EnableGuestAccounts {
+			return errDisabled
+		}
+		inv, err := a.inviteForManager(actorID, id)
+		if err != nil {
+			return err
+		}
+		if inv.Status != store.InvitePending {
+			return errConflict("invite_not_pending", "Only pending or expired invitations can be resent (this one is %s).", inv.Status)
+		}
+		if ok, _ := a.domainAllowed(inv.Email); !ok {
+			return errForbidden("domain_not_allowed", "The domain of %s is no longer allowed.", inv.Email)
+		}
+		old := *inv
+		old.Status = store.InviteSuperseded
+		ok, err := a.store.UpdateInvite(inv, &old, a.retention(&old))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errConflict("invite_changed", "The invitation changed meanwhile (it may have just been accepted); reload and try again.")
+		}
+		rawToken, hash, err := policy.NewToken(rand.Reader)
+		if err != nil {
+			return err
+		}
+		now := a.Now()
+		next := *inv
+		next.TokenHash = hash
+		next.Status = store.InvitePending
+		next.CreatedAt = now.UnixMilli()
+		next.ExpiresAt = now.Add(a.settings().InvitationLifetime).UnixMilli()
+		next.ClaimedAt = 0
+		if err := a.store.CreateInvite(&next, a.retention(&next)); err != nil {
+			return err
+		}
+		inviter, appErr := a.api.GetUser(inv.InviterID)
+		if appErr != nil {
+			return appErr
+		}
+		if err := a.sendInvitation(inviter, &next, rawToken, true); err != nil {
+			return err
+		}
+		out = a.inviteView(&next)
+		return nil
+	}()
+	a.Audit(actorID, "resend_invite", id, result(err), "")
+	return out, err
+}

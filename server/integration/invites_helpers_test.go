@@ -1,0 +1,116 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper/smtpsink"
+)
+
+type smtpMessage = smtpsink.Message
+
+type inviteResult struct {
+	Email    string `json:"email"`
+	Status   string `json:"status"`
+	InviteID string `json:"invite_id"`
+	Message  string `json:"message"`
+}
+
+// invite posts /invites as the client and returns the per-address results.
+func invite(th *testhelper.TestHelper, c *model.Client4, body map[string]any) []inviteResult {
+	th.T.Helper()
+	resp := th.PluginRequest(c, http.MethodPost, "/invites", body)
+	require.Equal(th.T, http.StatusOK, resp.Status, "inviting: %s", resp.Body)
+	var out struct {
+		Results []inviteResult `json:"results"`
+	}
+	th.DecodeJSON(resp, &out)
+	return out.Results
+}
+
+func newAddress(domain string) string {
+	return "x" + model.NewId()[:10] + "@" + domain
+}
+
+// inviteLinks waits for the email to addr and returns the signup links in
+// it (newest email first when several are wanted: pass after, the Seq of
+// the last message seen).
+func inviteLink(th *testhelper.TestHelper, addr string, after int) string {
+	th.T.Helper()
+	msg, err := th.SMTP.WaitFor(th.Ctx, func(m smtpMessage) bool { return m.Seq > after && m.SentTo(addr) })
+	require.NoError(th.T, err, "no invitation email reached %s", addr)
+	links := msg.LinksWithPrefix(th.URL + "/plugins/guest-accounts/api/v1/invite/")
+	require.NotEmpty(th.T, links, "the email has no signup link: %s", msg.Text+msg.HTML)
+	return links[0]
+}
+
+var csrfRe = regexp.MustCompile(`data-csrf="([^"]+)"`)
+
+// signupBrowser is an HTTP client with cookies, as a browser would be.
+type signupBrowser struct {
+	client *http.Client
+	csrf   string
+}
+
+func newBrowser() *signupBrowser {
+	jar, _ := cookiejar.New(nil)
+	return &signupBrowser{client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// open GETs the signup page and returns status and body.
+func (b *signupBrowser) open(th *testhelper.TestHelper, link string) (int, string, http.Header) {
+	th.T.Helper()
+	resp, err := b.client.Get(link)
+	require.NoError(th.T, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if m := csrfRe.FindStringSubmatch(string(body)); m != nil {
+		b.csrf = m[1]
+	}
+	return resp.StatusCode, string(body), resp.Header
+}
+
+// accept submits the signup form as signup.js does.
+func (b *signupBrowser) accept(th *testhelper.TestHelper, link string, form map[string]any) (int, map[string]any) {
+	th.T.Helper()
+	raw, _ := json.Marshal(form)
+	req, err := http.NewRequest(http.MethodPost, link+"/accept", bytes.NewReader(raw))
+	require.NoError(th.T, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Requested-With", "XMLHttpRequest")
+	if b.csrf != "" {
+		req.Header.Set("X-GA-CSRF", b.csrf)
+	}
+	resp, err := b.client.Do(req)
+	require.NoError(th.T, err)
+	defer resp.Body.Close()
+	out := map[string]any{}
+	body, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(body, &out)
+	return resp.StatusCode, out
+}
+
+// signup opens the link and creates an account; it returns the user.
+func signup(th *testhelper.TestHelper, link string) *model.User {
+	th.T.Helper()
+	b := newBrowser()
+	status, body, _ := b.open(th, link)
+	require.Equal(th.T, http.StatusOK, status, "signup page: %s", body)
+	username := "s" + strings.ToLower(model.NewId()[:10])
+	code, out := b.accept(th, link, map[string]any{"username": username, "password": testhelper.UserPassword, "first_name": "Sig", "last_name": "Nup"})
+	require.Equal(th.T, http.StatusOK, code, "accepting: %v", out)
+	u, _, err := th.AdminClient.GetUserByUsername(th.Ctx, username, "")
+	require.NoError(th.T, err)
+	th.Track(u.Id)
+	return u
+}
