@@ -14,6 +14,8 @@ RUN_DIR        ?= .run
 BIN            := bin
 # Packages whose tests need the real server (run by test-integration).
 INTEGRATION_PKGS := ./server/integration/... ./server/testhelper/stack/...
+# Real-server packages that unit runs leave out.
+REAL_SERVER_PKGS := -e /server/integration -e /server/testhelper/stack -e /server/browsertest -e /server/bench
 GO_TEST_FLAGS  ?= -count=1
 # The pinned Mattermost server, built once into the cache (see build/mattermost-server.sh).
 MM_DIR = $(shell build/mattermost-server.sh)
@@ -82,7 +84,7 @@ check-style: webapp-deps server/manifest.go ## gofmt, go vet, golangci-lint if p
 test: test-unit test-webapp test-integration test-browser ## every test: unit, webapp, real server, browser
 
 test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
-	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v -e /server/integration -e /server/testhelper/stack)
+	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v $(REAL_SERVER_PKGS))
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=10s ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=5s ./server/policy/
 
@@ -93,11 +95,19 @@ test-integration: dist ## real Mattermost + PostgreSQL + SMTP sink tests
 	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
 		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 40m $(INTEGRATION_PKGS)
 
-test-browser: dist webapp-deps ## headless Chromium against the real server
-	@build/browser-tests.sh
+e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
+	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-browser: dist e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
+	@test -x /usr/bin/chromium || { echo "Chromium is missing: run 'make deps' (apt-get install chromium)"; exit 1; }
+	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
+		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 20m ./server/browsertest/...
 
 bench: dist ## benchmarks (Go and side-by-side on the real server)
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/policy/
+	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
+		$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x -timeout 60m ./server/bench/
 
 fuzz: ## longer fuzzing runs
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=2m ./server/policy/
