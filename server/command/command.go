@@ -20,6 +20,7 @@ const Trigger = "guest"
 type API interface {
 	RegisterCommand(command *model.Command) error
 	GetUserByUsername(name string) (*model.User, *model.AppError)
+	GetChannelByName(teamID, name string, includeDeleted bool) (*model.Channel, *model.AppError)
 }
 
 // Register registers /guest with its autocomplete.
@@ -30,13 +31,16 @@ func Register(api API, _ *app.App) error {
 		AutoCompleteDesc: "Manage guest accounts",
 		AutoCompleteHint: "[command]",
 		DisplayName:      "Guest Accounts",
-		Description:      "Manage guest accounts: list, info, promote, demote, deactivate, activate, expire, stats.",
+		Description:      "Manage guest accounts: invite, list, info, promote, demote, deactivate, activate, expire, stats.",
 		AutocompleteData: autocomplete(),
 	}), "registering /guest")
 }
 
 func autocomplete() *model.AutocompleteData {
 	root := model.NewAutocompleteData(Trigger, "[command]", "Manage guest accounts")
+	inv := model.NewAutocompleteData("invite", "email... ~channel... [--message \"text\"]", "Invite guests by email into channels")
+	inv.AddTextArgument("Email addresses, then ~channels", "a@example.com ~channel", "")
+	root.AddCommand(inv)
 	list := model.NewAutocompleteData("list", "[active|deactivated|expiring]", "List guests")
 	list.AddStaticListArgument("Which guests", false, []model.AutocompleteListItem{
 		{Item: "active", HelpText: "Active guests"},
@@ -82,6 +86,10 @@ func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 		return reply(helpText)
 	}
 	sub, rest := fields[1], fields[2:]
+	if sub == "invite" {
+		// Allowed per "Who may invite guests"; CreateInvites checks it.
+		return h.invite(args, strings.TrimSpace(strings.SplitN(args.Command, "invite", 2)[1]))
+	}
 	if !h.app.IsSystemAdmin(args.UserId) {
 		return reply("Only system admins can run `/guest " + sub + "`.")
 	}
@@ -98,6 +106,7 @@ func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 }
 
 const helpText = "#### /guest\n" +
+	"* `/guest invite a@example.com ~channel [--message \"text\"]` — invite guests by email\n" +
 	"* `/guest list [active|deactivated|expiring]` — list guests\n" +
 	"* `/guest info @user` — a guest's details\n" +
 	"* `/guest promote @user` — make a guest a full member\n" +
