@@ -85,8 +85,8 @@ test: test-unit test-webapp test-integration test-browser ## every test: unit, w
 
 test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
 	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v $(REAL_SERVER_PKGS))
-	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=10s ./server/policy/
-	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=5s ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=10s -fuzzminimizetime=200x ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=5s -fuzzminimizetime=200x ./server/policy/
 
 test-webapp: webapp-deps ## webapp component tests (jest + Testing Library)
 	cd webapp && $(NPM) test
@@ -110,9 +110,9 @@ bench: dist ## benchmarks (Go and side-by-side on the real server)
 		$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x -timeout 60m ./server/bench/
 
 fuzz: ## longer fuzzing runs
-	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=2m ./server/policy/
-	$(GO) test -run='^$$' -fuzz=FuzzAllowList -fuzztime=2m ./server/policy/
-	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=1m ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=2m -fuzzminimizetime=200x ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzAllowList -fuzztime=2m -fuzzminimizetime=200x ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=1m -fuzzminimizetime=200x ./server/policy/
 
 # ---- running ----------------------------------------------------------------
 
