@@ -91,7 +91,7 @@ test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
 test-webapp: webapp-deps ## webapp component tests (jest + Testing Library)
 	cd webapp && $(NPM) test
 
-test-integration: dist ## real Mattermost + PostgreSQL + SMTP sink tests
+test-integration: dist mattermost-server ## real Mattermost + PostgreSQL + SMTP sink tests
 	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
 		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 40m $(INTEGRATION_PKGS)
 
@@ -99,12 +99,12 @@ e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
 	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test-browser: dist e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
+test-browser: dist mattermost-server e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: run 'make deps' (apt-get install chromium)"; exit 1; }
 	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
 		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 20m ./server/browsertest/...
 
-bench: dist ## benchmarks (Go and side-by-side on the real server)
+bench: dist mattermost-server ## benchmarks (Go and side-by-side on the real server)
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/policy/
 	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
 		$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x -timeout 60m ./server/bench/
@@ -119,7 +119,7 @@ fuzz: ## longer fuzzing runs
 $(BIN)/devstack: $(GO_SOURCES)
 	$(GO) build -o $@ ./build/devstack
 
-run: dist $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints URL and login
+run: dist mattermost-server $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints URL and login
 	GA_MATTERMOST_DIR=$(MM_DIR) $(BIN)/devstack up -dir $(RUN_DIR) -bundle $(BUNDLE)
 
 stop: $(BIN)/devstack ## stop what `make run` started
