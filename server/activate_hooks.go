@@ -2,6 +2,9 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/pkg/errors"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/api"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/command"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/mail"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
 )
@@ -27,8 +31,13 @@ func (p *Plugin) OnActivate() error {
 		clock = testClock
 		p.API.LogWarn("Guest Accounts: test clock enabled (GUEST_ACCOUNTS_TEST_CLOCK=1); never set this in production")
 	}
+	translate, err := p.loadTranslations()
+	if err != nil {
+		return errors.Wrap(err, "loading translations")
+	}
 	a, err := app.New(app.Deps{
 		Clock:       clock,
+		Translate:   translate,
 		API:         p.API,
 		Client:      p.client,
 		Store:       kvstore.New(p.client),
@@ -49,6 +58,21 @@ func (p *Plugin) OnActivate() error {
 		return errors.Wrap(err, "registering /guest")
 	}
 	return nil
+}
+
+// loadTranslations reads assets/i18n/*.json from the installed bundle.
+func (p *Plugin) loadTranslations() (func(locale, id string, data map[string]any) string, error) {
+	bundlePath, err := p.API.GetBundlePath()
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := mail.LoadBundle(filepath.Join(bundlePath, "assets", "i18n"))
+	if err != nil {
+		return nil, err
+	}
+	return func(locale, id string, data map[string]any) string {
+		return mail.NewTranslator(i18n.NewLocalizer(bundle, locale, "en"))(id, data)
+	}, nil
 }
 
 // OnDeactivate is called by core when the plugin stops: an admin disabling

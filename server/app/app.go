@@ -53,17 +53,21 @@ type Deps struct {
 	Clock    Clock
 	// ConfigError is the reason the newest saved settings were refused.
 	ConfigError func() string
+	// Translate returns the translation of a message id for a locale (""
+	// when missing); emails and notices use it.
+	Translate func(locale, id string, data map[string]any) string
 }
 
 // App is the set of use cases.
 type App struct {
-	api      plugin.API
-	client   *pluginapi.Client
-	store    store.Store
-	settings func() policy.Settings
-	pluginID string
-	clock    Clock
-	cfgError func() string
+	api       plugin.API
+	client    *pluginapi.Client
+	store     store.Store
+	settings  func() policy.Settings
+	pluginID  string
+	clock     Clock
+	cfgError  func() string
+	translate func(locale, id string, data map[string]any) string
 
 	members    *memberships.Manager
 	background sync.WaitGroup
@@ -80,13 +84,14 @@ func New(d Deps) (*App, error) {
 		return nil, errors.New("app.New: API, Store and Settings are required")
 	}
 	a := &App{
-		api:      d.API,
-		client:   d.Client,
-		store:    d.Store,
-		settings: d.Settings,
-		pluginID: d.PluginID,
-		clock:    d.Clock,
-		cfgError: d.ConfigError,
+		api:       d.API,
+		client:    d.Client,
+		store:     d.Store,
+		settings:  d.Settings,
+		pluginID:  d.PluginID,
+		clock:     d.Clock,
+		cfgError:  d.ConfigError,
+		translate: d.Translate,
 	}
 	if a.clock == nil {
 		a.clock = systemClock{}

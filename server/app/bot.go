@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 )
@@ -22,6 +24,16 @@ func (a *App) ensureBot() error {
 
 // BotID is the plugin bot's user id.
 func (a *App) BotID() string { return a.botID }
+
+// noticeName names a user in a channel notice without an @-mention (a
+// mention would notify and email them about their own arrival).
+func noticeName(u *model.User) string {
+	name := displayName(u)
+	if strings.HasPrefix(name, "@") {
+		return "`" + u.Username + "`"
+	}
+	return name + " (`" + u.Username + "`)"
+}
 
 // postSystemMessage posts a notice from the bot in each channel.
 func (a *App) postSystemMessage(channelIDs []string, message string) {

@@ -151,7 +151,7 @@ func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error
 			if err != nil {
 				return err
 			}
-			a.postSystemMessage(added, "@"+u.Username+" joined as a guest.")
+			a.postSystemMessage(added, noticeName(u)+" joined as a guest.")
 		}
 		if req.StatusMessage != "" {
 			_ = a.api.UpdateUserCustomStatus(u.Id, &model.CustomStatus{Text: req.StatusMessage})

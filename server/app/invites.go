@@ -305,7 +305,7 @@ func (a *App) addGuestChannels(u *model.User, channelIDs []string) ([]string, er
 		return a.store.SaveGuest(g)
 	})
 	if err == nil {
-		a.postSystemMessage(added, "@"+u.Username+" was added as a guest.")
+		a.postSystemMessage(added, noticeName(u)+" was added as a guest.")
 		a.publishChannelGuestsChanged(added...)
 	}
 	return added, err

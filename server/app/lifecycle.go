@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -142,7 +141,7 @@ func (a *App) Promote(actorID, userID string) error {
 			}
 		}
 		_, channelIDs, _ := a.members.Channels(userID)
-		a.postSystemMessage(channelIDs, fmt.Sprintf("@%s is now a member of the organisation, no longer a guest.", u.Username))
+		a.postSystemMessage(channelIDs, noticeName(u)+" is now a member of the organisation, no longer a guest.")
 		return nil
 	}()
 	a.Audit(actorID, "promote", userID, result(err), "")
@@ -218,7 +217,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 		if err := a.RevokeSessions(userID); err != nil {
 			return err
 		}
-		a.postSystemMessage(kept, fmt.Sprintf("@%s is now a guest in this channel.", u.Username))
+		a.postSystemMessage(kept, noticeName(u)+" is now a guest in this channel.")
 		out = a.guestView(g, u)
 		return nil
 	}()

@@ -70,7 +70,7 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 				return err
 			}
 			if u, appErr := a.api.GetUser(userID); appErr == nil {
-				a.postSystemMessage(added, "@"+u.Username+" was added as a guest.")
+				a.postSystemMessage(added, noticeName(u)+" was added as a guest.")
 			}
 		}
 		return a.members.WithUserLock(userID, func() error {

@@ -1,0 +1,213 @@
+import {screen, waitFor, within} from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import React from 'react';
+
+import {API, mockFetch, renderWithPlugin} from '../../../tests/helpers';
+import type {Handler} from '../../../tests/helpers';
+
+import {GuestDashboard} from '.';
+
+const allAllowed = {upload_files: true, download_files: true, edit_own_posts: true, react: true, create_private_channels: false, direct_messages: true};
+
+const guest = (id: string, username: string, over: Record<string, unknown> = {}) => ({
+    user_id: id, username, email: `${username}@example.com`, first_name: username[0].toUpperCase() + username.slice(1), last_name: 'Guest',
+    nickname: '', position: '', status: 'active', deactivated_reason: '', invited_by: 'admin1',
+    created_at: Date.UTC(2025, 0, 1), expires_at: 0, last_activity_at: Date.UTC(2025, 5, 1),
+    single_channel: false, channel_ids: ['c1', 'c2'], restrictions: allAllowed, restriction_overrides: {},
+    ...over,
+});
+
+const stats = {
+    active_guests: 8, deactivated_guests: 2, pending_invitations: 1, max_active_guests: 10, max_channels_per_guest: 5,
+    guest_accounts_enabled: true, edition: 'unlicensed',
+    edition_limits: [{capability: 'User directory', enforced: false, note: 'Guests can list all users on this edition.'}],
+};
+
+const invite = {
+    id: 'inv1', email: 'new@example.com', channel_ids: ['c1'], team_ids: ['t1'], inviter_id: 'admin1', message: '',
+    created_at: Date.UTC(2025, 5, 1), expires_at: Date.UTC(2025, 5, 3), guest_expires_at: 0, single_channel: false, status: 'pending',
+};
+
+/** The server's guests; handlers that change a guest store it here, as the server would. */
+let db: Array<ReturnType<typeof guest>> = [];
+const save = (g: ReturnType<typeof guest>) => {
+    db = db.map((x) => (x.user_id === g.user_id ? g : x));
+    return g;
+};
+
+function routes(extra: Record<string, Handler> = {}) {
+    db = [guest('g1', 'bob'), guest('g2', 'carol', {status: 'deactivated', deactivated_reason: 'expired'})];
+    return mockFetch({
+        [`GET ${API}/stats`]: {body: stats},
+        [`GET ${API}/guests`]: (req) => {
+            const all = db;
+            const q = req.query.get('query') ?? '';
+            const status = req.query.get('status') ?? '';
+            const guests = all.filter((g) => g.username.includes(q) && (!status || g.status === status));
+            return {body: {guests, total: guests.length}};
+        },
+        [`GET ${API}/invites`]: {body: {invites: [invite]}},
+        [`GET ${API}/audit`]: {body: {entries: [
+            {id: 'a1', at: Date.UTC(2025, 5, 2), actor_id: 'admin1', action: 'guest.deactivate', target_id: 'g2', result: 'ok', details: 'expired'},
+            {id: 'a2', at: Date.UTC(2025, 5, 1), actor_id: '', action: 'switch.off', target_id: '', result: 'ok'},
+        ]}},
+        'POST /api/v4/users/ids': (req) => ({body: (req.body as string[]).map((id) => ({id, username: {admin1: 'alice', g2: 'carol'}[id] ?? id}))}),
+        ...extra,
+    });
+}
+
+async function renderDashboard() {
+    const user = userEvent.setup({delay: null});
+    const view = renderWithPlugin(<GuestDashboard/>);
+    await screen.findAllByTestId('guest-row');
+    await screen.findByTestId('invite-row');
+    await screen.findAllByTestId('audit-row');
+    return {...view, user};
+}
+
+const rowOf = (username: string) => screen.getAllByTestId('guest-row').find((r) => r.textContent?.includes(`@${username}`))!;
+
+describe('GuestDashboard', () => {
+    it('shows the counts against the caps and the edition limits', async () => {
+        routes();
+        await renderDashboard();
+        expect(screen.getByText('8 of 10')).toBeInTheDocument();
+        const meter = screen.getByRole('meter', {name: 'Active guests'});
+        expect(meter).toHaveAttribute('aria-valuenow', '8');
+        expect(meter).toHaveAttribute('aria-valuemax', '10');
+        expect(meter).toHaveClass('ga-meter__bar--high');
+        expect(screen.getByText('Each guest may be in at most 5 channels.')).toBeInTheDocument();
+        const limits = screen.getByRole('region', {name: 'Edition limits'});
+        expect(within(limits).getByText('User directory').closest('tr')).toHaveTextContent('User directoryNoGuests can list all users on this edition.');
+    });
+
+    it('searches as you type, filters by status and sorts', async () => {
+        const http = routes();
+        const {user} = await renderDashboard();
+        expect(screen.getAllByTestId('guest-row')).toHaveLength(2);
+        expect(rowOf('carol')).toHaveTextContent('Deactivatedaccount expired');
+
+        await user.type(screen.getByLabelText('Search'), 'bo');
+        await waitFor(() => expect(screen.getAllByTestId('guest-row')).toHaveLength(1));
+        expect(http.to('GET', `${API}/guests`).at(-1)?.query.get('query')).toBe('bo');
+
+        await user.selectOptions(screen.getByLabelText('Status'), 'deactivated');
+        await waitFor(() => expect(screen.getByText('No guest matches.')).toBeInTheDocument());
+        await user.selectOptions(screen.getByLabelText('Sort by'), 'expires_at');
+        await waitFor(() => expect(http.to('GET', `${API}/guests`).at(-1)?.query.get('sort')).toBe('expires_at'));
+        expect(Object.fromEntries(http.to('GET', `${API}/guests`).at(-1)!.query)).toEqual({
+            query: 'bo', status: 'deactivated', sort: 'expires_at', page: '0', per_page: '50',
+        });
+    });
+
+    it('deactivates after confirmation and updates the row and the counts', async () => {
+        const http = routes({[`POST ${API}/guests/g1/deactivate`]: () => ({body: save(guest('g1', 'bob', {status: 'deactivated', deactivated_reason: 'admin'}))})});
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Deactivate'}));
+        expect(http.to('POST', `${API}/guests/g1/deactivate`)).toHaveLength(0);
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Confirm'}));
+        await waitFor(() => expect(rowOf('bob')).toHaveTextContent('Deactivatedby an administrator'));
+        expect(http.to('POST', `${API}/guests/g1/deactivate`)).toHaveLength(1);
+        await waitFor(() => expect(http.to('GET', `${API}/stats`).length).toBeGreaterThan(1));
+    });
+
+    it('activates and promotes; promotion removes the guest from the list', async () => {
+        const http = routes({
+            [`POST ${API}/guests/g2/activate`]: () => ({body: save(guest('g2', 'carol'))}),
+            [`POST ${API}/guests/g1/promote`]: () => {
+                db = db.filter((g) => g.user_id !== 'g1');
+                return {body: {user_id: 'g1', status: 'promoted'}};
+            },
+        });
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('carol')).getByRole('button', {name: 'Activate'}));
+        await waitFor(() => expect(rowOf('carol')).toHaveTextContent('Active'));
+        expect(http.to('POST', `${API}/guests/g2/activate`)).toHaveLength(1);
+
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Promote to member'}));
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Confirm'}));
+        await waitFor(() => expect(screen.getAllByTestId('guest-row')).toHaveLength(1));
+        expect(rowOf('bob')).toBeUndefined();
+        expect(http.to('POST', `${API}/guests/g1/promote`)).toHaveLength(1);
+    });
+
+    it('sets an expiry date and changes restrictions', async () => {
+        const patched: unknown[] = [];
+        routes({
+            [`PATCH ${API}/guests/g1`]: (req) => {
+                patched.push(req.body);
+                const body = req.body as {restrictions?: Record<string, boolean | null>; expires_at?: number};
+                return {body: save(guest('g1', 'bob', {
+                    expires_at: body.expires_at ?? 0,
+                    restriction_overrides: body.restrictions ?? {},
+                    restrictions: {...allAllowed, ...(body.restrictions?.react === false ? {react: false} : {})},
+                }))};
+            },
+        });
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        const details = screen.getByRole('group', {name: 'Settings for @bob'});
+        await user.type(within(details).getByLabelText('Account expires on'), '2999-06-30');
+        await user.click(within(details).getByRole('button', {name: 'Set expiry'}));
+        await waitFor(() => expect(patched).toEqual([{expires_at: new Date(2999, 5, 30, 23, 59, 59, 999).getTime()}]));
+        await waitFor(() => expect(rowOf('bob')).toHaveTextContent('2999'));
+
+        await user.selectOptions(within(details).getByLabelText('Add reactions'), 'deny');
+        await waitFor(() => expect(patched[1]).toEqual({restrictions: {react: false}}));
+        await waitFor(() => expect(within(details).getByLabelText('Add reactions')).toHaveValue('deny'));
+        await user.selectOptions(within(details).getByLabelText('Add reactions'), 'default');
+        await waitFor(() => expect(patched[2]).toEqual({restrictions: {react: null}}));
+    });
+
+    it('refuses a past expiry date and shows API errors in the row', async () => {
+        const http = routes({[`POST ${API}/guests/g2/activate`]: {status: 409, body: {error_id: 'guest_accounts.guests.cap_reached', message: 'The guest limit is reached.'}}});
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        const details = screen.getByRole('group', {name: 'Settings for @bob'});
+        await user.type(within(details).getByLabelText('Account expires on'), '2001-01-01');
+        await user.click(within(details).getByRole('button', {name: 'Set expiry'}));
+        expect(within(details).getByRole('alert')).toHaveTextContent('Pick a date in the future.');
+        expect(http.to('PATCH', `${API}/guests/g1`)).toHaveLength(0);
+
+        await user.click(within(rowOf('carol')).getByRole('button', {name: 'Activate'}));
+        expect(await within(rowOf('carol')).findByRole('alert')).toHaveTextContent('The guest limit is reached. (guest_accounts.guests.cap_reached)');
+    });
+
+    it('resends and revokes pending invitations', async () => {
+        const http = routes({
+            [`POST ${API}/invites/inv1/resend`]: {body: {...invite, expires_at: Date.UTC(2025, 5, 10)}},
+            [`DELETE ${API}/invites/inv1`]: {body: {...invite, status: 'revoked'}},
+        });
+        const {user} = await renderDashboard();
+        const row = screen.getByTestId('invite-row');
+        expect(row).toHaveTextContent('new@example.com');
+        await waitFor(() => expect(row).toHaveTextContent('@alice'));
+
+        await user.click(within(row).getByRole('button', {name: 'Resend'}));
+        expect(await within(row).findByText('New invitation sent to new@example.com; the old link no longer works.')).toBeInTheDocument();
+        expect(http.to('POST', `${API}/invites/inv1/resend`)).toHaveLength(1);
+
+        await user.click(within(screen.getByTestId('invite-row')).getByRole('button', {name: 'Revoke'}));
+        await user.click(within(screen.getByTestId('invite-row')).getByRole('button', {name: 'Confirm'}));
+        await waitFor(() => expect(http.to('DELETE', `${API}/invites/inv1`)).toHaveLength(1));
+    });
+
+    it('lists recent audit entries with usernames', async () => {
+        routes();
+        await renderDashboard();
+        await waitFor(() => expect(screen.getAllByTestId('audit-row')[0]).toHaveTextContent('@alice'));
+        const [first, second] = screen.getAllByTestId('audit-row');
+        expect(first).toHaveTextContent('guest.deactivate');
+        expect(first).toHaveTextContent('@carol');
+        expect(first).toHaveTextContent('expired');
+        expect(second).toHaveTextContent('System');
+    });
+
+    it('shows why the counts could not be loaded', async () => {
+        routes({[`GET ${API}/stats`]: {status: 403, body: {error_id: 'guest_accounts.api.admin_only', message: 'System admins only.'}}});
+        renderWithPlugin(<GuestDashboard/>);
+        expect(await screen.findByText('You do not have permission to do this: System admins only.')).toBeInTheDocument();
+        await screen.findAllByTestId('guest-row');
+        await screen.findAllByTestId('audit-row');
+    });
+});

@@ -1,0 +1,165 @@
+// The guest list: search (as you type, debounced), status filter, sort, pages.
+import React, {useEffect, useId, useState} from 'react';
+
+import type {Client, Guest, GuestListSort, GuestListStatus} from '../../client';
+import {useT} from '../../i18n';
+import {ErrorMessage} from '../common/error_message';
+
+import {GuestRow} from './guest_row';
+
+export const PER_PAGE = 50;
+export const SEARCH_DELAY_MS = 300;
+
+export function GuestList({client, refresh, onChanged}: {client: Client; refresh: number; onChanged: () => void}) {
+    const t = useT();
+    const ids = {search: useId(), status: useId(), sort: useId()};
+    const [search, setSearch] = useState('');
+    const [query, setQuery] = useState('');
+    const [status, setStatus] = useState<GuestListStatus>('');
+    const [sort, setSort] = useState<GuestListSort>('last_activity');
+    const [page, setPage] = useState(0);
+    const [guests, setGuests] = useState<Guest[] | null>(null);
+    const [total, setTotal] = useState(0);
+    const [error, setError] = useState<unknown>(null);
+    const [attempt, setAttempt] = useState(0);
+
+    useEffect(() => {
+        const timer = setTimeout(() => {
+            setQuery(search.trim());
+            setPage(0);
+        }, SEARCH_DELAY_MS);
+        return () => clearTimeout(timer);
+    }, [search]);
+
+    useEffect(() => {
+        let live = true;
+        setError(null);
+        client.listGuests({query, status, sort, page, per_page: PER_PAGE}).then(
+            (res) => {
+                if (live) {
+                    setGuests(res.guests);
+                    setTotal(res.total);
+                }
+            },
+            (err: unknown) => live && setError(err),
+        );
+        return () => {
+            live = false;
+        };
+    }, [client, query, status, sort, page, attempt, refresh]);
+
+    const onUpdated = (userId: string, guest: Guest | null) => {
+        setGuests((cur) => {
+            if (!cur) {
+                return cur;
+            }
+            return guest ? cur.map((g) => (g.user_id === userId ? guest : g)) : cur.filter((g) => g.user_id !== userId);
+        });
+        if (!guest) {
+            setTotal((n) => Math.max(0, n - 1));
+        }
+        onChanged();
+    };
+
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+
+    return (
+        <section
+            className='ga-section'
+            aria-labelledby='ga-guests-title'
+        >
+            <h3 id='ga-guests-title'>{t('dashboard.guests.title')}</h3>
+            <div className='ga-toolbar'>
+                <label htmlFor={ids.search}>{t('dashboard.guests.search')}</label>
+                <input
+                    id={ids.search}
+                    type='search'
+                    className='ga-input ga-input--inline'
+                    value={search}
+                    placeholder={t('dashboard.guests.search_placeholder')}
+                    onChange={(e) => setSearch(e.target.value)}
+                />
+                <label htmlFor={ids.status}>{t('dashboard.guests.status')}</label>
+                <select
+                    id={ids.status}
+                    className='ga-input ga-input--inline'
+                    value={status}
+                    onChange={(e) => {
+                        setStatus(e.target.value as GuestListStatus);
+                        setPage(0);
+                    }}
+                >
+                    <option value=''>{t('dashboard.guests.status_all')}</option>
+                    <option value='active'>{t('dashboard.guests.status_active')}</option>
+                    <option value='deactivated'>{t('dashboard.guests.status_deactivated')}</option>
+                    <option value='expiring'>{t('dashboard.guests.status_expiring')}</option>
+                </select>
+                <label htmlFor={ids.sort}>{t('dashboard.guests.sort')}</label>
+                <select
+                    id={ids.sort}
+                    className='ga-input ga-input--inline'
+                    value={sort}
+                    onChange={(e) => {
+                        setSort(e.target.value as GuestListSort);
+                        setPage(0);
+                    }}
+                >
+                    <option value='last_activity'>{t('dashboard.guests.sort_activity')}</option>
+                    <option value='expires_at'>{t('dashboard.guests.sort_expiry')}</option>
+                    <option value='username'>{t('dashboard.guests.sort_username')}</option>
+                </select>
+            </div>
+            <ErrorMessage
+                error={error}
+                onRetry={() => setAttempt((n) => n + 1)}
+            />
+            {!error && guests === null && <p role='status'>{t('common.loading')}</p>}
+            {guests !== null && guests.length === 0 && <p>{query || status ? t('dashboard.guests.no_match') : t('dashboard.guests.none')}</p>}
+            {guests !== null && guests.length > 0 && (
+                <table className='ga-table'>
+                    <thead>
+                        <tr>
+                            <th scope='col'>{t('dashboard.guests.col_guest')}</th>
+                            <th scope='col'>{t('dashboard.guests.col_status')}</th>
+                            <th scope='col'>{t('dashboard.guests.col_activity')}</th>
+                            <th scope='col'>{t('dashboard.guests.col_expires')}</th>
+                            <th scope='col'>{t('dashboard.guests.col_channels')}</th>
+                            <th scope='col'>{t('dashboard.guests.col_actions')}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {guests.map((g) => (
+                            <GuestRow
+                                key={g.user_id}
+                                guest={g}
+                                client={client}
+                                onUpdated={onUpdated}
+                            />
+                        ))}
+                    </tbody>
+                </table>
+            )}
+            {total > PER_PAGE && (
+                <div className='ga-pager'>
+                    <button
+                        type='button'
+                        className='ga-button ga-button--small ga-button--secondary'
+                        disabled={page === 0}
+                        onClick={() => setPage(page - 1)}
+                    >
+                        {t('common.previous')}
+                    </button>
+                    <span>{t('dashboard.guests.page', {page: page + 1, pages, total})}</span>
+                    <button
+                        type='button'
+                        className='ga-button ga-button--small ga-button--secondary'
+                        disabled={page + 1 >= pages}
+                        onClick={() => setPage(page + 1)}
+                    >
+                        {t('common.next')}
+                    </button>
+                </div>
+            )}
+        </section>
+    );
+}

@@ -1,0 +1,74 @@
+import {act, screen, waitFor} from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import React from 'react';
+
+import {API, makeServices, mockFetch, renderWithPlugin} from '../../../tests/helpers';
+
+import {ChannelGuestsDialog, ChannelGuestsIndicator, CurrentChannelGuestsIndicator} from '.';
+
+const guests = (count: number) => ({
+    channel_id: 'c1',
+    guest_count: count,
+    guests: Array.from({length: count}, (_, i) => ({user_id: `g${i}`, username: `guest${i}`})),
+});
+
+describe('ChannelGuestsIndicator', () => {
+    it('says the channel has guests, with the count', async () => {
+        const http = mockFetch({[`GET ${API}/channels/c1/guests`]: {body: guests(3)}});
+        renderWithPlugin(<ChannelGuestsIndicator channelId='c1'/>);
+        expect(await screen.findByText('This channel has guests')).toBeInTheDocument();
+        expect(screen.getByLabelText('Guests: 3')).toHaveTextContent('3');
+        expect(http.calls).toHaveLength(1);
+    });
+
+    it('shows nothing for a channel without guests', async () => {
+        const http = mockFetch({[`GET ${API}/channels/c1/guests`]: {body: guests(0)}});
+        const {container, services} = renderWithPlugin(<ChannelGuestsIndicator channelId='c1'/>);
+        await waitFor(() => expect(services.channelGuests.get('c1')?.loading).toBe(false));
+        expect(http.calls).toHaveLength(1);
+        expect(container).toBeEmptyDOMElement();
+    });
+
+    it('follows channel_guests_changed events live', async () => {
+        let count = 0;
+        const http = mockFetch({[`GET ${API}/channels/c1/guests`]: () => ({body: guests(count)})});
+        const {services} = renderWithPlugin(<ChannelGuestsIndicator channelId='c1'/>);
+        await waitFor(() => expect(services.channelGuests.get('c1')?.data).toBeDefined());
+        expect(screen.queryByText('This channel has guests')).not.toBeInTheDocument();
+
+        count = 2;
+        act(() => services.channelGuests.applyEvent('c1', 2));
+        expect(screen.getByText('This channel has guests')).toBeInTheDocument();
+        expect(screen.getByLabelText('Guests: 2')).toBeInTheDocument();
+        await waitFor(() => expect(services.channelGuests.get('c1')?.loading).toBe(false));
+        expect(http.calls).toHaveLength(2); // the guest list is reloaded too
+    });
+
+    it('in the header form follows the current channel', async () => {
+        mockFetch({[`GET ${API}/channels/c1/guests`]: {body: guests(4)}});
+        const services = makeServices({entities: {channels: {currentChannelId: 'c1'}}});
+        renderWithPlugin(<CurrentChannelGuestsIndicator/>, services);
+        expect(await screen.findByLabelText('This channel has guests: 4')).toBeInTheDocument();
+    });
+
+    it('lists the guests in the dialog, and shows errors with a retry', async () => {
+        let fail = true;
+        mockFetch({
+            [`GET ${API}/channels/c1/guests`]: () => (fail ? {status: 403, body: {error_id: 'guest_accounts.api.not_member', message: 'Not a channel member'}} : {body: guests(2)}),
+        });
+        const onClose = jest.fn();
+        renderWithPlugin(
+            <ChannelGuestsDialog
+                channelId='c1'
+                onClose={onClose}
+            />,
+        );
+        expect(await screen.findByRole('alert')).toHaveTextContent('Not a channel member');
+        fail = false;
+        await userEvent.click(screen.getByRole('button', {name: 'Try again'}));
+        expect(await screen.findByText('@guest0')).toBeInTheDocument();
+        expect(screen.getByText('@guest1')).toBeInTheDocument();
+        await userEvent.keyboard('{Escape}');
+        expect(onClose).toHaveBeenCalled();
+    });
+});

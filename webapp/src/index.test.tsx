@@ -1,0 +1,135 @@
+import {act, render, screen, waitFor} from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import React from 'react';
+
+import {API, me, mockFetch} from '../tests/helpers';
+import type {Handler} from '../tests/helpers';
+
+import Plugin, {CHANNEL_GUESTS_CHANGED_EVENT, GUESTS_CHANGED_EVENT} from '.';
+import type {HostStore, PluginRegistry, WebSocketMessage} from './types/registry';
+
+type Call = {method: string; args: unknown[]};
+
+/** A stand-in for the client's plugin registry that records every call. */
+function fakeRegistry() {
+    const calls: Call[] = [];
+    let next = 0;
+    const record = (method: string) => (...args: unknown[]) => {
+        calls.push({method, args});
+        return `id-${++next}`;
+    };
+    const registry = new Proxy({}, {get: (_t, method: string) => record(method)}) as unknown as PluginRegistry;
+    const of = (method: string) => calls.filter((c) => c.method === method);
+    const ws = (event: string) => of('registerWebSocketEventHandler').find((c) => c.args[0] === event)!.args[1] as (m: WebSocketMessage) => void;
+    return {registry, calls, of, ws};
+}
+
+const host: HostStore = {
+    getState: () => ({entities: {general: {config: {SiteURL: 'http://mm.test'}}, channels: {currentChannelId: 'c1'}, users: {currentUserId: 'me1', profiles: {me1: {locale: 'en'}}}}}),
+    subscribe: () => () => undefined,
+};
+
+async function start(routes: Record<string, Handler>) {
+    const http = mockFetch(routes);
+    const reg = fakeRegistry();
+    const plugin = new Plugin();
+    act(() => plugin.initialize(reg.registry, host));
+    // Wait for GET /me to be answered and applied.
+    await waitFor(() => expect(plugin.services?.me.current ?? plugin.services?.me.lastError).toBeDefined());
+    return {...reg, http, plugin};
+}
+
+describe('Plugin.initialize', () => {
+    it('registers the badge, the channel indicator, the roots, the dashboard, translations and event handlers', async () => {
+        const {of} = await start({[`GET ${API}/me`]: {body: me({can_invite: false})}});
+        expect(of('registerPopoverUserAttributesComponent')).toHaveLength(1);
+        expect(of('registerChannelHeaderButtonAction')).toHaveLength(1); // the guests indicator only
+        expect(of('registerRootComponent')).toHaveLength(3);
+        expect(of('registerAdminConsoleCustomSetting')[0].args).toEqual(['GuestDashboard', expect.any(Function), {showTitle: true}]);
+        expect(of('registerWebSocketEventHandler').map((c) => c.args[0])).toEqual([
+            'custom_guest-accounts_guests_changed',
+            'custom_guest-accounts_channel_guests_changed',
+        ]);
+        const translations = of('registerTranslations')[0].args[0] as (l: string) => Record<string, string>;
+        expect(translations('en')['guest-accounts.invite.title']).toBe('Invite guests');
+    });
+
+    it('offers no invite entry points to users who may not invite', async () => {
+        const {of} = await start({[`GET ${API}/me`]: {body: me({can_invite: false})}});
+        expect(of('registerMainMenuAction')).toHaveLength(0);
+    });
+
+    it('offers no invite entry points when /me fails', async () => {
+        const {of} = await start({[`GET ${API}/me`]: {status: 500, body: {error_id: 'x', message: 'down'}}});
+        expect(of('registerMainMenuAction')).toHaveLength(0);
+        expect(of('registerChannelHeaderButtonAction')).toHaveLength(1);
+    });
+
+    it('adds the menu item and header button for inviters; they open the modal with the channel', async () => {
+        const {of, plugin} = await start({
+            [`GET ${API}/me`]: {body: me({can_invite: true})},
+            'GET /api/v4/users/me/teams': {body: []},
+        });
+        expect(of('registerMainMenuAction')).toHaveLength(1);
+        const headerButtons = of('registerChannelHeaderButtonAction');
+        expect(headerButtons).toHaveLength(2);
+
+        const [InviteRoot] = of('registerRootComponent').map((c) => c.args[0] as React.ComponentType);
+        render(<InviteRoot/>);
+        const openFromHeader = headerButtons[1].args[1] as (ch: {id: string}) => void;
+        act(() => openFromHeader({id: 'c9'}));
+        expect(await screen.findByRole('dialog', {name: 'Invite guests'})).toBeInTheDocument();
+        expect(plugin.services?.inviteModal.state).toEqual({open: true, channelId: 'c9'});
+        await userEvent.keyboard('{Escape}');
+        expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+
+        const openFromMenu = of('registerMainMenuAction')[0].args[1] as () => void;
+        act(() => openFromMenu());
+        expect(await screen.findByRole('dialog', {name: 'Invite guests'})).toBeInTheDocument();
+    });
+
+    it('removes the entry points when the user loses the right to invite', async () => {
+        let canInvite = true;
+        const {of, ws} = await start({[`GET ${API}/me`]: () => ({body: me({can_invite: canInvite})})});
+        const ids = [of('registerMainMenuAction').length, of('registerChannelHeaderButtonAction').length];
+        expect(ids).toEqual([1, 2]);
+        canInvite = false;
+        await act(async () => ws(GUESTS_CHANGED_EVENT)({event: GUESTS_CHANGED_EVENT, data: {user_ids: 'me1'}}));
+        await waitFor(() => expect(of('unregisterComponent')).toHaveLength(2));
+    });
+
+    it('invalidates badges on guests_changed', async () => {
+        let guests = ['g1'];
+        const {of, ws, http} = await start({
+            [`GET ${API}/me`]: {body: me({can_invite: false})},
+            [`POST ${API}/guests/lookup`]: () => ({body: {guest_ids: guests}}),
+        });
+        const Badge = of('registerPopoverUserAttributesComponent')[0].args[0] as React.ComponentType<{user: {id: string}}>;
+        render(<Badge user={{id: 'g1'}}/>);
+        expect(await screen.findByText('Guest')).toBeInTheDocument();
+
+        guests = [];
+        act(() => ws(GUESTS_CHANGED_EVENT)({event: GUESTS_CHANGED_EVENT, data: {user_ids: 'x1,g1'}}));
+        await waitFor(() => expect(screen.queryByText('Guest')).not.toBeInTheDocument());
+        expect(http.to('POST', `${API}/guests/lookup`)).toHaveLength(2);
+    });
+
+    it('updates the channel header indicator on channel_guests_changed and opens the guest list', async () => {
+        let count = 1;
+        const {of, ws} = await start({
+            [`GET ${API}/me`]: {body: me({can_invite: false})},
+            [`GET ${API}/channels/c1/guests`]: () => ({body: {channel_id: 'c1', guest_count: count, guests: [{user_id: 'g1', username: 'bob'}, {user_id: 'g2', username: 'eve'}].slice(0, count)}}),
+        });
+        const [icon, action] = of('registerChannelHeaderButtonAction')[0].args as [React.ReactElement, (ch: {id: string}) => void];
+        const GuestsRoot = of('registerRootComponent')[1].args[0] as React.ComponentType;
+        render(<>{icon}<GuestsRoot/></>);
+        expect(await screen.findByLabelText('This channel has guests: 1')).toBeInTheDocument();
+
+        count = 2;
+        act(() => ws(CHANNEL_GUESTS_CHANGED_EVENT)({event: CHANNEL_GUESTS_CHANGED_EVENT, data: {channel_id: 'c1', guest_count: 2}}));
+        expect(screen.getByLabelText('This channel has guests: 2')).toBeInTheDocument();
+
+        act(() => action({id: 'c1'}));
+        expect(await screen.findByText('@eve')).toBeInTheDocument();
+    });
+});
