@@ -65,6 +65,17 @@ func (a *App) names(teamIDs, channelIDs []string) (teams, channels []string) {
 	return teams, channels
 }
 
+// userZone is the user's preferred time zone for dates in emails (UTC when
+// unknown).
+func userZone(u *model.User) *time.Location {
+	if name := u.GetPreferredTimezone(); name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
 func msTime(ms int64) time.Time {
 	if ms == 0 {
 		return time.Time{}
@@ -98,6 +109,7 @@ func (a *App) sendAddedToChannels(inviter, u *model.User, added []string) error 
 	}
 	_, channels := a.names(nil, added)
 	return a.sendMail(u.Email, mail.AddedToChannels, u.Locale, mail.Data{
+		TimeZone:      userZone(u),
 		RecipientName: displayName(u),
 		InviterName:   displayName(inviter),
 		ChannelNames:  channels,
@@ -109,6 +121,7 @@ func (a *App) sendAddedToChannels(inviter, u *model.User, added []string) error 
 // when there is one.
 func (a *App) sendWelcome(actorID string, u *model.User, password string, random, mustChange bool) error {
 	d := mail.Data{
+		TimeZone:              userZone(u),
 		RecipientName:         displayName(u),
 		Username:              u.Username,
 		Link:                  a.siteURL() + "/login",

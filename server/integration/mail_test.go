@@ -18,7 +18,9 @@ func TestInvitationEmailContentAndNoHeaderInjection(t *testing.T) {
 	adminInChannels(th, th.Channel)
 	_, _, err := th.AdminClient.PatchUser(th.Ctx, th.Admin.Id, &model.UserPatch{FirstName: model.NewPointer("Ada\r\nBcc: evil@attacker.example")})
 	require.NoError(t, err)
-	t.Cleanup(func() { _, _, _ = th.AdminClient.PatchUser(th.Ctx, th.Admin.Id, &model.UserPatch{FirstName: model.NewPointer("")}) })
+	t.Cleanup(func() {
+		_, _, _ = th.AdminClient.PatchUser(th.Ctx, th.Admin.Id, &model.UserPatch{FirstName: model.NewPointer("")})
+	})
 	seq := th.SMTP.LastSeq()
 	addr := newAddress("guest.example.com")
 	results := invite(th, th.AdminClient, map[string]any{
