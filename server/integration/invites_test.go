@@ -276,27 +276,54 @@ func TestExistingGuestAcceptsWithTheirAccount(t *testing.T) {
 	th := testhelper.Setup(t)
 	second := th.CreateChannel(th.Team.Id, model.ChannelTypePrivate)
 	adminInChannels(th, th.Channel, second)
-	_, u := createGuest(th, th.Channel.Id)
+	th.SetPluginSettings(map[string]any{"WhoMayInvite": "members"})
+	th.AddChannelMember(second.Id, th.Member.Id)
 
-	// An invitation created before the account existed (e.g. by another
-	// inviter) is accepted by signing in: the guest gains the channel.
-	seq := th.SMTP.LastSeq()
+	// Two people invite the same address before any account exists.
 	addr := newAddress("guest.example.com")
-	invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{second.Id}})
-	link := inviteLink(th, addr, seq)
-	b := newBrowser()
-	b.open(th, link)
-	// Signed in as a different guest: refused, and the invitation survives.
-	guest := th.Login(u)
-	req, _ := http.NewRequest(http.MethodPost, link+"/accept", strings.NewReader("{}"))
-	req.Header.Set("Authorization", "Bearer "+guest.AuthToken)
-	req.Header.Set("X-GA-CSRF", b.csrf)
-	for _, c := range b.client.Jar.Cookies(req.URL) {
-		req.AddCookie(c)
+	seq := th.SMTP.LastSeq()
+	invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{th.Channel.Id}})
+	first := inviteLink(th, addr, seq)
+	seq = th.SMTP.LastSeq()
+	invite(th, th.MemberClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{second.Id}})
+	secondLink := inviteLink(th, addr, seq)
+
+	u := signup(th, first)
+	requireGuestMemberships(th, u.Id, th.Channel.Id)
+
+	// The second link: signed in as someone else it is refused and survives;
+	// signed in as the invited guest it adds the channel.
+	other, _ := createGuest(th, th.Channel.Id)
+	acceptAs := func(c *model.Client4) int {
+		b := newBrowser()
+		status, _, _ := b.open(th, secondLink)
+		require.Equal(t, http.StatusOK, status)
+		req, _ := http.NewRequest(http.MethodPost, secondLink+"/accept", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+c.AuthToken)
+		req.Header.Set("X-GA-CSRF", b.csrf)
+		for _, ck := range b.client.Jar.Cookies(req.URL) {
+			req.AddCookie(ck)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "another account accepted the invitation")
-	signup(th, link)
+	assert.Equal(t, http.StatusForbidden, acceptAs(th.Login(&model.User{Username: other.Username})), "another guest accepted the invitation")
+	assert.Equal(t, http.StatusOK, acceptAs(th.Login(u)))
+	requireGuestMemberships(th, u.Id, th.Channel.Id, second.Id)
+	status, _, _ := newBrowser().open(th, secondLink)
+	assert.Equal(t, http.StatusGone, status, "the accepted link still works")
+
+	// Inviters see their own invitations; admins see all.
+	var mine struct {
+		Invites []struct {
+			InviterID string `json:"inviter_id"`
+		} `json:"invites"`
+	}
+	th.DecodeJSON(th.PluginRequest(th.MemberClient, http.MethodGet, "/invites", nil), &mine)
+	require.NotEmpty(t, mine.Invites)
+	for _, inv := range mine.Invites {
+		assert.Equal(t, th.Member.Id, inv.InviterID, "a member sees someone else's invitation")
+	}
 }
