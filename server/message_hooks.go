@@ -13,3 +13,16 @@ func (p *Plugin) MessageWillBePosted(_ *plugin.Context, post *model.Post) (*mode
 	}
 	return nil, p.app.CheckPost(post)
 }
+
+// MessageWillBeUpdated is called by core before an edited post is saved; a
+// non-empty reason rejects the edit. The new version is checked as a new
+// post would be.
+func (p *Plugin) MessageWillBeUpdated(_ *plugin.Context, newPost, _ *model.Post) (*model.Post, string) {
+	if p.app == nil || newPost == nil {
+		return nil, ""
+	}
+	if reason := p.app.CheckPost(newPost); reason != "" {
+		return nil, reason
+	}
+	return newPost, ""
+}

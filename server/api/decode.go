@@ -101,3 +101,26 @@ func (h *Handler) writeAppError(w http.ResponseWriter, r *http.Request, err erro
 	}
 	h.internalError(w, r, err)
 }
+
+// idHandler serves the common shape "id from the path → use case → JSON":
+// the id is checked first, app errors become their statuses.
+func (h *Handler) idHandler(param string, fn func(actorID, id string, r *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, e := pathID(r, param)
+		if e != nil {
+			writeError(w, e)
+			return
+		}
+		out, err := fn(userID(r), id, r)
+		if err != nil {
+			var ae *Error
+			if errors.As(err, &ae) {
+				writeError(w, ae)
+				return
+			}
+			h.writeAppError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}

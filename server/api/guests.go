@@ -40,105 +40,47 @@ func (h *Handler) createGuest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, g)
 }
 
-func (h *Handler) getGuest(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "user_id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	g, err := h.app.GetGuest(id)
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, g)
+func (h *Handler) getGuest(actorID, id string, _ *http.Request) (any, error) {
+	return h.app.GetGuest(id)
 }
 
-func (h *Handler) patchGuest(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "user_id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
+func (h *Handler) patchGuest(actorID, id string, r *http.Request) (any, error) {
 	var p app.GuestPatch
 	if e := decodeBody(r, &p); e != nil {
-		writeError(w, e)
-		return
+		return nil, e
 	}
-	g, err := h.app.UpdateGuest(userID(r), id, p)
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, g)
+	return h.app.UpdateGuest(actorID, id, p)
 }
 
-func (h *Handler) promoteGuest(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "user_id")
-	if e != nil {
-		writeError(w, e)
-		return
+func (h *Handler) promoteGuest(actorID, id string, _ *http.Request) (any, error) {
+	if err := h.app.Promote(actorID, id); err != nil {
+		return nil, err
 	}
-	if err := h.app.Promote(userID(r), id); err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"user_id": id, "status": "promoted"})
+	return map[string]string{"user_id": id, "status": "promoted"}, nil
 }
 
-func (h *Handler) deactivateGuest(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "user_id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	g, err := h.app.Deactivate(userID(r), id, "admin")
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, g)
+func (h *Handler) deactivateGuest(actorID, id string, _ *http.Request) (any, error) {
+	return h.app.Deactivate(actorID, id, "admin")
 }
 
-func (h *Handler) activateGuest(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "user_id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	g, err := h.app.Activate(userID(r), id, "")
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, g)
+func (h *Handler) activateGuest(actorID, id string, _ *http.Request) (any, error) {
+	return h.app.Activate(actorID, id, "")
 }
 
 type demoteRequest struct {
 	ChannelIDs *[]string `json:"channel_ids"`
 }
 
-func (h *Handler) demoteUser(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "user_id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
+func (h *Handler) demoteUser(actorID, id string, r *http.Request) (any, error) {
 	var req demoteRequest
 	if e := decodeOptionalBody(r, &req); e != nil {
-		writeError(w, e)
-		return
+		return nil, e
 	}
 	var keep []string
 	if req.ChannelIDs != nil {
 		keep = append([]string{}, (*req.ChannelIDs)...)
 	}
-	g, err := h.app.Demote(userID(r), id, keep)
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, g)
+	return h.app.Demote(actorID, id, keep)
 }
 
 func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {

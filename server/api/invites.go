@@ -33,32 +33,12 @@ func (h *Handler) listInvites(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"invites": list})
 }
 
-func (h *Handler) resendInvite(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	v, err := h.app.ResendInvite(userID(r), id)
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+func (h *Handler) resendInvite(actorID, id string, _ *http.Request) (any, error) {
+	return h.app.ResendInvite(actorID, id)
 }
 
-func (h *Handler) revokeInvite(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	v, err := h.app.RevokeInvite(userID(r), id)
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+func (h *Handler) revokeInvite(actorID, id string, _ *http.Request) (any, error) {
+	return h.app.RevokeInvite(actorID, id)
 }
 
 type lookupRequest struct {
@@ -79,16 +59,6 @@ func (h *Handler) lookupGuests(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"guest_ids": ids})
 }
 
-func (h *Handler) channelGuests(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r, "channel_id")
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	res, err := h.app.ChannelGuests(userID(r), id)
-	if err != nil {
-		h.writeAppError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+func (h *Handler) channelGuests(actorID, id string, _ *http.Request) (any, error) {
+	return h.app.ChannelGuests(actorID, id)
 }

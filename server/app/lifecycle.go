@@ -129,10 +129,15 @@ func (a *App) Promote(actorID, userID string) error {
 		if u.DeleteAt != 0 {
 			return errConflict("deactivated", "Reactivate the guest before promoting them.")
 		}
-		if err := a.members.MakeMember(userID); err != nil {
+		// The record goes first: the isolation hooks would otherwise take
+		// the new ordinary memberships for a guest's and remove them.
+		if err := a.store.DeleteGuest(userID); err != nil {
 			return err
 		}
-		if err := a.store.DeleteGuest(userID); err != nil {
+		if err := a.members.MakeMember(userID); err != nil {
+			if serr := a.store.SaveGuest(g); serr != nil {
+				a.api.LogError("Guest Accounts: a failed promotion could not restore the guest record", "user_id", userID, "error", serr.Error())
+			}
 			return err
 		}
 		if g.Deactivated == store.ReasonNone {

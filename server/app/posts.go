@@ -5,11 +5,14 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
-// CheckPost decides whether a post may be created; "" allows it, anything
-// else is the reason shown to the poster. Non-guests cost one registry read.
+// CheckPost decides whether a post (or an edit: the new version) may be
+// saved; "" allows it, anything else is the reason shown to the poster. A
+// non-guest costs one registry read and one channel lookup (core caches
+// channels); only in a DM/GM are the other participants read.
 func (a *App) CheckPost(post *model.Post) string {
 	// Core's own join/leave messages are posted as the user; users cannot
 	// create system_* posts themselves (core refuses them), so they pass.
@@ -18,28 +21,79 @@ func (a *App) CheckPost(post *model.Post) string {
 	}
 	g, err := a.store.GetGuest(post.UserId)
 	if errors.Is(err, store.ErrNotFound) {
-		return ""
+		return a.checkMemberSend(post.UserId, post.ChannelId)
 	}
 	if err != nil {
 		// Fail closed for guests: an unreadable registry must not let a
 		// guest through, and a member's post is not worth a guess either.
-		return "Your message could not be checked; try again in a moment."
+		return msgCheckFailed
 	}
 	return a.checkGuestPost(g, post)
 }
 
-func (a *App) checkGuestPost(g *store.Guest, _ *model.Post) string {
+// CheckUpload decides whether a file may be uploaded into a channel: the
+// guest's upload restriction and the DM rule.
+func (a *App) CheckUpload(userID, channelID string) string {
+	if userID == "" || userID == a.botID {
+		return ""
+	}
+	g, err := a.store.GetGuest(userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return a.checkMemberSend(userID, channelID)
+	}
+	if err != nil {
+		return msgCheckFailed
+	}
+	if !policy.Effective(a.settings().DefaultRestrictions, g.Restrictions).UploadFiles {
+		return "Guests here may not upload files."
+	}
+	return a.checkGuestSend(g, channelID)
+}
+
+// checkMemberSend applies the DM rule to a non-guest: only a DM/GM with a
+// guest can be refused.
+func (a *App) checkMemberSend(userID, channelID string) string {
+	if channelID == "" {
+		return ""
+	}
+	ch, appErr := a.api.GetChannel(channelID)
+	if appErr != nil || (ch.Type != model.ChannelTypeDirect && ch.Type != model.ChannelTypeGroup) {
+		return "" // core refuses posts in channels that do not exist
+	}
+	return a.checkDirectSend(userID, nil, ch)
+}
+
+// checkGuestSend applies the isolation rules to a guest sending into a
+// channel: the DM rule in a DM/GM, and elsewhere only through a guest
+// membership (an ordinary one is a membership the join hooks have not yet
+// converted or removed).
+func (a *App) checkGuestSend(g *store.Guest, channelID string) string {
+	ch, appErr := a.api.GetChannel(channelID)
+	if appErr != nil {
+		return "" // core refuses posts in channels that do not exist
+	}
+	if ch.Type == model.ChannelTypeDirect || ch.Type == model.ChannelTypeGroup {
+		return a.checkDirectSend(g.UserID, g, ch)
+	}
+	cm, appErr := a.api.GetChannelMember(channelID, g.UserID)
+	if appErr == nil && !cm.SchemeGuest {
+		return "As a guest, you can post only in the channels you were given."
+	}
+	return ""
+}
+
+func (a *App) checkGuestPost(g *store.Guest, post *model.Post) string {
 	if g.MustChangePassword {
 		u, appErr := a.api.GetUser(g.UserID)
 		if appErr != nil {
-			return "Your message could not be checked; try again in a moment."
+			return msgCheckFailed
 		}
 		if u.LastPasswordUpdate <= g.PasswordSetAt {
 			return "Please change the password you were given before posting: Profile > Security > Password."
 		}
 		a.clearMustChangePassword(g.UserID)
 	}
-	return ""
+	return a.checkGuestSend(g, post.ChannelId)
 }
 
 func (a *App) clearMustChangePassword(userID string) {

@@ -1,6 +1,7 @@
 package memberships
 
 import (
+	"net/http"
 	"slices"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -20,7 +21,7 @@ func (m *Manager) Channels(userID string) (teamIDs, channelIDs []string, err err
 		}
 		teamIDs = append(teamIDs, tm.TeamId)
 		channels, appErr := m.api.GetChannelsForTeamForUser(tm.TeamId, userID, false)
-		if appErr != nil {
+		if appErr != nil && appErr.StatusCode != http.StatusNotFound { // 404: a team without channels
 			return nil, nil, errors.Wrap(appErr, "listing the user's channels")
 		}
 		for _, ch := range channels {

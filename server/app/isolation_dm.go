@@ -1,0 +1,155 @@
+package app
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// The DM/GM rule (policy.DMAllowed). Core lets anyone create a direct or
+// group message channel with anyone (measured on 11.4, also for guests), so
+// the rule is applied where a plugin can: the people involved are told when
+// such a channel is created, and posts, edits and uploads in it are
+// refused.
+
+const msgCheckFailed = "Your message could not be checked; try again in a moment."
+
+// DirectChannelCreated tells each participant of a new DM/GM who may not
+// message the others why, at once.
+func (a *App) DirectChannelCreated(ch *model.Channel) {
+	if ch.Type != model.ChannelTypeDirect && ch.Type != model.ChannelTypeGroup {
+		return
+	}
+	participants, err := a.dmParticipants(ch)
+	if err != nil {
+		a.api.LogWarn("Guest Accounts: could not read a new direct message channel", "channel_id", ch.Id, "error", err.Error())
+		return
+	}
+	for _, id := range participants {
+		if id == a.botID {
+			continue
+		}
+		g, err := a.store.GetGuest(id)
+		if errors.Is(err, store.ErrNotFound) {
+			g = nil
+		} else if err != nil {
+			continue
+		}
+		reason := a.dmReason(id, g, participants)
+		if !reason.Allowed() {
+			a.Ephemeral(id, ch.Id, dmRefusalText(reason)+" Messages and files you send here will be refused.")
+			a.Audit(id, "dm_refused", ch.Id, "refused: "+reason.String(), "created")
+		}
+	}
+}
+
+// checkDirectSend applies the DM rule to a post or upload by sender (g is
+// their registry record, nil for a non-guest) in ch. "" allows.
+func (a *App) checkDirectSend(senderID string, g *store.Guest, ch *model.Channel) string {
+	participants, err := a.dmParticipants(ch)
+	if err != nil {
+		return msgCheckFailed
+	}
+	if reason := a.dmReason(senderID, g, participants); !reason.Allowed() {
+		return dmRefusalText(reason)
+	}
+	return ""
+}
+
+// dmReason evaluates the DM rule for sender among the participants.
+func (a *App) dmReason(senderID string, g *store.Guest, participants []string) policy.DMReason {
+	s := a.settings()
+	sender := policy.DMParty{Exempt: senderID == a.botID}
+	if g != nil {
+		sender.IsGuest = true
+		sender.DirectMessages = policy.Effective(s.DefaultRestrictions, g.Restrictions).DirectMessages
+	}
+	var ids []string
+	var others []policy.DMParty
+	for _, id := range participants {
+		if id == senderID {
+			continue
+		}
+		p := policy.DMParty{Exempt: id == a.botID}
+		if !p.Exempt {
+			og, err := a.store.GetGuest(id)
+			switch {
+			case err == nil:
+				p.IsGuest = true
+				p.DirectMessages = policy.Effective(s.DefaultRestrictions, og.Restrictions).DirectMessages
+			case !errors.Is(err, store.ErrNotFound):
+				// Unreadable: treat as a guest who shares nothing (fail closed).
+				p.IsGuest = true
+			}
+		}
+		ids = append(ids, id)
+		others = append(others, p)
+	}
+	shares := func(i int) bool {
+		if sender.IsGuest {
+			return a.sharesTeamChannel(senderID, ids[i])
+		}
+		return a.sharesTeamChannel(ids[i], senderID)
+	}
+	return policy.DMAllowed(sender, others, shares, s.AllowMembersToDMGuests)
+}
+
+// sharesTeamChannel reports whether other is a member of one of the guest's
+// open or private channels. Guests have few channels, so the guest's side
+// is listed.
+func (a *App) sharesTeamChannel(guestID, otherID string) bool {
+	channels, appErr := a.api.GetChannelsForTeamForUser("", guestID, false)
+	if appErr != nil {
+		return false
+	}
+	for _, ch := range channels {
+		if ch.Type != model.ChannelTypeOpen && ch.Type != model.ChannelTypePrivate {
+			continue
+		}
+		if _, appErr := a.api.GetChannelMember(ch.Id, otherID); appErr == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dmParticipants lists the users of a DM (from its name) or GM.
+func (a *App) dmParticipants(ch *model.Channel) ([]string, error) {
+	if ch.Type == model.ChannelTypeDirect {
+		parts := strings.Split(ch.Name, "__")
+		if len(parts) != 2 {
+			return nil, errors.New("unexpected direct channel name")
+		}
+		if parts[0] == parts[1] {
+			return parts[:1], nil
+		}
+		return parts, nil
+	}
+	members, appErr := a.api.GetChannelMembers(ch.Id, 0, 100)
+	if appErr != nil {
+		return nil, appErr
+	}
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		ids = append(ids, m.UserId)
+	}
+	return ids, nil
+}
+
+func dmRefusalText(r policy.DMReason) string {
+	switch r {
+	case policy.DMSenderRestricted:
+		return "Guests here may not use direct or group messages."
+	case policy.DMRecipientRestricted:
+		return "A guest in this conversation may not receive direct or group messages."
+	case policy.DMGuestNoSharedChannel:
+		return "As a guest, you can only message people who share a channel with you."
+	case policy.DMMemberNoSharedChannel:
+		return "You can only message guests who share a channel with you."
+	}
+	return "This direct message is not allowed."
+}

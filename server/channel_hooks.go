@@ -1,0 +1,56 @@
+package main
+
+import (
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin"
+)
+
+// UserHasJoinedChannel is called by core, asynchronously, after a channel
+// membership is committed (every server version). actor is who added the
+// user: nil for memberships a plugin made, the user for self-joins. A
+// guest's ordinary membership is converted or removed.
+func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMember, actor *model.User) {
+	if p.app == nil || member == nil {
+		return
+	}
+	p.app.GuestJoinedChannel(member, p.actorID(c, actor))
+}
+
+// ChannelMemberWillBeAdded is called by core before a channel membership is
+// saved (11.7 and later; older servers never call it). A non-empty reason
+// refuses the membership.
+func (p *Plugin) ChannelMemberWillBeAdded(c *plugin.Context, member *model.ChannelMember) (*model.ChannelMember, string) {
+	if p.app == nil || member == nil {
+		return nil, ""
+	}
+	return nil, p.app.CheckChannelMemberAdd(member, p.app.SessionUserID(sessionID(c)))
+}
+
+// ChannelHasBeenCreated is called by core after any channel is created,
+// including direct and group message channels: guests (and members
+// messaging guests) the DM rule refuses are told at once.
+func (p *Plugin) ChannelHasBeenCreated(_ *plugin.Context, channel *model.Channel) {
+	if p.app == nil || channel == nil {
+		return
+	}
+	p.app.DirectChannelCreated(channel)
+}
+
+// actorID is who made a membership: the actor core names, else the user
+// of the request's session. Measured on 11.4: core names no actor for
+// `POST /teams/{id}/members` even when an admin adds someone (only the
+// batch endpoint passes one), nor for self-joins; the session tells them
+// apart. Plugin-made memberships have neither ("").
+func (p *Plugin) actorID(c *plugin.Context, actor *model.User) string {
+	if actor != nil {
+		return actor.Id
+	}
+	return p.app.SessionUserID(sessionID(c))
+}
+
+func sessionID(c *plugin.Context) string {
+	if c == nil {
+		return ""
+	}
+	return c.SessionId
+}

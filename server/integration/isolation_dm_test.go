@@ -1,0 +1,141 @@
+package integration
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
+)
+
+// requireRejected checks that core answered 400 because the plugin refused.
+func requireRejected(t *testing.T, resp *model.Response, err error, what string) {
+	t.Helper()
+	require.Error(t, err, "%s was allowed", what)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %v", what, err)
+	assert.Contains(t, strings.ToLower(err.Error()), "rejected by plugin", what)
+}
+
+// The DM/GM rule, acting as the guest through raw REST: creating a DM with
+// anyone cannot be stopped on 11.4, but the guest is told at once and
+// posting, editing and uploading there is refused unless the other person
+// shares a channel with them. Members are held to the same rule towards
+// guests unless "Allow members to message guests ..." is on.
+func TestIsolationDirectMessages(t *testing.T) {
+	th := testhelper.Setup(t)
+	outsider := th.CreateUser() // in the team, shares no channel with the guest
+	th.AddTeamMember(th.Team.Id, outsider.Id)
+	outsiderClient := th.Login(outsider)
+	u := createGuestWith(th, nil, th.Channel.Id)
+	guest := th.Login(u)
+	events := listen(th, guest)
+
+	// DM with a member of the guest's channel: allowed both ways.
+	withMember, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, th.Member.Id)
+	require.NoError(t, err)
+	post, _, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: withMember.Id, Message: "hi colleague"})
+	require.NoError(t, err, "a guest DMs someone of their channel")
+	_, _, err = th.MemberClient.CreatePost(th.Ctx, &model.Post{ChannelId: withMember.Id, Message: "hi guest"})
+	require.NoError(t, err, "a member DMs a guest of their channel")
+
+	// DM with an outsider: created (not enforceable), explained, refused.
+	withOutsider, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, outsider.Id)
+	require.NoError(t, err, "core lets a guest create any DM (edition limit)")
+	events.wait(th, "ephemeral explanation at DM creation", ephemeralIn(withOutsider.Id, "only message people who share a channel"))
+	_, resp, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi stranger"})
+	requireRejected(t, resp, err, "a guest's post to an outsider")
+	_, resp, err = outsiderClient.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi guest"})
+	requireRejected(t, resp, err, "an outsider's post to a guest")
+
+	// Uploads follow the same rule.
+	_, resp, err = guest.UploadFile(th.Ctx, []byte("secret"), withOutsider.Id, "a.txt")
+	requireRejected(t, resp, err, "a guest's upload to an outsider")
+	_, _, err = guest.UploadFile(th.Ctx, []byte("fine"), withMember.Id, "b.txt")
+	require.NoError(t, err, "a guest uploads into a DM with someone of their channel")
+
+	// /msg goes through the same post hook.
+	_, _, _ = guest.ExecuteCommand(th.Ctx, th.Channel.Id, "/msg @"+outsider.Username+" sneaky")
+	posts, _, err := th.AdminClient.GetPostsForChannel(th.Ctx, withOutsider.Id, 0, 50, "", false, false)
+	require.NoError(t, err)
+	for _, p := range posts.Posts {
+		assert.True(t, p.IsSystemMessage(), "a message reached the outsider: %q", p.Message)
+	}
+
+	// GM including an outsider: refused.
+	gm, _, err := guest.CreateGroupChannel(th.Ctx, []string{u.Id, th.Member.Id, outsider.Id})
+	require.NoError(t, err)
+	_, resp, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: gm.Id, Message: "hi all"})
+	requireRejected(t, resp, err, "a guest's post in a GM with an outsider")
+
+	// Edits: once the member no longer shares a channel, the guest's old
+	// post cannot be edited either.
+	_, err = th.AdminClient.RemoveUserFromChannel(th.Ctx, th.Channel.Id, th.Member.Id)
+	require.NoError(t, err)
+	post.Message = "edited"
+	_, resp, err = guest.UpdatePost(th.Ctx, post.Id, post)
+	requireRejected(t, resp, err, "an edit in a DM with someone no longer sharing a channel")
+
+	// The setting lets members message guests; guests stay bound.
+	th.SetPluginSettings(map[string]any{"AllowMembersToDMGuests": true})
+	th.Eventually(func() bool {
+		_, _, err := outsiderClient.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hello, allowed now"})
+		return err == nil
+	}, "the setting did not let a member message a guest")
+	_, resp, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "still not me"})
+	requireRejected(t, resp, err, "a guest's post to an outsider with the member setting on")
+}
+
+// A guest whose direct messages are restricted may not message anyone,
+// even people of their channel; the bot's DM still works.
+func TestIsolationDirectMessagesRestricted(t *testing.T) {
+	th := testhelper.Setup(t)
+	u := createGuestWith(th, map[string]any{}, th.Channel.Id)
+	resp := th.PluginRequest(th.AdminClient, http.MethodPatch, "/guests/"+u.Id, map[string]any{"restrictions": map[string]any{"direct_messages": false, "upload_files": false}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	guest := th.Login(u)
+	dm, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, th.Member.Id)
+	require.NoError(t, err)
+	_, r, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "hi"})
+	requireRejected(t, r, err, "a DM-restricted guest's post")
+	_, r, err = th.MemberClient.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "hi"})
+	requireRejected(t, r, err, "a post to a DM-restricted guest")
+	_, r, err = guest.UploadFile(th.Ctx, []byte("x"), th.Channel.Id, "c.txt")
+	requireRejected(t, r, err, "an upload by a guest who may not upload")
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: th.Channel.Id, Message: "channels still work"})
+	require.NoError(t, err)
+}
+
+// Guests cannot invite anyone: the plugin's endpoints and /guest refuse,
+// and core refuses its own team invitations to guest memberships.
+func TestIsolationGuestsCannotInvite(t *testing.T) {
+	th := testhelper.Setup(t)
+	th.SetPluginSettings(map[string]any{"WhoMayInvite": "members"})
+	u := createGuestWith(th, nil, th.Channel.Id)
+	guest := th.Login(u)
+
+	resp := th.PluginRequest(guest, http.MethodPost, "/invites", map[string]any{"emails": []string{newAddress("example.com")}, "channel_ids": []string{th.Channel.Id}})
+	assert.Equal(t, http.StatusForbidden, resp.Status, "plugin invite as a guest: %s", resp.Body)
+	out, _, err := guest.ExecuteCommand(th.Ctx, th.Channel.Id, "/guest invite "+newAddress("example.com")+" ~"+th.Channel.Name)
+	if err == nil {
+		assert.NotContains(t, out.Text, "sent", "/guest invite as a guest")
+	}
+
+	// Core: email invitations, the team's invite link, regenerating it.
+	r, err := guest.InviteUsersToTeam(th.Ctx, th.Team.Id, []string{newAddress("example.com")})
+	require.Error(t, err, "core sent a team invitation for a guest")
+	assert.Equal(t, http.StatusForbidden, r.StatusCode)
+	team, _, err := guest.GetTeam(th.Ctx, th.Team.Id, "")
+	require.NoError(t, err)
+	assert.Empty(t, team.InviteId, "a guest can read the team's invite link id")
+	_, r, err = guest.RegenerateTeamInviteId(th.Ctx, th.Team.Id)
+	require.Error(t, err)
+	assert.Equal(t, http.StatusForbidden, r.StatusCode)
+	other := th.CreateUser()
+	_, r, err = guest.AddTeamMember(th.Ctx, th.Team.Id, other.Id)
+	require.Error(t, err, "a guest added someone to the team")
+	assert.Equal(t, http.StatusForbidden, r.StatusCode)
+}
