@@ -43,6 +43,9 @@ func (a *App) DirectChannelCreated(ch *model.Channel) {
 		if !reason.Allowed() {
 			a.Ephemeral(id, ch.Id, dmRefusalText(reason)+" Messages and files you send here will be refused.")
 			a.Audit(id, "dm_refused", ch.Id, "refused: "+reason.String(), "created")
+		} else if msg := a.dmCapRefusal(ch, participants); msg != "" {
+			a.Ephemeral(id, ch.Id, msg+" Messages and files sent here will be refused.")
+			a.Audit(id, "dm_refused", ch.Id, "refused: channel cap", "created")
 		}
 	}
 }
@@ -57,7 +60,60 @@ func (a *App) checkDirectSend(senderID string, g *store.Guest, ch *model.Channel
 	if reason := a.dmReason(senderID, g, participants); !reason.Allowed() {
 		return dmRefusalText(reason)
 	}
+	return a.dmCapRefusal(ch, participants)
+}
+
+// dmCapRefusal applies "Maximum channels per guest" to direct and group
+// messages when "Count direct and group messages" is on. Core's DM
+// creation cannot be vetoed on 11.4, so a guest's conversations are
+// counted oldest first after their channels, and a conversation beyond the
+// cap stays silent: nobody can post in it. "" allows.
+func (a *App) dmCapRefusal(ch *model.Channel, participants []string) string {
+	s := a.settings()
+	if !s.CountDirectMessages || s.MaxChannelsPerGuest <= 0 {
+		return ""
+	}
+	for _, id := range participants {
+		if id == a.botID {
+			continue
+		}
+		g, err := a.store.GetGuest(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return msgCheckFailed
+		}
+		if a.dmBeyondCap(g, ch, s.MaxChannelsPerGuest) {
+			return "This conversation would take a guest past the maximum of " + itoa(s.MaxChannelsPerGuest) +
+				" channels and direct conversations (\"Maximum channels per guest\")."
+		}
+	}
 	return ""
+}
+
+// dmBeyondCap reports whether ch is one of the guest's conversations that
+// do not fit under the cap after their channels.
+func (a *App) dmBeyondCap(g *store.Guest, ch *model.Channel, maxChannels int) bool {
+	room := maxChannels - len(g.ChannelIDs)
+	if room <= 0 {
+		return true
+	}
+	channels, appErr := a.api.GetChannelsForTeamForUser("", g.UserID, false)
+	if appErr != nil {
+		return false
+	}
+	botDM := model.GetDMNameFromIds(g.UserID, a.botID)
+	older := 0
+	for _, c := range channels {
+		if c.Id == ch.Id || c.Name == botDM || (c.Type != model.ChannelTypeDirect && c.Type != model.ChannelTypeGroup) {
+			continue
+		}
+		if c.CreateAt < ch.CreateAt || (c.CreateAt == ch.CreateAt && c.Id < ch.Id) {
+			older++
+		}
+	}
+	return older >= room
 }
 
 // dmReason evaluates the DM rule for sender among the participants.

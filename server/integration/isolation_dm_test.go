@@ -139,3 +139,40 @@ func TestIsolationGuestsCannotInvite(t *testing.T) {
 	require.Error(t, err, "a guest added someone to the team")
 	assert.Equal(t, http.StatusForbidden, r.StatusCode)
 }
+
+// With "Count direct and group messages" on, a guest's conversations count
+// after their channels, oldest first; one beyond "Maximum channels per
+// guest" is explained at creation and stays silent.
+func TestIsolationDirectMessagesCountTowardsTheChannelCap(t *testing.T) {
+	th := testhelper.Setup(t)
+	second := th.CreateUser()
+	th.AddTeamMember(th.Team.Id, second.Id)
+	th.AddChannelMember(th.Channel.Id, second.Id)
+	u := createGuestWith(th, nil, th.Channel.Id)
+	guest := th.Login(u)
+	th.SetPluginSettings(map[string]any{"MaxChannelsPerGuest": 2, "CountDirectMessages": true})
+
+	first, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, th.Member.Id)
+	require.NoError(t, err)
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: first.Id, Message: "first conversation fits"})
+	require.NoError(t, err, "one channel + one DM fit under a cap of 2")
+
+	beyond, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, second.Id)
+	require.NoError(t, err, "core lets the DM be created (edition limit)")
+	_, resp, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: beyond.Id, Message: "one too many"})
+	requireRejected(t, resp, err, "a guest's post in a conversation beyond the cap")
+	assert.Contains(t, err.Error(), "Maximum channels per guest")
+	secondClient := th.Login(second)
+	_, resp, err = secondClient.CreatePost(th.Ctx, &model.Post{ChannelId: beyond.Id, Message: "to the guest"})
+	requireRejected(t, resp, err, "a member's post in a guest's conversation beyond the cap")
+	// The first conversation keeps working.
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: first.Id, Message: "still here"})
+	require.NoError(t, err)
+
+	// Not counting conversations: the second one works.
+	th.SetPluginSettings(map[string]any{"CountDirectMessages": false})
+	th.Eventually(func() bool {
+		_, _, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: beyond.Id, Message: "now fine"})
+		return err == nil
+	}, "the conversation stays refused after DMs stopped counting")
+}
