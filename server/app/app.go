@@ -4,6 +4,7 @@
 package app
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,6 +77,11 @@ type App struct {
 
 	editionMu sync.RWMutex
 	licensed  bool
+
+	// vetoHooks is true on servers that call ChannelMemberWillBeAdded and
+	// TeamMemberWillBeAdded (11.7+): joins are refused before the fact;
+	// older servers only report them afterwards, and the plugin undoes them.
+	vetoHooks bool
 }
 
 // New builds the App and detects the edition.
@@ -100,6 +106,12 @@ func New(d Deps) (*App, error) {
 		a.cfgError = func() string { return "" }
 	}
 	a.DetectEdition()
+	a.vetoHooks = versionAtLeast(d.API.GetServerVersion(), 11, 7)
+	mode := "after the fact (UserHasJoinedChannel/UserHasJoinedTeam)"
+	if a.vetoHooks {
+		mode = "before the fact (ChannelMemberWillBeAdded/TeamMemberWillBeAdded)"
+	}
+	d.API.LogInfo("Guest Accounts: guest joins are checked "+mode, "server_version", d.API.GetServerVersion())
 	a.members = memberships.New(d.API, func(key string) (memberships.Lock, error) {
 		return cluster.NewMutex(d.API, key)
 	}, a.Licensed)
@@ -205,4 +217,21 @@ func (a *App) IsSystemAdmin(userID string) bool {
 // ListAudit returns audit entries, newest first.
 func (a *App) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error) {
 	return a.store.ListAudit(since, page, perPage)
+}
+
+// JoinEnforcement says how guest joins are checked on this server.
+func (a *App) JoinEnforcement() string {
+	if a.vetoHooks {
+		return "before"
+	}
+	return "after"
+}
+
+// versionAtLeast compares a server version "major.minor.patch[-x]".
+func versionAtLeast(version string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(version, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || (ma == major && mi >= minor)
 }

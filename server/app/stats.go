@@ -23,6 +23,8 @@ type Stats struct {
 	Edition              string         `json:"edition"`
 	EditionLimits        []EditionLimit `json:"edition_limits"`
 	ConfigurationError   string         `json:"configuration_error,omitempty"`
+	// JoinEnforcement is "before" (veto hooks, 11.7+) or "after" (undo).
+	JoinEnforcement string `json:"join_enforcement"`
 }
 
 // Stats counts the registry.
@@ -35,6 +37,7 @@ func (a *App) Stats() (*Stats, error) {
 		Edition:              "unlicensed",
 		EditionLimits:        a.EditionLimits(),
 		ConfigurationError:   a.cfgError(),
+		JoinEnforcement:      a.JoinEnforcement(),
 	}
 	if a.Licensed() {
 		st.Edition = "licensed"

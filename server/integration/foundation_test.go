@@ -21,6 +21,7 @@ type statsBody struct {
 	GuestAccountsEnabled bool   `json:"guest_accounts_enabled"`
 	Edition              string `json:"edition"`
 	ConfigurationError   string `json:"configuration_error"`
+	JoinEnforcement      string `json:"join_enforcement"`
 	EditionLimits        []struct {
 		Capability string `json:"capability"`
 		Enforced   bool   `json:"enforced"`
@@ -86,6 +87,7 @@ func TestStatsAnswersAdminsOnly(t *testing.T) {
 	assert.Equal(t, "unlicensed", st.Edition, "the test server is Team Edition without a license")
 	assert.True(t, st.GuestAccountsEnabled)
 	assert.NotEmpty(t, st.EditionLimits, "an unlicensed server has edition limits to report")
+	assert.Equal(t, "after", st.JoinEnforcement, "11.4 has no veto hooks: joins are undone after the fact")
 
 	for name, c := range map[string]*model.Client4{"anonymous": th.Anonymous(), "member": th.MemberClient} {
 		resp := th.PluginRequest(c, http.MethodGet, "/stats", nil)
