@@ -99,7 +99,7 @@ e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
 	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test-browser: dist mattermost-server e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
+test-browser: dist mattermost-server webapp-deps e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: run 'make deps' (apt-get install chromium)"; exit 1; }
 	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
 		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 20m ./server/browsertest/...

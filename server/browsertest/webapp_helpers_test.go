@@ -15,6 +15,8 @@ import (
 // harnessFolder is where the harness lives in the server's client folder;
 // the server serves <run dir>/client/ at /static/, so the page is
 // same-origin with the API (session cookie and CSRF work as in the client).
+// The page is not called index.html: Go's file server redirects that name
+// to the folder, and the server answers 404 for folders.
 const harnessFolder = "ga-harness"
 
 // installHarness copies the harness page, React/ReactDOM (UMD builds from
@@ -24,11 +26,11 @@ func installHarness(t *testing.T, env *testhelper.Env) string {
 	t.Helper()
 	root := repoRoot()
 	files := map[string]string{
-		"index.html":                 filepath.Join(root, "e2e", "harness", "index.html"),
-		"harness.js":                 filepath.Join(root, "e2e", "harness", "harness.js"),
-		"react.production.min.js":    filepath.Join(root, "webapp", "node_modules", "react", "umd", "react.production.min.js"),
+		"harness.html":                filepath.Join(root, "e2e", "harness", "harness.html"),
+		"harness.js":                  filepath.Join(root, "e2e", "harness", "harness.js"),
+		"react.production.min.js":     filepath.Join(root, "webapp", "node_modules", "react", "umd", "react.production.min.js"),
 		"react-dom.production.min.js": filepath.Join(root, "webapp", "node_modules", "react-dom", "umd", "react-dom.production.min.js"),
-		"main.js":                    filepath.Join(root, "webapp", "dist", "main.js"),
+		"main.js":                     filepath.Join(root, "webapp", "dist", "main.js"),
 	}
 	dir := filepath.Join(env.Stack.Dir, "client", harnessFolder)
 	require.NoError(t, os.MkdirAll(dir, 0o755))
@@ -44,7 +46,7 @@ func installHarness(t *testing.T, env *testhelper.Env) string {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return "/static/" + harnessFolder + "/index.html"
+	return "/static/" + harnessFolder + "/harness.html"
 }
 
 // webappResult is what e2e/webapp.mjs reports.
@@ -93,6 +95,7 @@ type webappResult struct {
 	} `json:"indicator"`
 	DashboardSearched bool `json:"dashboardSearched"`
 	Dashboard         struct {
+		Title          string     `json:"title"`
 		Rows           [][]string `json:"rows"`
 		PendingInvites []string   `json:"pendingInvites"`
 		Sections       []string   `json:"sections"`
