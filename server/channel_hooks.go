@@ -34,6 +34,7 @@ func (p *Plugin) ChannelHasBeenCreated(_ *plugin.Context, channel *model.Channel
 		return
 	}
 	p.app.DirectChannelCreated(channel)
+	p.app.PrivateChannelCreated(channel)
 }
 
 // actorID is who made a membership: the actor core names, else the user

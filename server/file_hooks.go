@@ -16,3 +16,13 @@ func (p *Plugin) FileWillBeUploaded(_ *plugin.Context, info *model.FileInfo, _ i
 	}
 	return nil, p.app.CheckUpload(info.CreatorId, info.ChannelId)
 }
+
+// FileWillBeDownloaded is called by core before a file is served (11.5 and
+// later; 11.4 never calls it — see Edition limits). A non-empty reason
+// refuses the download.
+func (p *Plugin) FileWillBeDownloaded(_ *plugin.Context, info *model.FileInfo, userID string, _ model.FileDownloadType) string {
+	if p.app == nil || info == nil {
+		return ""
+	}
+	return p.app.CheckDownload(userID)
+}

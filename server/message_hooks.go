@@ -16,13 +16,22 @@ func (p *Plugin) MessageWillBePosted(_ *plugin.Context, post *model.Post) (*mode
 
 // MessageWillBeUpdated is called by core before an edited post is saved; a
 // non-empty reason rejects the edit. The new version is checked as a new
-// post would be.
-func (p *Plugin) MessageWillBeUpdated(_ *plugin.Context, newPost, _ *model.Post) (*model.Post, string) {
+// post would be, and a guest editing their own post needs "may edit own
+// posts".
+func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post) (*model.Post, string) {
 	if p.app == nil || newPost == nil {
 		return nil, ""
 	}
-	if reason := p.app.CheckPost(newPost); reason != "" {
+	if reason := p.app.CheckEdit(newPost, p.app.SessionUserID(sessionID(c))); reason != "" {
 		return nil, reason
 	}
 	return newPost, ""
+}
+
+// ReactionHasBeenAdded is called by core after a reaction is saved; a
+// guest whose reactions are off has it removed (there is no veto hook).
+func (p *Plugin) ReactionHasBeenAdded(_ *plugin.Context, reaction *model.Reaction) {
+	if p.app != nil {
+		p.app.ReactionAdded(reaction)
+	}
 }
