@@ -3,6 +3,7 @@ package api
 import (
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -46,10 +47,15 @@ func (l *limiter) allow(key string) bool {
 	return w.n <= l.max
 }
 
-// clientAddr is the caller's address as core passed it on.
-func clientAddr(r *http.Request) string {
-	if ip := r.Header.Get("X-Forwarded-For"); ip != "" {
-		return ip
+// clientAddr is the caller's address: from a header only when the server
+// trusts it (ServiceSettings.TrustedProxyIPHeader, as core itself does),
+// else the connection's address. An untrusted X-Forwarded-For would let
+// anyone dodge the limit.
+func clientAddr(r *http.Request, trusted []string) string {
+	for _, name := range trusted {
+		if v := strings.TrimSpace(strings.Split(r.Header.Get(name), ",")[0]); v != "" {
+			return v
+		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -103,7 +103,7 @@ func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusForbidden, "csrf", "The form has expired or was not sent by the signup page. Reload the page and try again."))
 		return
 	}
-	if !h.acceptLimiter.allow(clientAddr(r)) {
+	if !h.acceptLimiter.allow(clientAddr(r, h.app.TrustedProxyHeaders())) {
 		writeError(w, newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again."))
 		return
 	}

@@ -18,6 +18,14 @@ func (a *App) siteURL() string {
 	return ""
 }
 
+// TrustedProxyHeaders are the headers core trusts for the client address.
+func (a *App) TrustedProxyHeaders() []string {
+	if cfg := a.api.GetConfig(); cfg != nil {
+		return cfg.ServiceSettings.TrustedProxyIPHeader
+	}
+	return nil
+}
+
 func (a *App) siteName() string {
 	if cfg := a.api.GetConfig(); cfg != nil && cfg.TeamSettings.SiteName != nil && *cfg.TeamSettings.SiteName != "" {
 		return *cfg.TeamSettings.SiteName

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -101,4 +102,33 @@ func TestChannelGuestsAndBadgeLookup(t *testing.T) {
 		resp := th.PluginRequest(th.MemberClient, http.MethodPost, "/guests/lookup", body)
 		assert.Equal(t, http.StatusBadRequest, resp.Status, name)
 	}
+}
+
+func TestAcceptIsRateLimitedPerClient(t *testing.T) {
+	th := testhelper.Setup(t)
+	adminInChannels(th, th.Channel)
+	seq := th.SMTP.LastSeq()
+	addr := newAddress("guest.example.com")
+	invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{th.Channel.Id}})
+	link := inviteLink(th, addr, seq)
+	b := newBrowser()
+	b.open(th, link)
+	client := "198.51.100." + model.NewId()[:2] // one client, as the trusted proxy header says
+	statuses := map[int]int{}
+	for i := 0; i < 35; i++ {
+		req, _ := http.NewRequest(http.MethodPost, link+"/accept", strings.NewReader(`{"username":"9bad"}`))
+		req.Header.Set("X-GA-CSRF", b.csrf)
+		req.Header.Set("X-Forwarded-For", client)
+		for _, c := range b.client.Jar.Cookies(req.URL) {
+			req.AddCookie(c)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		statuses[resp.StatusCode]++
+	}
+	assert.Equal(t, 30, statuses[http.StatusBadRequest], "the first 30 attempts are judged: %v", statuses)
+	assert.Equal(t, 5, statuses[http.StatusTooManyRequests], "then 429: %v", statuses)
+	// The invitation is untouched: another client still signs up.
+	signup(th, link)
 }

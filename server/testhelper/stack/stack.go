@@ -143,6 +143,8 @@ func (s *Stack) config() map[string]map[string]any {
 			"EnableSecurityFixAlert":          false,
 			"EnableDeveloper":                 false,
 			"EnableMultifactorAuthentication": true,
+			// The tests act as many clients from one loopback address.
+			"TrustedProxyIPHeader": []string{"X-Forwarded-For"},
 		},
 		"SqlSettings": {
 			"DriverName":   "postgres",
