@@ -13,6 +13,7 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/api"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/command"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/jobs"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/mail"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
@@ -52,6 +53,10 @@ func (p *Plugin) OnActivate() error {
 		return errors.Wrap(err, "checking the guest registry")
 	}
 	a.ApplySwitch()
+	if err := a.StartExpiryJob(jobs.ExpiryInterval); err != nil {
+		a.Close()
+		return errors.Wrap(err, "starting the expiry job")
+	}
 	p.app = a
 	p.router = api.NewRouter(a, p.API, testClock)
 	if err := command.Register(p.API, a); err != nil {

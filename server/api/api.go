@@ -70,6 +70,16 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 	admin.HandleFunc("/guests/{user_id}/activate", h.idHandler("user_id", h.activateGuest)).Methods(http.MethodPost)
 	admin.HandleFunc("/users/{user_id}/demote", h.idHandler("user_id", h.demoteUser)).Methods(http.MethodPost)
 	admin.HandleFunc("/audit", h.listAudit).Methods(http.MethodGet)
+	// Runs the expiry job's body once now (the schedule runs it every five
+	// minutes) and reports what it did; it waits for a run in progress.
+	admin.HandleFunc("/jobs/expiry/run", func(w http.ResponseWriter, r *http.Request) {
+		report, err := a.RunExpiry(r.Context())
+		if err != nil {
+			h.writeAppError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, report)
+	}).Methods(http.MethodPost)
 	if testClock != nil {
 		admin.HandleFunc("/testing/clock", func(w http.ResponseWriter, r *http.Request) {
 			var req struct {

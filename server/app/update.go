@@ -99,6 +99,10 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 		})
 	}()
 	a.Audit(actorID, "update_guest", userID, result(err), "")
+	if err == nil && p.ExpiresAt != nil {
+		// A later date (or none) brings back a guest who had expired.
+		out = a.reactivateIfExtended(actorID, userID, out)
+	}
 	if err == nil {
 		a.publishGuestsChanged(userID)
 	}

@@ -1,0 +1,360 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+	"github.com/pkg/errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/jobs"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/mail"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// expiryRunLock serialises runs of the expiry job body across the cluster:
+// the scheduled run and one started by an admin (POST /jobs/expiry/run) do
+// not overlap. Every per-guest step is also checked again under the user
+// lock, so an overlap would still be safe; the lock only avoids double work.
+const expiryRunLock = "expiry-run"
+
+// ExpiryReport is what one run of the expiry job did.
+type ExpiryReport struct {
+	// Checked is the number of registry records looked at.
+	Checked int `json:"checked"`
+	// Expired is the number of guests deactivated because they expired.
+	Expired int `json:"expired"`
+	// Reminded is the number of guests who were sent the expiry reminder.
+	Reminded int `json:"reminded"`
+	// Errors is the number of guests a step failed for (details in the
+	// server log); the next run tries them again.
+	Errors int `json:"errors"`
+	// Skipped is true when guest accounts are switched off: nothing is done.
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// StartExpiryJob schedules RunExpiry every interval, once across the
+// cluster. The job stops when the App is closed.
+func (a *App) StartExpiryJob(interval time.Duration) error {
+	job, err := jobs.Schedule(a.api, jobs.ExpiryKey, interval, func() {
+		if _, err := a.RunExpiry(context.Background()); err != nil {
+			a.api.LogError("Guest Accounts: the expiry job failed", "error", err.Error())
+		}
+	})
+	if err != nil {
+		return err
+	}
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		<-a.stop
+		_ = job.Close()
+	}()
+	return nil
+}
+
+// RunExpiry is the body of the expiry job: it pages through the registry
+// and, for every active guest with an expiry date, deactivates the guest
+// once the date has passed (sessions revoked, audit "expire", email to the
+// guest) or sends the reminder to the guest and the inviter once the
+// reminder window ("Expiry reminder (days before)") has begun.
+func (a *App) RunExpiry(ctx context.Context) (*ExpiryReport, error) {
+	report := &ExpiryReport{}
+	s := a.settings()
+	if !s.EnableGuestAccounts {
+		// Every guest is deactivated by the switch; nothing to do.
+		report.Skipped = true
+		return report, nil
+	}
+	mu, err := cluster.NewMutex(a.api, expiryRunLock)
+	if err != nil {
+		return nil, errors.Wrap(err, "creating the expiry job lock")
+	}
+	if err := mu.LockWithContext(ctx); err != nil {
+		return nil, errors.Wrap(err, "waiting for another expiry run to finish")
+	}
+	defer mu.Unlock()
+
+	err = a.store.ForEachGuest(func(g *store.Guest) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		report.Checked++
+		if g.ExpiresAt <= 0 {
+			return nil
+		}
+		now := a.Now().UnixMilli()
+		switch policy.ExpiryStateMillis(now, g.ExpiresAt, s.ExpiryReminder) {
+		case policy.ExpiryExpired:
+			switch g.Deactivated {
+			case store.ReasonNone:
+				expired, err := a.expireGuest(g.UserID)
+				if err != nil {
+					report.Errors++
+					a.api.LogError("Guest Accounts: could not deactivate an expired guest", "user_id", g.UserID, "error", err.Error())
+				} else if expired {
+					report.Expired++
+				}
+			case store.ReasonSwitch, store.ReasonPluginDisabled:
+				// Deactivated automatically and expired meanwhile: the switch
+				// can no longer bring them back, a new date can.
+				if err := a.markExpired(g.UserID); err != nil {
+					report.Errors++
+					a.api.LogError("Guest Accounts: could not mark a guest expired", "user_id", g.UserID, "error", err.Error())
+				}
+			}
+		case policy.ExpiryReminderDue:
+			if g.Deactivated != store.ReasonNone || !reminderDue(g, now, s.ExpiryReminder) {
+				return nil
+			}
+			sent, err := a.sendReminder(g.UserID, s.ExpiryReminder)
+			if err != nil {
+				report.Errors++
+				a.api.LogError("Guest Accounts: could not send an expiry reminder", "user_id", g.UserID, "error", err.Error())
+			} else if sent {
+				report.Reminded++
+			}
+		}
+		return nil
+	})
+	if report.Expired > 0 || report.Reminded > 0 || report.Errors > 0 {
+		a.api.LogInfo("Guest Accounts: expiry job ran", "checked", report.Checked, "expired", report.Expired, "reminded", report.Reminded, "errors", report.Errors)
+	}
+	if err != nil {
+		return report, errors.Wrap(err, "going through the guest registry")
+	}
+	return report, nil
+}
+
+// reminderDue says whether the reminder for the guest's current expiry date
+// has still to be sent: none was sent, or the one sent was for an earlier
+// date (sent before this date's reminder window began). Changing the date
+// through the plugin also resets ReminderSentAt.
+func reminderDue(g *store.Guest, now int64, window time.Duration) bool {
+	if policy.ExpiryStateMillis(now, g.ExpiresAt, window) != policy.ExpiryReminderDue {
+		return false
+	}
+	return g.ReminderSentAt == 0 || g.ReminderSentAt < g.ExpiresAt-window.Milliseconds()
+}
+
+// expireGuest deactivates a guest whose date has passed, checking again
+// under the user lock (the date may just have been extended). It reports
+// whether the guest was deactivated.
+func (a *App) expireGuest(userID string) (bool, error) {
+	var expiresAt int64
+	due := false
+	if err := a.members.WithUserLock(userID, func() error {
+		g, err := a.store.GetGuest(userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // promoted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		expiresAt = g.ExpiresAt
+		due = g.Deactivated == store.ReasonNone && policy.ExpiryStateMillis(a.Now().UnixMilli(), g.ExpiresAt, 0) == policy.ExpiryExpired
+		return nil
+	}); err != nil || !due {
+		return false, err
+	}
+	if _, err := a.Deactivate(systemActor, userID, store.ReasonExpired); err != nil {
+		a.Audit(systemActor, "expire", userID, result(err), formatMillis(expiresAt))
+		return false, err
+	}
+	a.Audit(systemActor, "expire", userID, "success", formatMillis(expiresAt))
+
+	// An admin may have extended the date between the check and the
+	// deactivation; the extension found the guest still active and did not
+	// reactivate them, so do it here.
+	if g, err := a.store.GetGuest(userID); err == nil && g.Deactivated == store.ReasonExpired && !expiredAt(g, a.Now().UnixMilli()) {
+		if _, err := a.Activate(systemActor, userID, store.ReasonExpired); err != nil {
+			a.api.LogWarn("Guest Accounts: a guest whose date was extended during the expiry job stays deactivated", "user_id", userID, "error", err.Error())
+		}
+		return true, nil
+	}
+	if err := a.sendExpired(userID, expiresAt); err != nil {
+		a.api.LogWarn("Guest Accounts: could not send the expiry notice", "user_id", userID, "error", err.Error())
+	}
+	return true, nil
+}
+
+// markExpired turns an automatic deactivation (master switch, plugin
+// disabled) of a guest whose date has passed into an expiry.
+func (a *App) markExpired(userID string) error {
+	changed := false
+	err := a.members.WithUserLock(userID, func() error {
+		g, err := a.store.GetGuest(userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if (g.Deactivated != store.ReasonSwitch && g.Deactivated != store.ReasonPluginDisabled) || !expiredAt(g, a.Now().UnixMilli()) {
+			return nil
+		}
+		g.Deactivated = store.ReasonExpired
+		changed = true
+		return a.store.SaveGuest(g)
+	})
+	if changed {
+		a.Audit(systemActor, "expire", userID, result(err), "already deactivated")
+	}
+	return err
+}
+
+func expiredAt(g *store.Guest, now int64) bool {
+	return policy.ExpiryStateMillis(now, g.ExpiresAt, 0) == policy.ExpiryExpired
+}
+
+// sendReminder claims the reminder under the user lock (so it goes out once
+// even if two runs overlap), then emails the guest and the inviter. If the
+// guest's email cannot be sent the claim is undone so the next run retries.
+func (a *App) sendReminder(userID string, window time.Duration) (bool, error) {
+	now := a.Now().UnixMilli()
+	var g *store.Guest
+	if err := a.members.WithUserLock(userID, func() error {
+		rec, err := a.store.GetGuest(userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if rec.Deactivated != store.ReasonNone || !reminderDue(rec, now, window) {
+			return nil
+		}
+		rec.ReminderSentAt = now
+		if err := a.store.SaveGuest(rec); err != nil {
+			return err
+		}
+		g = rec
+		return nil
+	}); err != nil || g == nil {
+		return false, err
+	}
+
+	u, appErr := a.api.GetUser(userID)
+	if appErr != nil {
+		a.unclaimReminder(userID, now)
+		return false, appErr
+	}
+	expires := msTime(g.ExpiresAt)
+	days := daysLeft(expires.Sub(a.Now()))
+	var inviter *model.User
+	if g.InvitedBy != "" && model.IsValidId(g.InvitedBy) {
+		if iu, appErr := a.api.GetUser(g.InvitedBy); appErr == nil && iu.DeleteAt == 0 && !iu.IsBot && iu.Email != "" {
+			inviter = iu
+		}
+	}
+	d := mail.Data{
+		TimeZone:      userZone(u),
+		RecipientName: displayName(u),
+		ExpiresAt:     expires,
+		DaysLeft:      days,
+		Link:          a.siteLink(),
+	}
+	if inviter != nil {
+		d.InviterName = displayName(inviter)
+	}
+	if err := a.sendMail(u.Email, mail.ExpiryReminder, u.Locale, d); err != nil {
+		a.unclaimReminder(userID, now)
+		a.Audit(systemActor, "expiry_reminder", userID, result(err), formatMillis(g.ExpiresAt))
+		return false, err
+	}
+	a.Audit(systemActor, "expiry_reminder", userID, "success", formatMillis(g.ExpiresAt))
+	if inviter != nil {
+		if err := a.sendMail(inviter.Email, mail.ExpiryReminderInviter, inviter.Locale, mail.Data{
+			TimeZone:      userZone(inviter),
+			RecipientName: displayName(inviter),
+			InviterName:   displayName(inviter),
+			GuestName:     displayName(u) + " (@" + u.Username + ")",
+			ExpiresAt:     expires,
+			DaysLeft:      days,
+			Link:          a.siteLink(),
+		}); err != nil {
+			// The guest was told; the inviter's copy is not retried.
+			a.api.LogWarn("Guest Accounts: could not send the expiry reminder to the inviter", "user_id", userID, "inviter_id", inviter.Id, "error", err.Error())
+		}
+	}
+	return true, nil
+}
+
+// unclaimReminder undoes a reminder claim whose email failed.
+func (a *App) unclaimReminder(userID string, claimedAt int64) {
+	_ = a.members.WithUserLock(userID, func() error {
+		g, err := a.store.GetGuest(userID)
+		if err != nil || g.ReminderSentAt != claimedAt {
+			return nil
+		}
+		g.ReminderSentAt = 0
+		return a.store.SaveGuest(g)
+	})
+}
+
+// sendExpired tells a guest their access ended.
+func (a *App) sendExpired(userID string, expiresAt int64) error {
+	u, appErr := a.api.GetUser(userID)
+	if appErr != nil {
+		return appErr
+	}
+	d := mail.Data{
+		TimeZone:      userZone(u),
+		RecipientName: displayName(u),
+		ExpiresAt:     msTime(expiresAt),
+		Link:          a.siteLink(),
+	}
+	if g, err := a.store.GetGuest(userID); err == nil && g.InvitedBy != "" && model.IsValidId(g.InvitedBy) {
+		if iu, appErr := a.api.GetUser(g.InvitedBy); appErr == nil && !iu.IsBot {
+			d.InviterName = displayName(iu)
+		}
+	}
+	return a.sendMail(u.Email, mail.Expired, u.Locale, d)
+}
+
+// reactivateIfExtended brings back a guest the expiry job deactivated once
+// their date was moved into the future or removed (PATCH /guests/{id},
+// /guest expire). Activate checks the cap and the domain list; if it
+// refuses, the new date stays and the guest stays deactivated (an admin can
+// reactivate them when there is room).
+func (a *App) reactivateIfExtended(actorID, userID string, view *Guest) *Guest {
+	if view == nil || view.DeactivatedReason != store.ReasonExpired {
+		return view
+	}
+	if view.ExpiresAt != 0 && view.ExpiresAt <= a.Now().UnixMilli() {
+		return view
+	}
+	out, err := a.Activate(actorID, userID, store.ReasonExpired)
+	if err != nil {
+		a.api.LogWarn("Guest Accounts: the expiry date was extended but the guest could not be reactivated", "user_id", userID, "error", err.Error())
+		return view
+	}
+	return out
+}
+
+// siteLink is the site's address for the emails' button, or "" when the
+// Site URL is not set (the email then has no button).
+func (a *App) siteLink() string {
+	if _, err := mail.CheckLink(a.siteURL()); err != nil {
+		return ""
+	}
+	return a.siteURL()
+}
+
+// daysLeft is the whole number of days in d for the reminder text, with an
+// hour of slack so that "3 days minus a few seconds" reads "3 days".
+func daysLeft(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Hour) / (24 * time.Hour))
+}
+
+func formatMillis(ms int64) string {
+	if ms <= 0 {
+		return "never"
+	}
+	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
+}
