@@ -124,3 +124,12 @@ func (h *Handler) idHandler(param string, fn func(actorID, id string, r *http.Re
 		writeJSON(w, http.StatusOK, out)
 	}
 }
+
+// paging reads page (default 0) and per_page (default 50).
+func paging(r *http.Request) (page, perPage int, e *Error) {
+	if page, e = queryInt(r, "page", 0); e != nil {
+		return 0, 0, e
+	}
+	perPage, e = queryInt(r, "per_page", 50)
+	return page, perPage, e
+}

@@ -7,12 +7,7 @@ import (
 )
 
 func (h *Handler) listGuests(w http.ResponseWriter, r *http.Request) {
-	page, e := queryInt(r, "page", 0)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	perPage, e := queryInt(r, "per_page", 50)
+	page, perPage, e := paging(r)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -84,12 +79,7 @@ func (h *Handler) demoteUser(actorID, id string, r *http.Request) (any, error) {
 }
 
 func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
-	page, e := queryInt(r, "page", 0)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	perPage, e := queryInt(r, "per_page", 50)
+	page, perPage, e := paging(r)
 	if e != nil {
 		writeError(w, e)
 		return

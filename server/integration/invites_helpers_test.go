@@ -100,6 +100,26 @@ func (b *signupBrowser) accept(th *testhelper.TestHelper, link string, form map[
 	return resp.StatusCode, out
 }
 
+// acceptRaw posts body to the accept endpoint with the page's cookies and
+// CSRF token plus extra headers, as signup.js (or a hand-made request)
+// would, and returns the status.
+func (b *signupBrowser) acceptRaw(th *testhelper.TestHelper, link, body string, headers map[string]string) int {
+	th.T.Helper()
+	req, err := http.NewRequest(http.MethodPost, link+"/accept", strings.NewReader(body))
+	require.NoError(th.T, err)
+	req.Header.Set("X-GA-CSRF", b.csrf)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	for _, c := range b.client.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(th.T, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // signup opens the link and creates an account; it returns the user.
 func signup(th *testhelper.TestHelper, link string) *model.User {
 	th.T.Helper()
