@@ -59,9 +59,16 @@ type Settings struct {
 	WhoMayInvite           Inviters
 	AllowMembersToDMGuests bool
 	RequireMFA             bool
+	// RequireMFATeams are team names whose guests need MFA even when
+	// RequireMFA is off.
+	RequireMFATeams        []string
 	DefaultRestrictions    Restrictions
 	DefaultAccountLifetime time.Duration // 0 = guests do not expire by default
 	ExpiryReminder         time.Duration // 0 = no reminder
+	// MemberDomains: new accounts outside them become guests (empty = off).
+	MemberDomains AllowList
+	// GuestSignInMethods: new accounts from these methods become guests.
+	GuestSignInMethods []string
 }
 
 // RawSettings are the settings as Mattermost delivers them
@@ -79,6 +86,9 @@ type RawSettings struct {
 	WhoMayInvite                      string `json:"WhoMayInvite"`
 	AllowMembersToDMGuests            bool   `json:"AllowMembersToDMGuests"`
 	RequireMFA                        bool   `json:"RequireMFA"`
+	RequireMFATeams                   string `json:"RequireMFATeams"`
+	MemberEmailDomains                string `json:"MemberEmailDomains"`
+	GuestSignInMethods                string `json:"GuestSignInMethods"`
 	DefaultAllowUploads               bool   `json:"DefaultAllowUploads"`
 	DefaultAllowDownloads             bool   `json:"DefaultAllowDownloads"`
 	DefaultAllowEditOwnPosts          bool   `json:"DefaultAllowEditOwnPosts"`
@@ -233,6 +243,28 @@ func ParseSettings(raw RawSettings) (Settings, error) {
 		})
 	}
 	s.WhoMayInvite = who
+	s.RequireMFATeams = splitList(strings.ToLower(raw.RequireMFATeams))
+	for _, t := range s.RequireMFATeams {
+		if !validTeamName(t) {
+			problems = append(problems, &SettingError{Key: "RequireMFATeams", DisplayName: "Require MFA for guests in these teams",
+				Problem: fmt.Sprintf("%q is not a team URL name (lower-case letters, digits, '-' and '_', 2 to 64 characters)", t)})
+		}
+	}
+	members, err := ParseAllowList(raw.MemberEmailDomains)
+	if err != nil {
+		problems = append(problems, &SettingError{
+			Key: "MemberEmailDomains", DisplayName: "Member email domains (automatic guest rule)",
+			Problem: err.Error() + ` (accepted: domains such as example.com or *.example.com, separated by commas)`, Err: err,
+		})
+	}
+	s.MemberDomains = members
+	s.GuestSignInMethods = splitList(strings.ToLower(raw.GuestSignInMethods))
+	for _, m := range s.GuestSignInMethods {
+		if !signInMethods[m] {
+			problems = append(problems, &SettingError{Key: "GuestSignInMethods", DisplayName: "Sign-in methods that create guests (automatic guest rule)",
+				Problem: fmt.Sprintf("%q is not a sign-in method (accepted: email, gitlab, openid, google, office365, saml, ldap)", m)})
+		}
+	}
 	if problems != nil {
 		return Settings{}, &SettingsError{Problems: problems}
 	}
@@ -320,4 +352,36 @@ func (ns numberSetting) inRange(n int64, fail failFunc) (int, *SettingError) {
 		return fail(strconv.FormatInt(n, 10), nil)
 	}
 	return int(n), nil
+}
+
+// signInMethods are the sign-in methods the automatic guest rule knows,
+// named as Mattermost names a user's AuthService ("" is email).
+var signInMethods = map[string]bool{"email": true, "gitlab": true, "openid": true, "google": true, "office365": true, "saml": true, "ldap": true}
+
+// splitList splits a comma/space separated list, dropping empties and
+// duplicates.
+func splitList(raw string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == f
+		}
+		if !dup {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func validTeamName(n string) bool {
+	if len(n) < 2 || len(n) > 64 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
