@@ -33,7 +33,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
         me.load();
     }, [me]);
 
-    const ids = {emails: useId(), channels: useId(), message: useId(), expiry: useId(), form: useId()};
+    const ids = {emails: useId(), channels: useId(), message: useId(), expiry: useId(), single: useId(), form: useId()};
     const allowedDomains = useMemo(() => me.current?.allowed_domains ?? [], [me.current]); // eslint-disable-line react-hooks/exhaustive-deps
     const allow = useMemo(() => parseAllowList(allowedDomains), [allowedDomains]);
 
@@ -43,6 +43,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
     const [channelIds, setChannelIds] = useState<string[]>(initialChannelId ? [initialChannelId] : []);
     const [message, setMessage] = useState('');
     const [expiry, setExpiry] = useState('');
+    const [singleChannel, setSingleChannel] = useState(false);
     const [formErrors, setFormErrors] = useState<MessageId[]>([]);
     const [sending, setSending] = useState(0);
     const [apiError, setApiError] = useState<unknown>(null);
@@ -87,6 +88,9 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
         if (expiry && !(guestExpiresAt > Date.now())) {
             errors.push('invite.error.expiry_past');
         }
+        if (singleChannel && channelIds.length > 1) {
+            errors.push('invite.error.single_channel');
+        }
         setFormErrors(errors);
         if (errors.length > 0) {
             return;
@@ -100,6 +104,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
                 channel_ids: channelIds,
                 message: message.trim() || undefined,
                 guest_expires_at: guestExpiresAt || undefined,
+                single_channel: singleChannel || undefined,
             });
             setResults(res);
         } catch (err) {
@@ -252,6 +257,21 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
                     onChange={(e) => setExpiry(e.target.value)}
                 />
                 <div className='ga-hint'>{t('invite.expiry.hint')}</div>
+
+                <label
+                    className='ga-label'
+                    htmlFor={ids.single}
+                >
+                    <input
+                        id={ids.single}
+                        type='checkbox'
+                        checked={singleChannel}
+                        disabled={sending > 0}
+                        onChange={(e) => setSingleChannel(e.target.checked)}
+                    />
+                    {' '}{t('invite.single.label')}
+                </label>
+                <div className='ga-hint'>{t('invite.single.hint')}</div>
 
                 {formErrors.length > 0 && (
                     <ul

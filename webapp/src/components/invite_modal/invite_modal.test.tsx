@@ -153,6 +153,28 @@ describe('InviteModal', () => {
         expect(screen.getAllByTestId('channel-chip')).toHaveLength(2);
     });
 
+    it('invites a single-channel guest into exactly one channel', async () => {
+        const http = routes({
+            [`POST ${API}/invites`]: {body: {results: [{email: 'a@example.com', status: 'sent', invite_id: 'i1'}]}},
+        });
+        const {user, emails} = await openModal({initialChannelId: 'c-proj'});
+        await user.type(emails, 'a@example.com ');
+        await user.click(screen.getByRole('checkbox', {name: /Shared/}));
+        await user.click(screen.getByRole('checkbox', {name: 'Single-channel guest'}));
+        await user.click(screen.getByRole('button', {name: 'Send invitations'}));
+        expect(await screen.findByText('A single-channel guest is invited to exactly one channel.')).toBeInTheDocument();
+        expect(http.to('POST', `${API}/invites`)).toHaveLength(0);
+
+        await user.click(screen.getByRole('checkbox', {name: /Shared/}));
+        await user.click(screen.getByRole('button', {name: 'Send invitations'}));
+        expect(await screen.findByText('1 of 1 invitations succeeded.')).toBeInTheDocument();
+        expect(http.to('POST', `${API}/invites`)[0].body).toEqual({
+            emails: ['a@example.com'],
+            channel_ids: ['c-proj'],
+            single_channel: true,
+        });
+    });
+
     it('shows progress while sending', async () => {
         const reply = deferred<{body: unknown}>();
         routes({[`POST ${API}/invites`]: () => reply.promise});

@@ -1,0 +1,104 @@
+package command
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+)
+
+// restrictionNames are the /guest restrict names, as in the API.
+var restrictionNames = []string{"upload_files", "download_files", "edit_own_posts", "react", "create_private_channels", "direct_messages"}
+
+// parseSwitch reads on/off/default: a value, or nil for "follow the default".
+func parseSwitch(s string) (*bool, error) {
+	switch strings.ToLower(s) {
+	case "on", "yes", "true", "allow":
+		return model.NewPointer(true), nil
+	case "off", "no", "false", "deny":
+		return model.NewPointer(false), nil
+	case "default":
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%q is not on, off or default", s)
+}
+
+// restrictionPatch builds the overrides with one restriction changed.
+func restrictionPatch(current policy.Overrides, name string, v *bool) (policy.Overrides, error) {
+	switch name {
+	case "upload_files":
+		current.UploadFiles = v
+	case "download_files":
+		current.DownloadFiles = v
+	case "edit_own_posts":
+		current.EditOwnPosts = v
+	case "react":
+		current.React = v
+	case "create_private_channels":
+		current.CreatePrivateChannels = v
+	case "direct_messages":
+		current.DirectMessages = v
+	default:
+		return current, fmt.Errorf("%q is not a restriction (one of %s)", name, strings.Join(restrictionNames, ", "))
+	}
+	return current, nil
+}
+
+// restrict runs `/guest restrict @user <name> on|off|default`.
+func (h *Handler) restrict(actorID string, rest []string) *model.CommandResponse {
+	if len(rest) != 3 {
+		return reply("Usage: `/guest restrict @username <" + strings.Join(restrictionNames, "|") + "> on|off|default`")
+	}
+	u, resp := h.user(rest[0])
+	if resp != nil {
+		return resp
+	}
+	v, err := parseSwitch(rest[2])
+	if err != nil {
+		return reply(err.Error() + ".")
+	}
+	g, err := h.app.GetGuest(u.Id)
+	if err != nil {
+		return reply("Could not change @" + u.Username + ": " + err.Error())
+	}
+	overrides, err := restrictionPatch(g.RestrictionOverrides, strings.ToLower(rest[1]), v)
+	if err != nil {
+		return reply(err.Error() + ".")
+	}
+	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{Restrictions: &overrides}); err != nil {
+		return reply("Could not change @" + u.Username + ": " + err.Error())
+	}
+	return reply(fmt.Sprintf("@%s: %s is now %s.", u.Username, rest[1], strings.ToLower(rest[2])))
+}
+
+// single runs `/guest single @user on|off`.
+func (h *Handler) single(actorID string, rest []string) *model.CommandResponse {
+	if len(rest) != 2 {
+		return reply("Usage: `/guest single @username on|off`")
+	}
+	u, resp := h.user(rest[0])
+	if resp != nil {
+		return resp
+	}
+	v, err := parseSwitch(rest[1])
+	if err != nil || v == nil {
+		return reply("Say on or off.")
+	}
+	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{SingleChannel: v}); err != nil {
+		return reply("Could not change @" + u.Username + ": " + err.Error())
+	}
+	return reply(fmt.Sprintf("@%s is %s a single-channel guest.", u.Username, map[bool]string{true: "now", false: "no longer"}[*v]))
+}
+
+// user resolves @name, or answers why not.
+func (h *Handler) user(name string) (*model.User, *model.CommandResponse) {
+	name = strings.TrimPrefix(name, "@")
+	u, appErr := h.api.GetUserByUsername(name)
+	if appErr != nil {
+		return nil, reply(fmt.Sprintf("No user @%s.", name))
+	}
+	return u, nil
+}
