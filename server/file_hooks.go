@@ -14,7 +14,9 @@ func (p *Plugin) FileWillBeUploaded(_ *plugin.Context, info *model.FileInfo, _ i
 	if p.app == nil || info == nil {
 		return nil, ""
 	}
-	return nil, p.app.CheckUpload(info.CreatorId, info.ChannelId)
+	reason := p.app.CheckUpload(info.CreatorId, info.ChannelId)
+	p.app.ExplainRefusal(info.CreatorId, info.ChannelId, reason)
+	return nil, reason
 }
 
 // FileWillBeDownloaded is called by core before a file is served (11.5 and

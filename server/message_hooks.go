@@ -11,7 +11,9 @@ func (p *Plugin) MessageWillBePosted(_ *plugin.Context, post *model.Post) (*mode
 	if p.app == nil {
 		return nil, ""
 	}
-	return nil, p.app.CheckPost(post)
+	reason := p.app.CheckPost(post)
+	p.app.ExplainRefusal(post.UserId, post.ChannelId, reason)
+	return nil, reason
 }
 
 // MessageWillBeUpdated is called by core before an edited post is saved; a
@@ -23,6 +25,7 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post)
 		return nil, ""
 	}
 	if reason := p.app.CheckEdit(newPost, p.app.SessionUserID(sessionID(c))); reason != "" {
+		p.app.ExplainRefusal(newPost.UserId, newPost.ChannelId, reason)
 		return nil, reason
 	}
 	return newPost, ""

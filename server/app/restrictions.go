@@ -106,3 +106,13 @@ func (a *App) tellByBot(userID, message string) {
 		a.api.LogWarn("Guest Accounts: could not message a user", "user_id", userID, "error", appErr.Error())
 	}
 }
+
+// ExplainRefusal tells the user, in an ephemeral post in the channel, why
+// their post, edit or upload was refused (the client shows a failed post,
+// not always the reason). Nothing happens for "".
+func (a *App) ExplainRefusal(userID, channelID, reason string) {
+	if reason == "" || userID == "" || channelID == "" || userID == a.botID {
+		return
+	}
+	a.Ephemeral(userID, channelID, reason)
+}

@@ -28,12 +28,14 @@ func TestPerGuestRestrictions(t *testing.T) {
 	post, _, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: th.Channel.Id, Message: "original"})
 	require.NoError(t, err)
 
+	events := listen(th, guest)
 	t.Run("edit own posts", func(t *testing.T) {
 		setRestriction(th, u.Id, "edit_own_posts", false)
 		_, resp, err := guest.PatchPost(th.Ctx, post.Id, &model.PostPatch{Message: model.NewPointer("edited")})
 		require.Error(t, err, "a guest edited with editing off")
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 		assert.Contains(t, err.Error(), "Editing your messages is turned off")
+		events.wait(th, "ephemeral explanation of the refused edit", ephemeralIn(th.Channel.Id, "Editing your messages is turned off"))
 		// An admin may still edit it (moderation is not the guest's restriction).
 		_, _, err = th.AdminClient.PatchPost(th.Ctx, post.Id, &model.PostPatch{Message: model.NewPointer("moderated")})
 		require.NoError(t, err)
@@ -50,6 +52,7 @@ func TestPerGuestRestrictions(t *testing.T) {
 			rs, _, err := th.AdminClient.GetReactions(th.Ctx, post.Id)
 			return err == nil && len(rs) == 0
 		}, "the guest's reaction was not removed")
+		events.wait(th, "ephemeral explanation of the removed reaction", ephemeralIn(th.Channel.Id, "Reactions are turned off"))
 		th.Eventually(func() bool { return auditHas(th, "reaction_removed", post.Id) }, "no audit entry for the removed reaction")
 		setRestriction(th, u.Id, "react", true)
 		_, _, err = guest.SaveReaction(th.Ctx, &model.Reaction{UserId: u.Id, PostId: post.Id, EmojiName: "tada"})
@@ -64,6 +67,7 @@ func TestPerGuestRestrictions(t *testing.T) {
 		_, resp, err := guest.UploadFile(th.Ctx, []byte("data"), th.Channel.Id, "a.txt")
 		require.Error(t, err)
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		events.wait(th, "ephemeral explanation of the refused upload", ephemeralIn(th.Channel.Id, "may not upload"))
 		setRestriction(th, u.Id, "upload_files", nil)
 		_, _, err = guest.UploadFile(th.Ctx, []byte("data"), th.Channel.Id, "b.txt")
 		require.NoError(t, err, "uploads follow the default (allowed) again")
