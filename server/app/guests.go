@@ -31,6 +31,11 @@ type Guest struct {
 	ChannelIDs           []string            `json:"channel_ids"`
 	Restrictions         policy.Restrictions `json:"restrictions"`
 	RestrictionOverrides policy.Overrides    `json:"restriction_overrides"`
+	// RequireMFA is whether the guest needs MFA (override, settings, teams);
+	// RequireMFAOverride is the guest's own value (null follows the settings).
+	RequireMFA         bool  `json:"require_mfa"`
+	RequireMFAOverride *bool `json:"require_mfa_override"`
+	MFAActive          bool  `json:"mfa_active"`
 }
 
 // guestView joins the registry record with the Mattermost user.
@@ -46,6 +51,7 @@ func (a *App) guestView(g *store.Guest, u *model.User) *Guest {
 		Status:               "active",
 		Restrictions:         policy.Effective(a.settings().DefaultRestrictions, g.Restrictions),
 		RestrictionOverrides: g.Restrictions,
+		RequireMFAOverride:   g.RequireMFA,
 	}
 	if v.ChannelIDs == nil {
 		v.ChannelIDs = []string{}
@@ -57,6 +63,7 @@ func (a *App) guestView(g *store.Guest, u *model.User) *Guest {
 		v.Username, v.Email = u.Username, u.Email
 		v.FirstName, v.LastName, v.Nickname, v.Position = u.FirstName, u.LastName, u.Nickname, u.Position
 		v.LastActivityAt = u.LastActivityAt
+		v.MFAActive = u.MfaActive
 		if u.DeleteAt != 0 {
 			v.Status = "deactivated"
 			if v.DeactivatedReason == "" {
@@ -64,6 +71,7 @@ func (a *App) guestView(g *store.Guest, u *model.User) *Guest {
 			}
 		}
 	}
+	v.RequireMFA = a.guestNeedsMFA(g)
 	return v
 }
 

@@ -47,6 +47,9 @@ func (a *App) CheckUpload(userID, channelID string) string {
 	if !policy.Effective(a.settings().DefaultRestrictions, g.Restrictions).UploadFiles {
 		return "Guests here may not upload files."
 	}
+	if reason := a.checkGuestMFA(g); reason != "" {
+		return reason
+	}
 	return a.checkGuestSend(g, channelID)
 }
 
@@ -83,6 +86,9 @@ func (a *App) checkGuestSend(g *store.Guest, channelID string) string {
 }
 
 func (a *App) checkGuestPost(g *store.Guest, post *model.Post) string {
+	if reason := a.checkGuestMFA(g); reason != "" {
+		return reason
+	}
 	if g.MustChangePassword {
 		u, appErr := a.api.GetUser(g.UserID)
 		if appErr != nil {

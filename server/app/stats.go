@@ -25,6 +25,9 @@ type Stats struct {
 	ConfigurationError   string         `json:"configuration_error,omitempty"`
 	// JoinEnforcement is "before" (veto hooks, 11.7+) or "after" (undo).
 	JoinEnforcement string `json:"join_enforcement"`
+	// MFAWarning says MFA is required of guests while the server has MFA
+	// turned off; "" otherwise.
+	MFAWarning string `json:"mfa_warning"`
 }
 
 // Stats counts the registry.
@@ -42,15 +45,20 @@ func (a *App) Stats() (*Stats, error) {
 	if a.Licensed() {
 		st.Edition = "licensed"
 	}
+	mfaOverride := false
 	err := a.store.ForEachGuest(func(g *store.Guest) error {
 		if g.Deactivated != store.ReasonNone {
 			st.DeactivatedGuests++
+		}
+		if g.Deactivated == store.ReasonNone && g.RequireMFA != nil && *g.RequireMFA {
+			mfaOverride = true
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	st.MFAWarning = a.mfaWarning(mfaOverride)
 	// The counter is what the cap is enforced against, so it is what the
 	// dashboard shows.
 	if st.ActiveGuests, err = a.store.Get(activeCounter); err != nil {

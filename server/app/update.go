@@ -17,6 +17,9 @@ type GuestPatch struct {
 	Restrictions     *policy.Overrides `json:"restrictions"`
 	AddChannelIDs    []string          `json:"add_channel_ids"`
 	RemoveChannelIDs []string          `json:"remove_channel_ids"`
+	// RequireMFA: true or false overrides the MFA settings for the guest,
+	// null follows them again; absent leaves it unchanged.
+	RequireMFA OptionalBool `json:"require_mfa"`
 }
 
 // UpdateGuest edits a guest's expiry, restrictions and channels.
@@ -86,6 +89,9 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 			}
 			if p.Restrictions != nil {
 				g.Restrictions = *p.Restrictions
+			}
+			if p.RequireMFA.Set {
+				g.RequireMFA = p.RequireMFA.Value
 			}
 			if err := a.store.SaveGuest(g); err != nil {
 				return err

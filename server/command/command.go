@@ -63,6 +63,26 @@ func autocomplete() *model.AutocompleteData {
 	expire.AddTextArgument("The guest", "@username", "")
 	expire.AddTextArgument("The last day (UTC), or never", "YYYY-MM-DD|never", "")
 	root.AddCommand(expire)
+	mfa := model.NewAutocompleteData("mfa", "@username on|off|default", "Require multi-factor authentication of a guest (default follows the settings)")
+	mfa.AddTextArgument("The guest", "@username", "")
+	mfa.AddStaticListArgument("Require MFA", true, []model.AutocompleteListItem{
+		{Item: "on", HelpText: "The guest cannot post or upload until MFA is set up"},
+		{Item: "off", HelpText: "Not required of this guest, whatever the settings say"},
+		{Item: "default", HelpText: "Follow the settings (all guests, or per team)"},
+	})
+	root.AddCommand(mfa)
+	restrict := model.NewAutocompleteData("restrict", "@username restriction on|off|default", "Change one of a guest's restrictions")
+	restrict.AddTextArgument("The guest", "@username", "")
+	restrict.AddStaticListArgument("Restriction", true, []model.AutocompleteListItem{
+		{Item: "upload_files"}, {Item: "download_files"}, {Item: "edit_own_posts"},
+		{Item: "react"}, {Item: "create_private_channels"}, {Item: "direct_messages"},
+	})
+	restrict.AddStaticListArgument("Value", true, []model.AutocompleteListItem{{Item: "on"}, {Item: "off"}, {Item: "default"}})
+	root.AddCommand(restrict)
+	single := model.NewAutocompleteData("single", "@username on|off", "Limit a guest to one channel, or lift it")
+	single.AddTextArgument("The guest", "@username", "")
+	single.AddStaticListArgument("Value", true, []model.AutocompleteListItem{{Item: "on"}, {Item: "off"}})
+	root.AddCommand(single)
 	root.AddCommand(model.NewAutocompleteData("stats", "", "Guests against the caps"))
 	root.AddCommand(model.NewAutocompleteData("help", "", "How to use /guest"))
 	return root
@@ -98,6 +118,12 @@ func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 		return h.list(rest)
 	case "stats":
 		return h.stats()
+	case "mfa":
+		return h.mfa(args.UserId, rest)
+	case "restrict":
+		return h.restrict(args.UserId, rest)
+	case "single":
+		return h.single(args.UserId, rest)
 	case "info", "promote", "demote", "deactivate", "activate", "expire":
 		return h.userAction(args.UserId, sub, rest)
 	default:
@@ -113,6 +139,9 @@ const helpText = "#### /guest\n" +
 	"* `/guest demote @user` — convert a member into a guest\n" +
 	"* `/guest deactivate @user` / `/guest activate @user`\n" +
 	"* `/guest expire @user YYYY-MM-DD|never` — set or clear the expiry date\n" +
+	"* `/guest mfa @user on|off|default` — require MFA of a guest, or follow the settings\n" +
+	"* `/guest restrict @user <restriction> on|off|default` — change a per-guest restriction\n" +
+	"* `/guest single @user on|off` — single-channel guest\n" +
 	"* `/guest stats` — guests against the caps\n"
 
 func reply(text string) *model.CommandResponse {
@@ -187,11 +216,37 @@ func formatExpiry(ms int64) string {
 }
 
 func describe(g *app.Guest) string {
-	return fmt.Sprintf("**@%s** (%s)\n* Status: %s%s\n* Expires: %s\n* Channels: %d\n* Single-channel: %t\n* Restrictions: uploads %t, downloads %t, edit own posts %t, reactions %t, private channels %t, direct messages %t",
+	return fmt.Sprintf("**@%s** (%s)\n* Status: %s%s\n* Expires: %s\n* Channels: %d\n* Single-channel: %t\n* Restrictions: uploads %t, downloads %t, edit own posts %t, reactions %t, private channels %t, direct messages %t\n* MFA: required %t, set up %t",
 		g.Username, g.Email, g.Status, map[bool]string{true: " (" + g.DeactivatedReason + ")"}[g.DeactivatedReason != ""],
 		formatExpiry(g.ExpiresAt), len(g.ChannelIDs), g.SingleChannel,
 		g.Restrictions.UploadFiles, g.Restrictions.DownloadFiles, g.Restrictions.EditOwnPosts,
-		g.Restrictions.React, g.Restrictions.CreatePrivateChannels, g.Restrictions.DirectMessages)
+		g.Restrictions.React, g.Restrictions.CreatePrivateChannels, g.Restrictions.DirectMessages,
+		g.RequireMFA, g.MFAActive)
+}
+
+// mfa runs `/guest mfa @user on|off|default`.
+func (h *Handler) mfa(actorID string, rest []string) *model.CommandResponse {
+	if len(rest) != 2 {
+		return reply("Usage: `/guest mfa @username on|off|default`")
+	}
+	u, resp := h.user(rest[0])
+	if resp != nil {
+		return resp
+	}
+	v, err := parseSwitch(rest[1])
+	if err != nil {
+		return reply(err.Error() + ".")
+	}
+	g, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{RequireMFA: app.OptionalBool{Set: true, Value: v}})
+	if err != nil {
+		return reply("Could not change @" + u.Username + ": " + err.Error())
+	}
+	state := map[bool]string{true: "required", false: "not required"}[g.RequireMFA]
+	source := "following the settings"
+	if v != nil {
+		source = "set for this guest"
+	}
+	return reply(fmt.Sprintf("@%s: MFA is now %s (%s); MFA set up: %t.", u.Username, state, source, g.MFAActive))
 }
 
 func (h *Handler) list(rest []string) *model.CommandResponse {

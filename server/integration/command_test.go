@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -46,6 +47,17 @@ func TestGuestSlashCommand(t *testing.T) {
 	assert.Equal(t, "deactivated", guestStatus(th, u.Id).Status)
 	assert.Contains(t, run("admin", "/guest activate @"+u.Username), "active again")
 	assert.Equal(t, "active", guestStatus(th, u.Id).Status)
+
+	// Restrictions and single-channel through the command.
+	assert.Contains(t, run("admin", "/guest restrict @"+u.Username+" react off"), "react is now off")
+	var g guestBody
+	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+u.Id, nil), &g)
+	assert.False(t, g.Restrictions.React)
+	assert.Contains(t, run("admin", "/guest restrict @"+u.Username+" teleport off"), "not a restriction")
+	assert.Contains(t, run("member", "/guest restrict @"+u.Username+" react on"), "Only system admins")
+	assert.Contains(t, run("admin", "/guest single @"+u.Username+" on"), "now a single-channel guest")
+	assert.True(t, guestStatus(th, u.Id).SingleChannel)
+	assert.Contains(t, run("admin", "/guest single @"+u.Username+" off"), "no longer")
 
 	member := th.CreateUser()
 	th.AddTeamMember(th.Team.Id, member.Id)

@@ -23,6 +23,7 @@ type guestBody struct {
 	Restrictions      struct {
 		UploadFiles    bool `json:"upload_files"`
 		DirectMessages bool `json:"direct_messages"`
+		React          bool `json:"react"`
 	} `json:"restrictions"`
 }
 

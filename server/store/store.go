@@ -46,6 +46,8 @@ type Guest struct {
 	// PasswordSetAt is the user's LastPasswordUpdate when the admin set the
 	// password; a later value means the guest changed it.
 	PasswordSetAt int64 `json:"password_set_at,omitempty"`
+	// RequireMFA overrides the MFA settings for this guest; nil follows them.
+	RequireMFA *bool `json:"require_mfa,omitempty"`
 }
 
 // AuditEntry is one line of the audit log: `audit/<time>-<id>`.
