@@ -24,3 +24,13 @@ func (p *Plugin) UserHasBeenDeactivated(_ *plugin.Context, user *model.User) {
 	}
 	p.app.UserDeactivated(user.Id)
 }
+
+// UserHasBeenCreated is called by core after an account is created (sign-up,
+// SSO, LDAP, an admin, the API): the automatic guest rules may make it a
+// guest with no channels.
+func (p *Plugin) UserHasBeenCreated(_ *plugin.Context, user *model.User) {
+	if p.app == nil {
+		return
+	}
+	p.app.UserCreated(user)
+}

@@ -70,6 +70,8 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 	admin.HandleFunc("/guests/{user_id}/activate", h.idHandler("user_id", h.activateGuest)).Methods(http.MethodPost)
 	admin.HandleFunc("/users/{user_id}/demote", h.idHandler("user_id", h.demoteUser)).Methods(http.MethodPost)
 	admin.HandleFunc("/audit", h.listAudit).Methods(http.MethodGet)
+	admin.HandleFunc("/rules/preview", h.previewRules).Methods(http.MethodGet)
+	admin.HandleFunc("/rules/apply", h.applyRules).Methods(http.MethodPost)
 	// Runs the expiry job's body once now (the schedule runs it every five
 	// minutes) and reports what it did; it waits for a run in progress.
 	admin.HandleFunc("/jobs/expiry/run", func(w http.ResponseWriter, r *http.Request) {

@@ -245,6 +245,7 @@ func (a *App) acceptNew(inv *store.Invite, req AcceptRequest) (*AcceptResult, er
 	if !ok {
 		return nil, errCapReached(s.MaxActiveGuests)
 	}
+	defer a.markCreating(inv.Email)()
 	u, appErr := a.api.CreateUser(&model.User{
 		Email: inv.Email, Username: req.Username, Password: req.Password,
 		FirstName: strings.TrimSpace(req.FirstName), LastName: strings.TrimSpace(req.LastName),

@@ -82,6 +82,10 @@ type App struct {
 	// TeamMemberWillBeAdded (11.7+): joins are refused before the fact;
 	// older servers only report them afterwards, and the plugin undoes them.
 	vetoHooks bool
+
+	// creating holds the lower-case emails of accounts the plugin is
+	// creating as guests right now (see markCreating).
+	creating sync.Map
 }
 
 // New builds the App and detects the edition.

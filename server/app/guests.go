@@ -36,6 +36,10 @@ type Guest struct {
 	RequireMFA         bool  `json:"require_mfa"`
 	RequireMFAOverride *bool `json:"require_mfa_override"`
 	MFAActive          bool  `json:"mfa_active"`
+	// Rule is the automatic guest rule that made the account a guest.
+	Rule string `json:"rule"`
+	// ReminderSentAt is when the expiry reminder went out (0: not yet).
+	ReminderSentAt int64 `json:"reminder_sent_at"`
 }
 
 // guestView joins the registry record with the Mattermost user.
@@ -52,6 +56,8 @@ func (a *App) guestView(g *store.Guest, u *model.User) *Guest {
 		Restrictions:         policy.Effective(a.settings().DefaultRestrictions, g.Restrictions),
 		RestrictionOverrides: g.Restrictions,
 		RequireMFAOverride:   g.RequireMFA,
+		Rule:                 g.Rule,
+		ReminderSentAt:       g.ReminderSentAt,
 	}
 	if v.ChannelIDs == nil {
 		v.ChannelIDs = []string{}

@@ -19,6 +19,9 @@ type Me struct {
 	InvitationLifetimeHours int      `json:"invitation_lifetime_hours"`
 	GuestAccountsEnabled    bool     `json:"guest_accounts_enabled"`
 	HasChannels             bool     `json:"has_channels"`
+	// InvitedBy is the guest's inviter, whom the no-channels screen names;
+	// empty for guests made by an automatic rule.
+	InvitedBy string `json:"invited_by,omitempty"`
 }
 
 // IsGuest reports whether the user is a guest: in the plugin's registry, or
@@ -58,6 +61,9 @@ func (a *App) Me(userID string) (*Me, error) {
 	}
 	if isGuest {
 		me.HasChannels = a.hasChannels(userID)
+		if g, err := a.store.GetGuest(userID); err == nil {
+			me.InvitedBy = g.InvitedBy
+		}
 	}
 	return me, nil
 }

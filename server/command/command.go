@@ -31,7 +31,7 @@ func Register(api API, _ *app.App) error {
 		AutoCompleteDesc: "Manage guest accounts",
 		AutoCompleteHint: "[command]",
 		DisplayName:      "Guest Accounts",
-		Description:      "Manage guest accounts: invite, list, info, promote, demote, deactivate, activate, expire, stats.",
+		Description:      "Manage guest accounts: invite, list, info, promote, demote, deactivate, activate, expire, mfa, restrict, single, rules, stats.",
 		AutocompleteData: autocomplete(),
 	}), "registering /guest")
 }
@@ -83,6 +83,11 @@ func autocomplete() *model.AutocompleteData {
 	single.AddTextArgument("The guest", "@username", "")
 	single.AddStaticListArgument("Value", true, []model.AutocompleteListItem{{Item: "on"}, {Item: "off"}})
 	root.AddCommand(single)
+	rules := model.NewAutocompleteData("rules", "[apply [--no-channels]]", "Automatic guest rules: dry run, or apply to existing accounts")
+	rules.AddStaticListArgument("Action", false, []model.AutocompleteListItem{
+		{Item: "apply", HelpText: "Convert the accounts the dry run lists"},
+	})
+	root.AddCommand(rules)
 	root.AddCommand(model.NewAutocompleteData("stats", "", "Guests against the caps"))
 	root.AddCommand(model.NewAutocompleteData("help", "", "How to use /guest"))
 	return root
@@ -124,6 +129,8 @@ func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 		return h.restrict(args.UserId, rest)
 	case "single":
 		return h.single(args.UserId, rest)
+	case "rules":
+		return h.rules(args.UserId, rest)
 	case "info", "promote", "demote", "deactivate", "activate", "expire":
 		return h.userAction(args.UserId, sub, rest)
 	default:
@@ -142,6 +149,7 @@ const helpText = "#### /guest\n" +
 	"* `/guest mfa @user on|off|default` — require MFA of a guest, or follow the settings\n" +
 	"* `/guest restrict @user <restriction> on|off|default` — change a per-guest restriction\n" +
 	"* `/guest single @user on|off` — single-channel guest\n" +
+	"* `/guest rules [apply [--no-channels]]` — automatic guest rules: dry run, or apply to existing accounts\n" +
 	"* `/guest stats` — guests against the caps\n"
 
 func reply(text string) *model.CommandResponse {

@@ -23,6 +23,9 @@ const (
 	ReasonPluginDisabled = "plugin_disabled"
 	ReasonExpired        = "expired"
 	ReasonDomain         = "domain"
+	// ReasonCap: an automatic guest rule made the account a guest while the
+	// maximum of active guests was reached.
+	ReasonCap = "cap"
 )
 
 // Guest is the registry record of one guest: `guest/<userID>`.
@@ -48,6 +51,9 @@ type Guest struct {
 	PasswordSetAt int64 `json:"password_set_at,omitempty"`
 	// RequireMFA overrides the MFA settings for this guest; nil follows them.
 	RequireMFA *bool `json:"require_mfa,omitempty"`
+	// Rule is the automatic guest rule that made the account a guest
+	// ("member_domains", "sign_in_method"); empty when a person did.
+	Rule string `json:"rule,omitempty"`
 }
 
 // AuditEntry is one line of the audit log: `audit/<time>-<id>`.
