@@ -20,7 +20,7 @@ GO_TEST_FLAGS  ?= -count=1
 # The pinned Mattermost server, built once into the cache (see build/mattermost-server.sh).
 MM_DIR = $(shell build/mattermost-server.sh)
 
-.PHONY: all help apply server webapp dist check-style test test-unit test-integration test-webapp test-browser \
+.PHONY: all help apply i18n-extract server webapp dist check-style test test-unit test-integration test-webapp test-browser \
 	bench fuzz run stop deploy clean deps mattermost-server webapp-deps
 
 all: check-style test dist ## style checks, every test, the bundle
@@ -30,6 +30,9 @@ help: ## list the targets
 
 apply: ## embed plugin.json into the server and webapp code
 	@$(GO) run ./build/manifest apply
+
+i18n-extract: ## regenerate assets/i18n/server.en.json from the server code
+	@$(GO) run ./build/i18n extract
 
 deps: ## install what a fresh machine lacks (Debian packages; needs root)
 	@build/deps.sh
@@ -75,9 +78,10 @@ mattermost-server: ## build the pinned Mattermost server into the cache (once)
 
 # ---- checks and tests -----------------------------------------------------------
 
-check-style: webapp-deps server/manifest.go ## gofmt, go vet, golangci-lint if present, eslint, tsc
+check-style: webapp-deps server/manifest.go ## gofmt, go vet, golangci-lint if present, eslint, tsc, i18n catalog
 	@out=$$(gofmt -l server build); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run ./build/i18n check
 	@if command -v golangci-lint >/dev/null; then golangci-lint run ./...; else echo "golangci-lint not installed: skipped (gofmt and go vet ran)"; fi
 	cd webapp && $(NPM) run lint && $(NPM) run check-types
 

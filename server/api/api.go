@@ -100,7 +100,7 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 
 // ServeHTTP dispatches.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.router.ServeHTTP(w, r)
+	h.router.ServeHTTP(&localeWriter{ResponseWriter: w, r: r, app: h.app}, r)
 }
 
 // recoverer turns a panic into a 500 JSON error and logs it.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -26,7 +25,7 @@ func decodeOptionalBody(r *http.Request, v any) *Error {
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return newError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+			return newError(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than %d bytes.", maxErr.Limit)
 		}
 		return newError(http.StatusBadRequest, "invalid_body", "The body could not be read.")
 	}
@@ -48,19 +47,21 @@ func decodeBody(r *http.Request, v any) *Error {
 		var syntaxErr *json.SyntaxError
 		switch {
 		case errors.As(err, &maxErr):
-			return newError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+			return newError(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than %d bytes.", maxErr.Limit)
 		case errors.Is(err, io.EOF):
 			return newError(http.StatusBadRequest, "body_required", "A JSON request body is required.")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return newError(http.StatusBadRequest, "truncated_json", "The body is not valid JSON: it ends too early.")
 		case errors.As(err, &typeErr):
-			return newError(http.StatusBadRequest, "invalid_field_type", fmt.Sprintf("Field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type))
+			return newError(http.StatusBadRequest, "invalid_field_type", "Field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type.String())
 		case errors.As(err, &syntaxErr):
-			return newError(http.StatusBadRequest, "invalid_json", fmt.Sprintf("The body is not valid JSON (at byte %d).", syntaxErr.Offset))
+			return newError(http.StatusBadRequest, "invalid_json", "The body is not valid JSON (at byte %d).", syntaxErr.Offset)
 		default:
-			return newError(http.StatusBadRequest, "invalid_body", "The body could not be read: "+err.Error())
+			return newError(http.StatusBadRequest, "unreadable_body", "The body could not be read: %s", err.Error())
 		}
 	}
 	if dec.More() {
-		return newError(http.StatusBadRequest, "invalid_json", "The body must hold exactly one JSON object.")
+		return newError(http.StatusBadRequest, "not_one_object", "The body must hold exactly one JSON object.")
 	}
 	return nil
 }
@@ -69,7 +70,7 @@ func decodeBody(r *http.Request, v any) *Error {
 func pathID(r *http.Request, name string) (string, *Error) {
 	id := mux.Vars(r)[name]
 	if !model.IsValidId(id) {
-		return "", newError(http.StatusBadRequest, "invalid_"+name, fmt.Sprintf("%q is not a valid %s.", id, name))
+		return "", newError(http.StatusBadRequest, "invalid_id", "%q is not a valid %s.", id, name)
 	}
 	return id, nil
 }
@@ -82,7 +83,7 @@ func queryInt(r *http.Request, name string, def int) (int, *Error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, newError(http.StatusBadRequest, "invalid_"+name, fmt.Sprintf("Query parameter %q must be a whole number of 0 or more.", name))
+		return 0, newError(http.StatusBadRequest, "invalid_number", "Query parameter %q must be a whole number of 0 or more.", name)
 	}
 	return n, nil
 }
@@ -91,7 +92,11 @@ func queryInt(r *http.Request, name string, def int) (int, *Error) {
 func (h *Handler) writeAppError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *app.Error
 	if errors.As(err, &ae) {
-		writeError(w, &Error{Status: ae.Status, ID: ae.ID, Message: ae.Message})
+		msg := ae.Message
+		if lw, ok := w.(*localeWriter); ok && lw.app != nil {
+			msg = ae.Localize(lw.translator())
+		}
+		writeError(w, &Error{Status: ae.Status, ID: ae.ID, Message: msg})
 		return
 	}
 	var mmErr *model.AppError

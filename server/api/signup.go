@@ -7,8 +7,10 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -19,7 +21,11 @@ import (
 //go:embed signup/*
 var signupFiles embed.FS
 
-var signupTemplates = template.Must(template.ParseFS(signupFiles, "signup/*.html"))
+// signupTemplates are parsed once; T (translate) is bound per request to the
+// visitor's language: {{T "id" "English %s format" args...}}.
+var signupTemplates = template.Must(template.New("signup").Funcs(template.FuncMap{
+	"T": func(_, format string, args ...any) string { return fmt.Sprintf(format, args...) },
+}).ParseFS(signupFiles, "signup/*.html"))
 
 const csrfCookie = "ga_signup_csrf"
 
@@ -47,12 +53,23 @@ type signupPage struct {
 	Title        string
 	Problem      string
 	StaticBase   string
+	TeamList     string
+	Lang         string
 }
 
-func (h *Handler) renderPage(w http.ResponseWriter, status int, name string, page signupPage) {
+func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, page signupPage) {
 	pageHeaders(w)
+	tr := h.app.TranslatorFor(requestLocale(h.app, r))
+	tmpl, err := signupTemplates.Clone()
+	if err != nil {
+		h.log.LogError("Guest Accounts: preparing a page failed", "page", name, "error", err.Error())
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	tmpl.Funcs(template.FuncMap{"T": func(id, format string, args ...any) string { return tr(id, format, args...) }})
+	page.Lang = pageLang(tr)
 	var buf bytes.Buffer
-	if err := signupTemplates.ExecuteTemplate(&buf, name, page); err != nil {
+	if err := tmpl.ExecuteTemplate(&buf, name, page); err != nil {
 		h.log.LogError("Guest Accounts: rendering a page failed", "page", name, "error", err.Error())
 		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
 		return
@@ -69,14 +86,23 @@ func (h *Handler) signupPageHandler(w http.ResponseWriter, r *http.Request) {
 	info, err := h.app.LookupInvite(token)
 	if err != nil {
 		var ae *app.Error
+		tr := h.app.TranslatorFor(requestLocale(h.app, r))
 		if errors.As(err, &ae) {
-			h.renderPage(w, ae.Status, "problem.html", signupPage{Title: "Invitation unavailable", Problem: ae.Message, StaticBase: staticBase})
+			h.renderPage(w, r, ae.Status, "problem.html", signupPage{
+				Title:   tr("guest_accounts.signup.unavailable", "Invitation unavailable"),
+				Problem: ae.Localize(tr), StaticBase: staticBase,
+			})
 			return
 		}
 		h.log.LogError("Guest Accounts: reading an invitation failed", "error", err.Error())
-		h.renderPage(w, http.StatusInternalServerError, "problem.html", signupPage{Title: "Something went wrong", Problem: "The invitation could not be read. Try again in a moment.", StaticBase: staticBase})
+		h.renderPage(w, r, http.StatusInternalServerError, "problem.html", signupPage{
+			Title:      tr("guest_accounts.signup.went_wrong", "Something went wrong"),
+			Problem:    tr("guest_accounts.signup.unreadable", "The invitation could not be read. Try again in a moment."),
+			StaticBase: staticBase,
+		})
 		return
 	}
+	tr := h.app.TranslatorFor(requestLocale(h.app, r))
 	csrf := randomString()
 	http.SetCookie(w, &http.Cookie{
 		Name: csrfCookie, Value: csrf, Path: "/plugins/guest-accounts/", HttpOnly: true,
@@ -84,11 +110,12 @@ func (h *Handler) signupPageHandler(w http.ResponseWriter, r *http.Request) {
 		MaxAge: 3600,
 	})
 	inv := info.Invite
-	h.renderPage(w, http.StatusOK, "signup.html", signupPage{
+	h.renderPage(w, r, http.StatusOK, "signup.html", signupPage{
 		Token: token, CSRF: csrf, Email: inv.Email, InviterName: info.InviterName, SiteName: info.SiteName,
 		TeamNames: info.TeamNames, ChannelNames: info.ChannelNames, Message: inv.Message,
-		ExpiresAt: time.UnixMilli(inv.ExpiresAt).UTC().Format("2 January 2006, 15:04 UTC"),
-		Title:     "Join " + info.SiteName + " as a guest", StaticBase: staticBase,
+		TeamList:  strings.Join(info.TeamNames, ", "),
+		ExpiresAt: time.UnixMilli(inv.ExpiresAt).UTC().Format(tr("guest_accounts.signup.date_layout", "2 January 2006, 15:04 UTC")),
+		Title:     tr("guest_accounts.signup.title", "Join %s as a guest", info.SiteName), StaticBase: staticBase,
 	})
 }
 
@@ -146,4 +173,10 @@ func randomString() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// pageLang is the language the page is shown in, for <html lang>: the
+// catalog says which language its translations are in.
+func pageLang(tr app.Translator) string {
+	return tr("guest_accounts.signup.lang", "en")
 }

@@ -27,8 +27,8 @@ type InviteInfo struct {
 
 // errInviteGone is a dead link: unknown, used, revoked, superseded, expired
 // or no longer allowed. The status says which page to show.
-func errInviteGone(status int, id, msg string) *Error {
-	return &Error{Status: status, ID: "guest_accounts.invite." + id, Message: msg}
+func errInviteGone(status int, id, format string, args ...any) *Error {
+	return newErr(status, "guest_accounts.invite."+id, "", format, args...)
 }
 
 // LookupInvite checks a raw token and returns the invitation it opens.
@@ -72,7 +72,7 @@ func (a *App) validInvite(token string) (*store.Invite, error) {
 	}
 	inv, err := a.store.GetInviteByHash(hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errInviteGone(http.StatusNotFound, "unknown", "This invitation link is not valid or has been cleaned up. Ask the person who invited you for a new one.")
+		return nil, errInviteGone(http.StatusNotFound, "cleaned_up", "This invitation link is not valid or has been cleaned up. Ask the person who invited you for a new one.")
 	}
 	if err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ func (a *App) claimInvite(inv *store.Invite) (*store.Invite, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, errInviteGone(http.StatusConflict, "in_progress", "This invitation was just used or changed; reload the page.")
+		return nil, errInviteGone(http.StatusConflict, "claim_lost", "This invitation was just used or changed; reload the page.")
 	}
 	return &next, nil
 }
@@ -187,11 +187,11 @@ func (a *App) releaseClaim(claimed *store.Invite) {
 func validateSignup(r *AcceptRequest) error {
 	r.Username = strings.ToLower(strings.TrimSpace(r.Username))
 	if !model.IsValidUsername(r.Username) {
-		return errBadRequest("invalid_username", "username", "username: 3 to 22 characters, starting with a letter, using a-z, 0-9, '.', '-' and '_'.")
+		return errBadRequest("invalid_signup_username", "username", "username: 3 to 22 characters, starting with a letter, using a-z, 0-9, '.', '-' and '_'.")
 	}
 	for field, v := range map[string]string{"first_name": r.FirstName, "last_name": r.LastName} {
 		if len([]rune(v)) > 64 || strings.ContainsAny(v, "\r\n\x00<>") {
-			return errBadRequest("invalid_"+field, field, "%s: at most 64 characters, no line breaks or angle brackets.", field)
+			return errBadRequest("invalid_signup_name", field, "%s: at most 64 characters, no line breaks or angle brackets.", field)
 		}
 	}
 	if r.Password == "" {
@@ -227,8 +227,8 @@ func (a *App) acceptExisting(inv *store.Invite, u *model.User) (*AcceptResult, e
 			channels = append(channels, id)
 		}
 	}
-	if reason := a.channelCapReason(g, len(channels)); reason != "" {
-		return nil, errConflict("channel_cap", "%s", reason)
+	if capErr := a.channelCapError(g, len(channels)); capErr != nil {
+		return nil, capErr
 	}
 	if _, err := a.addGuestChannels(u, inv.ChannelIDs); err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func (a *App) LookupGuests(actorID string, userIDs []string) ([]string, error) {
 	}
 	for _, id := range userIDs {
 		if !model.IsValidId(id) {
-			return nil, errBadRequest("invalid_user_id", "user_ids", "user_ids: %q is not a valid user id.", id)
+			return nil, errBadRequest("invalid_user_ids", "user_ids", "user_ids: %q is not a valid user id.", id)
 		}
 	}
 	actorIsGuest, err := a.IsGuest(actorID)

@@ -48,7 +48,7 @@ func (r *CreateGuestRequest) validate(a *App) error {
 	}
 	for field, v := range map[string]string{"first_name": r.FirstName, "last_name": r.LastName, "nickname": r.Nickname, "position": r.Position} {
 		if utf8.RuneCountInString(v) > 64 || !utf8.ValidString(v) || strings.ContainsAny(v, "\r\n\x00") {
-			return errBadRequest("invalid_"+field, field, "%s: at most 64 characters on one line.", field)
+			return errBadRequest("invalid_text_field", field, "%s: at most 64 characters on one line.", field)
 		}
 	}
 	if utf8.RuneCountInString(r.StatusMessage) > model.CustomStatusTextMaxRunes {
@@ -64,7 +64,7 @@ func (r *CreateGuestRequest) validate(a *App) error {
 		return errBadRequest("invalid_expires_at", "expires_at", "expires_at: must be in the future (Unix milliseconds), or 0 for never.")
 	}
 	if r.SingleChannel && len(r.ChannelIDs) > 1 {
-		return errBadRequest("single_channel", "channel_ids", "channel_ids: a single-channel guest gets exactly one channel.")
+		return errBadRequest("single_channel_create", "channel_ids", "channel_ids: a single-channel guest gets exactly one channel.")
 	}
 	return a.checkChannelsExist(r.ChannelIDs)
 }
@@ -152,7 +152,7 @@ func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error
 			if err != nil {
 				return err
 			}
-			a.postSystemMessage(added, noticeName(u)+" joined as a guest.")
+			a.postSystemMessage(added, a.Tr("", "guest_accounts.notice.joined_as_guest", "%s joined as a guest.", noticeName(u)))
 		}
 		if req.StatusMessage != "" {
 			_ = a.api.UpdateUserCustomStatus(u.Id, &model.CustomStatus{Text: req.StatusMessage})

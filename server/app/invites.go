@@ -119,7 +119,7 @@ func (a *App) CreateInvites(actorID string, req InviteRequest) ([]InviteResult, 
 		return nil, errBadRequest("channels_required", "channel_ids", "channel_ids: choose at least one channel.")
 	}
 	if req.SingleChannel && len(req.ChannelIDs) != 1 {
-		return nil, errBadRequest("single_channel", "channel_ids", "channel_ids: a single-channel guest is invited to exactly one channel.")
+		return nil, errBadRequest("single_channel_invite", "channel_ids", "channel_ids: a single-channel guest is invited to exactly one channel.")
 	}
 	if !utf8.ValidString(req.Message) || utf8.RuneCountInString(req.Message) > maxInviteMessage || strings.ContainsRune(req.Message, 0) {
 		return nil, errBadRequest("invalid_message", "message", "message: at most %d characters of text.", maxInviteMessage)
@@ -183,25 +183,25 @@ func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, team
 	res := InviteResult{Email: raw}
 	ok, addr, err := s.AllowedDomains.AllowsEmail(strings.TrimSpace(raw))
 	if err != nil {
-		res.Status, res.Message = ResultInvalidAddress, "Not a valid email address."
+		res.Status, res.Message = ResultInvalidAddress, a.TrUser(inviter.Id, "guest_accounts.invite_result.invalid_address", "Not a valid email address.")
 		return res
 	}
 	email := addr.String()
 	res.Email = email
 	if seen[email] {
-		res.Status, res.Message = ResultInvalidAddress, "Listed twice."
+		res.Status, res.Message = ResultInvalidAddress, a.TrUser(inviter.Id, "guest_accounts.invite_result.listed_twice", "Listed twice.")
 		return res
 	}
 	seen[email] = true
 	existing, appErr := a.api.GetUserByEmail(email)
 	if appErr == nil {
 		if _, err := a.store.GetGuest(existing.Id); errors.Is(err, store.ErrNotFound) {
-			res.Status, res.Message = ResultAlreadyMember, "This person already has a full account."
+			res.Status, res.Message = ResultAlreadyMember, a.say(inviter.Id, msgAlreadyMember)
 			return res
 		}
 	}
 	if !ok {
-		res.Status, res.Message = ResultDomainNotAllowed, "This email domain is not in the allowed guest domains."
+		res.Status, res.Message = ResultDomainNotAllowed, a.TrUser(inviter.Id, "guest_accounts.invite_result.domain_not_allowed", "This email domain is not in the allowed guest domains.")
 		return res
 	}
 	if appErr == nil {
@@ -210,12 +210,12 @@ func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, team
 	active, _ := a.store.Get(activeCounter)
 	pending := a.countPending()
 	if !policy.CapAllows(active, pending, s.MaxActiveGuests) {
-		res.Status, res.Message = ResultCapReached, errCapReached(s.MaxActiveGuests).Message
+		res.Status, res.Message = ResultCapReached, errCapReached(s.MaxActiveGuests).Localize(a.TranslatorFor(a.UserLocale(inviter.Id)))
 		return res
 	}
 	rawToken, hash, err := policy.NewToken(rand.Reader)
 	if err != nil {
-		res.Status, res.Message = ResultError, "Could not create the invitation."
+		res.Status, res.Message = ResultError, a.TrUser(inviter.Id, "guest_accounts.invite_result.create_failed", "Could not create the invitation.")
 		return res
 	}
 	now := a.Now()
@@ -225,12 +225,12 @@ func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, team
 		GuestExpiresAt: req.GuestExpiresAt, SingleChannel: req.SingleChannel, Status: store.InvitePending,
 	}
 	if err := a.store.CreateInvite(inv, a.retention(inv)); err != nil {
-		res.Status, res.Message = ResultError, "Could not save the invitation."
+		res.Status, res.Message = ResultError, a.TrUser(inviter.Id, "guest_accounts.invite_result.save_failed", "Could not save the invitation.")
 		return res
 	}
 	if err := a.sendInvitation(inviter, inv, rawToken, false); err != nil {
 		a.api.LogError("Guest Accounts: the invitation email could not be sent", "invite_id", inv.ID, "error", err.Error())
-		res.Status, res.Message, res.InviteID = ResultError, "The invitation was saved but its email could not be sent; resend it.", inv.ID
+		res.Status, res.Message, res.InviteID = ResultError, a.TrUser(inviter.Id, "guest_accounts.invite_result.email_failed", "The invitation was saved but its email could not be sent; resend it."), inv.ID
 		return res
 	}
 	res.Status, res.InviteID = ResultSent, inv.ID
@@ -242,11 +242,11 @@ func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, team
 func (a *App) inviteExisting(inviter *model.User, u *model.User, req InviteRequest, res InviteResult) InviteResult {
 	g, err := a.store.GetGuest(u.Id)
 	if errors.Is(err, store.ErrNotFound) {
-		res.Status, res.Message = ResultAlreadyMember, "This person already has a full account."
+		res.Status, res.Message = ResultAlreadyMember, a.say(inviter.Id, msgAlreadyMember)
 		return res
 	}
 	if err != nil || g.Deactivated != store.ReasonNone || u.DeleteAt != 0 {
-		res.Status, res.Message = ResultError, "This guest's account is deactivated; reactivate it first."
+		res.Status, res.Message = ResultError, a.TrUser(inviter.Id, "guest_accounts.invite_result.deactivated", "This guest's account is deactivated; reactivate it first.")
 		return res
 	}
 	channels := append([]string{}, g.ChannelIDs...)
@@ -255,13 +255,13 @@ func (a *App) inviteExisting(inviter *model.User, u *model.User, req InviteReque
 			channels = append(channels, id)
 		}
 	}
-	if reason := a.channelCapReason(g, len(channels)); reason != "" {
-		res.Status, res.Message = ResultError, reason
+	if capErr := a.channelCapError(g, len(channels)); capErr != nil {
+		res.Status, res.Message = ResultError, capErr.Localize(a.TranslatorFor(a.UserLocale(inviter.Id)))
 		return res
 	}
 	added, err := a.addGuestChannels(u, req.ChannelIDs)
 	if err != nil {
-		res.Status, res.Message = ResultError, "Could not add the guest to the channels."
+		res.Status, res.Message = ResultError, a.TrUser(inviter.Id, "guest_accounts.invite_result.add_failed", "Could not add the guest to the channels.")
 		return res
 	}
 	if err := a.sendAddedToChannels(inviter, u, added); err != nil {
@@ -271,15 +271,18 @@ func (a *App) inviteExisting(inviter *model.User, u *model.User, req InviteReque
 	return res
 }
 
-// channelCapReason explains why a guest may not have n channels ("" = may).
-func (a *App) channelCapReason(g *store.Guest, n int) string {
+// msgAlreadyMember answers an invitation of someone with a full account.
+var msgAlreadyMember = msg{"guest_accounts.invite_result.already_member", "This person already has a full account."}
+
+// channelCapError explains why a guest may not have n channels (nil = may).
+func (a *App) channelCapError(g *store.Guest, n int) *Error {
 	if g.SingleChannel && n > 1 {
-		return "This is a single-channel guest: they can be in one channel only."
+		return errConflict("channel_cap_single", "This is a single-channel guest: they can be in one channel only.")
 	}
 	if max := a.settings().MaxChannelsPerGuest; max > 0 && n > max {
-		return "A guest may be in at most " + itoa(max) + " channels (\"Maximum channels per guest\")."
+		return errConflict("channel_cap", "A guest may be in at most %d channels (\"Maximum channels per guest\").", max)
 	}
-	return ""
+	return nil
 }
 
 // addGuestChannels adds channels to an existing guest and records them.
@@ -305,7 +308,7 @@ func (a *App) addGuestChannels(u *model.User, channelIDs []string) ([]string, er
 		return a.store.SaveGuest(g)
 	})
 	if err == nil {
-		a.postSystemMessage(added, noticeName(u)+" was added as a guest.")
+		a.postSystemMessage(added, a.Tr("", "guest_accounts.notice.was_added_as_guest", "%s was added as a guest.", noticeName(u)))
 		a.publishChannelGuestsChanged(added...)
 	}
 	return added, err

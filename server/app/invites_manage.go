@@ -33,7 +33,7 @@ func (a *App) ListInvites(actorID, status string) ([]*InviteView, error) {
 	switch status {
 	case "", store.InvitePending, store.InviteAccepted, store.InviteRevoked, store.InviteExpired, store.InviteSuperseded:
 	default:
-		return nil, errBadRequest("invalid_status", "status", "status: one of pending, accepted, revoked, expired, superseded.")
+		return nil, errBadRequest("invalid_invite_status", "status", "status: one of pending, accepted, revoked, expired, superseded.")
 	}
 	isAdmin := a.IsSystemAdmin(actorID)
 	if !isAdmin {
@@ -117,10 +117,10 @@ func (a *App) ResendInvite(actorID, id string) (*InviteView, error) {
 			return err
 		}
 		if inv.Status != store.InvitePending {
-			return errConflict("invite_not_pending", "Only pending or expired invitations can be resent (this one is %s).", inv.Status)
+			return errConflict("resend_not_allowed", "Only pending or expired invitations can be resent (this one is %s).", inv.Status)
 		}
 		if ok, _ := a.domainAllowed(inv.Email); !ok {
-			return errForbidden("domain_not_allowed", "The domain of %s is no longer allowed.", inv.Email)
+			return errForbidden("resend_domain_not_allowed", "The domain of %s is no longer allowed.", inv.Email)
 		}
 		old := *inv
 		old.Status = store.InviteSuperseded

@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -140,14 +139,14 @@ func (a *App) CheckChannelMemberAdd(member *model.ChannelMember, actorID string)
 	}
 	ch, appErr := a.api.GetChannel(member.ChannelId)
 	if appErr != nil {
-		return "Guest Accounts could not check this channel; try again in a moment."
+		return a.TrUser(actorID, "guest_accounts.notice.channel_unreadable", "Guest Accounts could not check this channel; try again in a moment.")
 	}
 	outcome, reason := policy.GuestJoinDecision(a.channelJoin(g, ch, false, actorID))
 	if outcome != policy.JoinRefuse {
 		return ""
 	}
 	a.Audit(actorID, "guest_channel_join", member.UserId, joinResult(outcome, reason, nil), ch.Id)
-	return a.joinRefusalText(reason, a.username(member.UserId), "~"+ch.Name)
+	return a.joinRefusalText(a.UserLocale(actorID), reason, a.username(member.UserId), "~"+ch.Name)
 }
 
 // CheckTeamMemberAdd is CheckChannelMemberAdd for teams.
@@ -161,7 +160,8 @@ func (a *App) CheckTeamMemberAdd(member *model.TeamMember, actorID string) strin
 		return ""
 	}
 	a.Audit(actorID, "guest_team_join", member.UserId, joinResult(outcome, reason, nil), member.TeamId)
-	return a.joinRefusalText(reason, a.username(member.UserId), a.teamName(member.TeamId))
+	locale := a.UserLocale(actorID)
+	return a.joinRefusalText(locale, reason, a.username(member.UserId), a.Tr(locale, "guest_accounts.notice.team_name", "team %s", a.teamName(member.TeamId)))
 }
 
 // vetoGuest returns the registry record when a membership about to be
@@ -299,59 +299,60 @@ func joinResult(outcome policy.JoinOutcome, reason policy.JoinReason, err error)
 	return "kept"
 }
 
-// joinRefusalText explains a refusal; who and where name the guest and the
-// team or channel.
-func (a *App) joinRefusalText(reason policy.JoinReason, who, where string) string {
+// joinRefusalText explains a refusal in locale; who and where name the
+// guest and the team or channel.
+func (a *App) joinRefusalText(locale string, reason policy.JoinReason, who, where string) string {
 	s := a.settings()
 	switch reason {
 	case policy.JoinSelfService:
-		return fmt.Sprintf("@%s is a guest: guests cannot join %s by themselves. Ask the person who invited you to add you to the channels you need.", who, where)
+		return a.Tr(locale, "guest_accounts.notice.join_self_service", "@%s is a guest: guests cannot join %s by themselves. Ask the person who invited you to add you to the channels you need.", who, where)
 	case policy.JoinActorNotAllowed:
-		return fmt.Sprintf("@%s is a guest and was not added to %s: you may not give guests access (see \"Who may invite guests\"), or you are not a member of that channel.", who, where)
+		return a.Tr(locale, "guest_accounts.notice.join_actor_not_allowed", "@%s is a guest and was not added to %s: you may not give guests access (see \"Who may invite guests\"), or you are not a member of that channel.", who, where)
 	case policy.JoinSingleChannel:
-		return fmt.Sprintf("@%s is a single-channel guest and already has their channel, so they were not added to %s.", who, where)
+		return a.Tr(locale, "guest_accounts.notice.join_single_channel", "@%s is a single-channel guest and already has their channel, so they were not added to %s.", who, where)
 	case policy.JoinChannelCap:
-		return fmt.Sprintf("@%s is a guest and already has the maximum of %d channels, so they were not added to %s. Remove a channel first, or raise \"Maximum channels per guest\" in System Console > Plugins > Guest Accounts.", who, s.MaxChannelsPerGuest, where)
+		return a.Tr(locale, "guest_accounts.notice.join_channel_cap", "@%s is a guest and already has the maximum of %d channels, so they were not added to %s. Remove a channel first, or raise \"Maximum channels per guest\" in System Console > Plugins > Guest Accounts.", who, s.MaxChannelsPerGuest, where)
 	}
-	return fmt.Sprintf("@%s is a guest and cannot be added to %s.", who, where)
+	return a.Tr(locale, "guest_accounts.notice.join_refused", "@%s is a guest and cannot be added to %s.", who, where)
 }
 
 func (a *App) notifyChannelJoin(guestID, actorID string, ch *model.Channel, outcome policy.JoinOutcome, reason policy.JoinReason, newlyGiven bool) {
 	who := a.username(guestID)
 	where := "~" + ch.Name
+	actorLocale, guestLocale := a.UserLocale(actorID), a.UserLocale(guestID)
 	switch outcome {
 	case policy.JoinConvert:
 		if newlyGiven {
-			a.postSystemMessage([]string{ch.Id}, "@"+who+" was added as a guest.")
+			a.postSystemMessage([]string{ch.Id}, a.Tr("", "guest_accounts.notice.added_as_guest", "@%s was added as a guest.", who))
 		}
 		a.publishChannelGuestsChanged(ch.Id)
 		if actorID != "" && actorID != guestID {
-			a.tell(actorID, ch.Id, fmt.Sprintf("@%s is a guest: they were added to %s as a guest and see only the channels they are given.", who, where))
+			a.tell(actorID, ch.Id, a.Tr(actorLocale, "guest_accounts.notice.actor_added_guest", "@%s is a guest: they were added to %s as a guest and see only the channels they are given.", who, where))
 		}
-		a.tell(guestID, ch.Id, fmt.Sprintf("You were added to %s as a guest.", where))
+		a.tell(guestID, ch.Id, a.Tr(guestLocale, "guest_accounts.notice.you_were_added", "You were added to %s as a guest.", where))
 	case policy.JoinRefuse:
-		text := a.joinRefusalText(reason, who, where)
 		if actorID != "" && actorID != guestID {
-			a.tell(actorID, ch.Id, text)
+			a.tell(actorID, ch.Id, a.joinRefusalText(actorLocale, reason, who, where))
 		}
-		a.tell(guestID, "", fmt.Sprintf("You were removed from %s. %s", where, text))
+		a.tell(guestID, "", a.Tr(guestLocale, "guest_accounts.notice.you_were_removed", "You were removed from %s. %s", where, a.joinRefusalText(guestLocale, reason, who, where)))
 	}
 }
 
 func (a *App) notifyTeamJoin(guestID, actorID, teamID string, outcome policy.JoinOutcome, reason policy.JoinReason) {
 	who := a.username(guestID)
 	where := a.teamName(teamID)
+	actorLocale, guestLocale := a.UserLocale(actorID), a.UserLocale(guestID)
 	switch outcome {
 	case policy.JoinConvert:
 		if actorID != "" && actorID != guestID {
-			a.tell(actorID, "", fmt.Sprintf("@%s is a guest: they joined team %s as a guest, without its default channels. Add them to the channels they need.", who, where))
+			a.tell(actorID, "", a.Tr(actorLocale, "guest_accounts.notice.actor_added_guest_team", "@%s is a guest: they joined team %s as a guest, without its default channels. Add them to the channels they need.", who, where))
 		}
 	case policy.JoinRefuse:
-		text := a.joinRefusalText(reason, who, "team "+where)
 		if actorID != "" && actorID != guestID {
-			a.tell(actorID, "", text)
+			a.tell(actorID, "", a.joinRefusalText(actorLocale, reason, who, a.Tr(actorLocale, "guest_accounts.notice.team_name", "team %s", where)))
 		}
-		a.tell(guestID, "", fmt.Sprintf("You were removed from team %s. %s", where, text))
+		a.tell(guestID, "", a.Tr(guestLocale, "guest_accounts.notice.you_were_removed_team", "You were removed from team %s. %s", where,
+			a.joinRefusalText(guestLocale, reason, who, a.Tr(guestLocale, "guest_accounts.notice.team_name", "team %s", where))))
 	}
 }
 

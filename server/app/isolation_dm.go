@@ -16,7 +16,7 @@ import (
 // such a channel is created, and posts, edits and uploads in it are
 // refused.
 
-const msgCheckFailed = "Your message could not be checked; try again in a moment."
+var msgCheckFailed = msg{"guest_accounts.notice.check_failed", "Your message could not be checked; try again in a moment."}
 
 // DirectChannelCreated tells each participant of a new DM/GM who may not
 // message the others why, at once.
@@ -41,10 +41,10 @@ func (a *App) DirectChannelCreated(ch *model.Channel) {
 		}
 		reason := a.dmReason(id, g, participants)
 		if !reason.Allowed() {
-			a.Ephemeral(id, ch.Id, dmRefusalText(reason)+" Messages and files you send here will be refused.")
+			a.Ephemeral(id, ch.Id, a.TrUser(id, "guest_accounts.notice.dm_refused_created", "%s Messages and files you send here will be refused.", a.dmRefusalText(id, reason)))
 			a.Audit(id, "dm_refused", ch.Id, "refused: "+reason.String(), "created")
-		} else if msg := a.dmCapRefusal(ch, participants); msg != "" {
-			a.Ephemeral(id, ch.Id, msg+" Messages and files sent here will be refused.")
+		} else if text := a.dmCapRefusal(id, ch, participants); text != "" {
+			a.Ephemeral(id, ch.Id, a.TrUser(id, "guest_accounts.notice.dm_cap_created", "%s Messages and files sent here will be refused.", text))
 			a.Audit(id, "dm_refused", ch.Id, "refused: channel cap", "created")
 		}
 	}
@@ -55,12 +55,12 @@ func (a *App) DirectChannelCreated(ch *model.Channel) {
 func (a *App) checkDirectSend(senderID string, g *store.Guest, ch *model.Channel) string {
 	participants, err := a.dmParticipants(ch)
 	if err != nil {
-		return msgCheckFailed
+		return a.say(senderID, msgCheckFailed)
 	}
 	if reason := a.dmReason(senderID, g, participants); !reason.Allowed() {
-		return dmRefusalText(reason)
+		return a.dmRefusalText(senderID, reason)
 	}
-	return a.dmCapRefusal(ch, participants)
+	return a.dmCapRefusal(senderID, ch, participants)
 }
 
 // dmCapRefusal applies "Maximum channels per guest" to direct and group
@@ -68,7 +68,7 @@ func (a *App) checkDirectSend(senderID string, g *store.Guest, ch *model.Channel
 // creation cannot be vetoed on 11.4, so a guest's conversations are
 // counted oldest first after their channels, and a conversation beyond the
 // cap stays silent: nobody can post in it. "" allows.
-func (a *App) dmCapRefusal(ch *model.Channel, participants []string) string {
+func (a *App) dmCapRefusal(readerID string, ch *model.Channel, participants []string) string {
 	s := a.settings()
 	if !s.CountDirectMessages || s.MaxChannelsPerGuest <= 0 {
 		return ""
@@ -82,11 +82,10 @@ func (a *App) dmCapRefusal(ch *model.Channel, participants []string) string {
 			continue
 		}
 		if err != nil {
-			return msgCheckFailed
+			return a.say(readerID, msgCheckFailed)
 		}
 		if a.dmBeyondCap(g, ch, s.MaxChannelsPerGuest) {
-			return "This conversation would take a guest past the maximum of " + itoa(s.MaxChannelsPerGuest) +
-				" channels and direct conversations (\"Maximum channels per guest\")."
+			return a.TrUser(readerID, "guest_accounts.notice.dm_cap", "This conversation would take a guest past the maximum of %d channels and direct conversations (\"Maximum channels per guest\").", s.MaxChannelsPerGuest)
 		}
 	}
 	return ""
@@ -196,16 +195,17 @@ func (a *App) dmParticipants(ch *model.Channel) ([]string, error) {
 	return ids, nil
 }
 
-func dmRefusalText(r policy.DMReason) string {
+// dmRefusalText explains a DM refusal to readerID.
+func (a *App) dmRefusalText(readerID string, r policy.DMReason) string {
 	switch r {
 	case policy.DMSenderRestricted:
-		return "Guests here may not use direct or group messages."
+		return a.TrUser(readerID, "guest_accounts.notice.dm_sender_restricted", "Guests here may not use direct or group messages.")
 	case policy.DMRecipientRestricted:
-		return "A guest in this conversation may not receive direct or group messages."
+		return a.TrUser(readerID, "guest_accounts.notice.dm_recipient_restricted", "A guest in this conversation may not receive direct or group messages.")
 	case policy.DMGuestNoSharedChannel:
-		return "As a guest, you can only message people who share a channel with you."
+		return a.TrUser(readerID, "guest_accounts.notice.dm_guest_no_shared_channel", "As a guest, you can only message people who share a channel with you.")
 	case policy.DMMemberNoSharedChannel:
-		return "You can only message guests who share a channel with you."
+		return a.TrUser(readerID, "guest_accounts.notice.dm_member_no_shared_channel", "You can only message guests who share a channel with you.")
 	}
-	return "This direct message is not allowed."
+	return a.TrUser(readerID, "guest_accounts.notice.dm_refused", "This direct message is not allowed.")
 }

@@ -76,7 +76,7 @@ func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
 			return appErr
 		}
 		if ok, _ := a.domainAllowed(u.Email); !ok {
-			return errForbidden("domain_not_allowed", "The email domain of %s is not in \"Allowed guest email domains\".", u.Email)
+			return errForbidden("user_domain_not_allowed", "The email domain of %s is not in \"Allowed guest email domains\".", u.Email)
 		}
 		if g.ExpiresAt != 0 && g.ExpiresAt <= a.Now().UnixMilli() {
 			return errConflict("expired", "The guest account expired; set a later expiry date first.")
@@ -146,7 +146,7 @@ func (a *App) Promote(actorID, userID string) error {
 			}
 		}
 		_, channelIDs, _ := a.members.Channels(userID)
-		a.postSystemMessage(channelIDs, noticeName(u)+" is now a member of the organisation, no longer a guest.")
+		a.postSystemMessage(channelIDs, a.Tr("", "guest_accounts.notice.promoted", "%s is now a member of the organisation, no longer a guest.", noticeName(u)))
 		return nil
 	}()
 	a.Audit(actorID, "promote", userID, result(err), "")
@@ -178,7 +178,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 			return errBadRequest("demote_admin", "user_id", "System admins cannot be converted to guests; remove their admin role first.")
 		}
 		if u.DeleteAt != 0 {
-			return errConflict("deactivated", "Reactivate the user before converting them to a guest.")
+			return errConflict("deactivated_user", "Reactivate the user before converting them to a guest.")
 		}
 		if isGuest, err := a.IsGuest(userID); err != nil {
 			return err
@@ -186,7 +186,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 			return errConflict("already_guest", "@%s is already a guest.", u.Username)
 		}
 		if ok, _ := a.domainAllowed(u.Email); !ok {
-			return errForbidden("domain_not_allowed", "The email domain of %s is not in \"Allowed guest email domains\".", u.Email)
+			return errForbidden("user_domain_not_allowed", "The email domain of %s is not in \"Allowed guest email domains\".", u.Email)
 		}
 		if keep == nil {
 			var err error
@@ -197,7 +197,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 			return err
 		}
 		if s.MaxChannelsPerGuest > 0 && len(keep) > s.MaxChannelsPerGuest {
-			return errBadRequest("too_many_channels", "channel_ids", "A guest may be in at most %d channels; choose which of the %d to keep.", s.MaxChannelsPerGuest, len(keep))
+			return errBadRequest("too_many_channels_keep", "channel_ids", "A guest may be in at most %d channels; choose which of the %d to keep.", s.MaxChannelsPerGuest, len(keep))
 		}
 		ok, err := a.store.Reserve(activeCounter, s.MaxActiveGuests)
 		if err != nil {
@@ -222,7 +222,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 		if err := a.RevokeSessions(userID); err != nil {
 			return err
 		}
-		a.postSystemMessage(kept, noticeName(u)+" is now a guest in this channel.")
+		a.postSystemMessage(kept, a.Tr("", "guest_accounts.notice.demoted", "%s is now a guest in this channel.", noticeName(u)))
 		out = a.guestView(g, u)
 		return nil
 	}()
@@ -259,10 +259,10 @@ func (a *App) nonDefaultChannels(userID string) ([]string, error) {
 func (a *App) checkChannelsOfUser(userID string, ids []string) error {
 	for _, id := range ids {
 		if !model.IsValidId(id) {
-			return errBadRequest("invalid_channel_id", "channel_ids", "%q is not a valid channel id.", id)
+			return errBadRequest("invalid_channel_id", "channel_ids", "channel_ids: %q is not a valid channel id.", id)
 		}
 		if _, appErr := a.api.GetChannelMember(id, userID); appErr != nil {
-			return errBadRequest("not_channel_member", "channel_ids", "The user is not a member of channel %s.", id)
+			return errBadRequest("user_not_channel_member", "channel_ids", "The user is not a member of channel %s.", id)
 		}
 	}
 	return nil

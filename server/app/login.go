@@ -15,16 +15,16 @@ func (a *App) CheckLogin(u *model.User) string {
 	}
 	s := a.settings()
 	if !s.EnableGuestAccounts {
-		return "Guest accounts are switched off on this server. Contact the person who invited you."
+		return a.TrUser(u.Id, "guest_accounts.login.switched_off", "Guest accounts are switched off on this server. Contact the person who invited you.")
 	}
 	if ok, _ := a.domainAllowed(u.Email); !ok {
-		return "Guest accounts from your email domain are no longer allowed on this server. Contact the person who invited you."
+		return a.TrUser(u.Id, "guest_accounts.login.domain", "Guest accounts from your email domain are no longer allowed on this server. Contact the person who invited you.")
 	}
 	if g.Deactivated != store.ReasonNone {
 		// Reactivated outside the plugin (core's System Console): the cap and
 		// the rules still apply.
 		if _, err := a.Activate(systemActor, u.Id, ""); err != nil {
-			return "Your guest account is not active: " + err.Error()
+			return a.TrUser(u.Id, "guest_accounts.login.not_active", "Your guest account is not active: %s", localized(err, a.TranslatorFor(a.UserLocale(u.Id))))
 		}
 	}
 	return ""

@@ -71,23 +71,27 @@ func (a *App) guestNeedsMFA(g *store.Guest) bool {
 func (a *App) checkGuestMFA(g *store.Guest) string {
 	need, err := a.needsMFA(g)
 	if err != nil {
-		return msgCheckFailed
+		return a.say(g.UserID, msgCheckFailed)
 	}
 	if !need {
 		return ""
 	}
 	u, appErr := a.api.GetUser(g.UserID)
 	if appErr != nil {
-		return msgCheckFailed
+		return a.say(g.UserID, msgCheckFailed)
 	}
 	if u.MfaActive {
 		return ""
 	}
-	msg := "Your account needs multi-factor authentication (MFA) before you can post or upload files. Set it up at " + a.siteURL() + "/mfa/setup"
-	if !a.serverMFAEnabled() {
-		msg += " (multi-factor authentication is currently turned off on this server: please ask a system admin to turn it on)"
+	locale := u.Locale
+	if locale == "" {
+		locale = a.DefaultLocale()
 	}
-	return msg + "."
+	setup := a.siteURL() + "/mfa/setup"
+	if !a.serverMFAEnabled() {
+		return a.Tr(locale, "guest_accounts.notice.mfa_required_server_off", "Your account needs multi-factor authentication (MFA) before you can post or upload files. Set it up at %s (multi-factor authentication is currently turned off on this server: please ask a system admin to turn it on).", setup)
+	}
+	return a.Tr(locale, "guest_accounts.notice.mfa_required", "Your account needs multi-factor authentication (MFA) before you can post or upload files. Set it up at %s.", setup)
 }
 
 // serverMFAEnabled reports the server's
@@ -107,5 +111,5 @@ func (a *App) mfaWarning(anyGuestOverride bool) string {
 	if a.serverMFAEnabled() {
 		return ""
 	}
-	return "Guests are required to use multi-factor authentication, but it is turned off on this server: those guests cannot set it up and cannot post or upload. Turn it on in System Console > Authentication > MFA."
+	return a.Tr("", "guest_accounts.stats.mfa_warning", "Guests are required to use multi-factor authentication, but it is turned off on this server: those guests cannot set it up and cannot post or upload. Turn it on in System Console > Authentication > MFA.")
 }

@@ -26,7 +26,7 @@ func (a *App) CheckPost(post *model.Post) string {
 	if err != nil {
 		// Fail closed for guests: an unreadable registry must not let a
 		// guest through, and a member's post is not worth a guess either.
-		return msgCheckFailed
+		return a.say(post.UserId, msgCheckFailed)
 	}
 	return a.checkGuestPost(g, post)
 }
@@ -42,10 +42,10 @@ func (a *App) CheckUpload(userID, channelID string) string {
 		return a.checkMemberSend(userID, channelID)
 	}
 	if err != nil {
-		return msgCheckFailed
+		return a.say(userID, msgCheckFailed)
 	}
 	if !policy.Effective(a.settings().DefaultRestrictions, g.Restrictions).UploadFiles {
-		return "Guests here may not upload files."
+		return a.TrUser(userID, "guest_accounts.notice.no_upload", "Guests here may not upload files.")
 	}
 	if reason := a.checkGuestMFA(g); reason != "" {
 		return reason
@@ -80,7 +80,7 @@ func (a *App) checkGuestSend(g *store.Guest, channelID string) string {
 	}
 	cm, appErr := a.api.GetChannelMember(channelID, g.UserID)
 	if appErr == nil && !cm.SchemeGuest {
-		return "As a guest, you can post only in the channels you were given."
+		return a.TrUser(g.UserID, "guest_accounts.notice.guest_membership_only", "As a guest, you can post only in the channels you were given.")
 	}
 	return ""
 }
@@ -92,10 +92,10 @@ func (a *App) checkGuestPost(g *store.Guest, post *model.Post) string {
 	if g.MustChangePassword {
 		u, appErr := a.api.GetUser(g.UserID)
 		if appErr != nil {
-			return msgCheckFailed
+			return a.say(g.UserID, msgCheckFailed)
 		}
 		if u.LastPasswordUpdate <= g.PasswordSetAt {
-			return "Please change the password you were given before posting: Profile > Security > Password."
+			return a.TrUser(g.UserID, "guest_accounts.notice.change_password", "Please change the password you were given before posting: Profile > Security > Password.")
 		}
 		a.clearMustChangePassword(g.UserID)
 	}

@@ -10,11 +10,11 @@ import (
 )
 
 // Refusal texts of the per-guest restrictions.
-const (
-	msgNoEdit           = "Editing your messages is turned off for guests here."
-	msgNoReactions      = "Reactions are turned off for guests here; your reaction was removed."
-	msgNoPrivateChannel = "Guests here may not create private channels; the channel was archived."
-	msgNoDownload       = "Guests here may not download files."
+var (
+	msgNoEdit           = msg{"guest_accounts.notice.no_edit", "Editing your messages is turned off for guests here."}
+	msgNoReactions      = msg{"guest_accounts.notice.no_reactions", "Reactions are turned off for guests here; your reaction was removed."}
+	msgNoPrivateChannel = msg{"guest_accounts.notice.no_private_channel", "Guests here may not create private channels; the channel was archived."}
+	msgNoDownload       = msg{"guest_accounts.notice.no_download", "Guests here may not download files."}
 )
 
 // guestRestrictions returns the guest's effective restrictions, or ok=false
@@ -42,7 +42,7 @@ func (a *App) CheckEdit(newPost *model.Post, editorID string) string {
 		return "" // someone else (an admin) editing: not the guest's restriction
 	}
 	if r, isGuest := a.guestRestrictions(newPost.UserId); isGuest && !r.EditOwnPosts {
-		return msgNoEdit
+		return a.say(newPost.UserId, msgNoEdit)
 	}
 	return ""
 }
@@ -62,7 +62,7 @@ func (a *App) ReactionAdded(reaction *model.Reaction) {
 		return
 	}
 	if post, appErr := a.api.GetPost(reaction.PostId); appErr == nil {
-		a.Ephemeral(reaction.UserId, post.ChannelId, msgNoReactions)
+		a.Ephemeral(reaction.UserId, post.ChannelId, a.say(reaction.UserId, msgNoReactions))
 	}
 	a.Audit(reaction.UserId, "reaction_removed", reaction.PostId, "success", "reactions are off for this guest: "+reaction.EmojiName)
 }
@@ -81,7 +81,7 @@ func (a *App) PrivateChannelCreated(ch *model.Channel) {
 		a.api.LogWarn("Guest Accounts: could not archive a guest's private channel", "channel_id", ch.Id, "error", appErr.Error())
 		return
 	}
-	a.tellByBot(ch.CreatorId, msgNoPrivateChannel)
+	a.tellByBot(ch.CreatorId, a.say(ch.CreatorId, msgNoPrivateChannel))
 	a.Audit(ch.CreatorId, "private_channel_archived", ch.Id, "success", "private channels are off for this guest: "+ch.Name)
 }
 
@@ -90,7 +90,7 @@ func (a *App) PrivateChannelCreated(ch *model.Channel) {
 // hook (11.5+).
 func (a *App) CheckDownload(userID string) string {
 	if r, isGuest := a.guestRestrictions(userID); isGuest && !r.DownloadFiles {
-		return msgNoDownload
+		return a.say(userID, msgNoDownload)
 	}
 	return ""
 }

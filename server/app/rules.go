@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -119,7 +118,7 @@ func (a *App) ruleDemote(actorID string, u *model.User, rule policy.GuestRule, k
 				return err
 			}
 			if s.MaxChannelsPerGuest > 0 && len(keep) > s.MaxChannelsPerGuest {
-				return errBadRequest("too_many_channels", "keep_channels", "@%s is in %d channels and a guest may be in at most %d; convert them with /guest demote choosing the channels, or apply without keeping channels.", u.Username, len(keep), s.MaxChannelsPerGuest)
+				return errBadRequest("too_many_channels_rule", "keep_channels", "@%s is in %d channels and a guest may be in at most %d; convert them with /guest demote choosing the channels, or apply without keeping channels.", u.Username, len(keep), s.MaxChannelsPerGuest)
 			}
 		}
 		g := &store.Guest{UserID: u.Id, CreatedAt: a.Now().UnixMilli(), ChannelIDs: keep, ExpiresAt: a.defaultExpiry(), Rule: string(rule)}
@@ -166,7 +165,7 @@ func (a *App) ruleDemote(actorID string, u *model.User, rule policy.GuestRule, k
 		} else if err := a.RevokeSessions(u.Id); err != nil {
 			return err
 		}
-		a.postSystemMessage(kept, noticeName(u)+" is now a guest in this channel.")
+		a.postSystemMessage(kept, a.Tr("", "guest_accounts.notice.demoted", "%s is now a guest in this channel.", noticeName(u)))
 		out = a.guestView(g, u)
 		return nil
 	}()
@@ -296,7 +295,7 @@ func (a *App) ApplyRules(actorID string, req ApplyRulesRequest) ([]ApplyRulesRes
 	seen := map[string]bool{}
 	for _, id := range req.UserIDs {
 		if !model.IsValidId(id) {
-			return nil, errBadRequest("invalid_user_id", "user_ids", "%q is not a valid user id.", id)
+			return nil, errBadRequest("invalid_user_ids", "user_ids", "user_ids: %q is not a valid user id.", id)
 		}
 		if seen[id] {
 			return nil, errBadRequest("duplicate_user_id", "user_ids", "User id %s is listed twice.", id)
@@ -314,12 +313,12 @@ func (a *App) applyRuleTo(actorID string, s policy.Settings, userID string, keep
 	r := ApplyRulesResult{UserID: userID}
 	u, appErr := a.api.GetUser(userID)
 	if appErr != nil {
-		r.Status, r.Reason, r.Message = "failed", "user_not_found", fmt.Sprintf("User %s does not exist.", userID)
+		r.Status, r.Reason, r.Message = "failed", "user_not_found", a.TrUser(actorID, "guest_accounts.rules.user_not_found", "User %s does not exist.", userID)
 		return r
 	}
 	rule := policy.MatchGuestRule(s, u.Email, u.AuthService)
 	if rule == policy.RuleNone {
-		r.Status, r.Message = "not_matched", fmt.Sprintf("@%s matches no automatic guest rule now; left unchanged.", u.Username)
+		r.Status, r.Message = "not_matched", a.TrUser(actorID, "guest_accounts.rules.not_matched", "@%s matches no automatic guest rule now; left unchanged.", u.Username)
 		return r
 	}
 	why, err := a.ruleExempt(u)
@@ -328,7 +327,7 @@ func (a *App) applyRuleTo(actorID string, s policy.Settings, userID string, keep
 		return r
 	}
 	if why != "" {
-		r.Status, r.Reason, r.Message = "exempt", why, fmt.Sprintf("@%s is never converted by the rules (%s).", u.Username, strings.ReplaceAll(why, "_", " "))
+		r.Status, r.Reason, r.Message = "exempt", why, a.TrUser(actorID, "guest_accounts.rules.exempt", "@%s is never converted by the rules (%s).", u.Username, strings.ReplaceAll(why, "_", " "))
 		return r
 	}
 	var keep []string
@@ -337,7 +336,7 @@ func (a *App) applyRuleTo(actorID string, s policy.Settings, userID string, keep
 	}
 	g, err := a.ruleDemote(actorID, u, rule, keep, "rule_apply")
 	if err != nil {
-		r.Status, r.Message = "failed", err.Error()
+		r.Status, r.Message = "failed", localized(err, a.TranslatorFor(a.UserLocale(actorID)))
 		if e, ok := err.(*Error); ok {
 			r.Reason = strings.TrimPrefix(e.ID, "guest_accounts.app.")
 		}

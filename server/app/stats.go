@@ -75,7 +75,7 @@ func (a *App) EditionLimits() []EditionLimit {
 		return []EditionLimit{}
 	}
 	return []EditionLimit{
-		{Capability: "list_users", Enforced: false, Note: "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition."},
-		{Capability: "create_direct_channel", Enforced: false, Note: "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel."},
+		{Capability: "list_users", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_list_users", "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition.")},
+		{Capability: "create_direct_channel", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_create_direct_channel", "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel.")},
 	}
 }

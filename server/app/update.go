@@ -43,7 +43,7 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 		}
 		for _, id := range p.RemoveChannelIDs {
 			if !model.IsValidId(id) {
-				return errBadRequest("invalid_channel_id", "remove_channel_ids", "remove_channel_ids: %q is not a valid channel id.", id)
+				return errBadRequest("invalid_remove_channel_id", "remove_channel_ids", "remove_channel_ids: %q is not a valid channel id.", id)
 			}
 		}
 		channels := without(g.ChannelIDs, p.RemoveChannelIDs)
@@ -57,10 +57,10 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 			single = *p.SingleChannel
 		}
 		if single && len(channels) > 1 {
-			return errConflict("single_channel", "A single-channel guest can be in one channel only; remove a channel first or turn single-channel off.")
+			return errConflict("single_channel_update", "A single-channel guest can be in one channel only; remove a channel first or turn single-channel off.")
 		}
 		if max := a.settings().MaxChannelsPerGuest; max > 0 && len(channels) > max {
-			return errConflict("too_many_channels", "A guest may be in at most %d channels.", max)
+			return errConflict("too_many_channels_update", "A guest may be in at most %d channels.", max)
 		}
 		if len(p.RemoveChannelIDs) > 0 {
 			if err := a.members.RemoveChannels(userID, p.RemoveChannelIDs); err != nil {
@@ -73,7 +73,7 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 				return err
 			}
 			if u, appErr := a.api.GetUser(userID); appErr == nil {
-				a.postSystemMessage(added, noticeName(u)+" was added as a guest.")
+				a.postSystemMessage(added, a.Tr("", "guest_accounts.notice.was_added_as_guest", "%s was added as a guest.", noticeName(u)))
 			}
 		}
 		return a.members.WithUserLock(userID, func() error {

@@ -3,12 +3,13 @@
 package command
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/pkg/errors"
+	pkgerrors "github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 )
@@ -25,7 +26,7 @@ type API interface {
 
 // Register registers /guest with its autocomplete.
 func Register(api API, _ *app.App) error {
-	return errors.Wrap(api.RegisterCommand(&model.Command{
+	return pkgerrors.Wrap(api.RegisterCommand(&model.Command{
 		Trigger:          Trigger,
 		AutoComplete:     true,
 		AutoCompleteDesc: "Manage guest accounts",
@@ -104,103 +105,131 @@ func NewHandler(api API, a *app.App) *Handler {
 	return &Handler{api: api, app: a}
 }
 
-// Execute runs one /guest invocation and returns the ephemeral reply.
+// cmdErr is a refusal of the command's own (bad arguments): an id and an
+// English format, translated when it is shown.
+type cmdErr struct {
+	id, format string
+	args       []any
+}
+
+func (e *cmdErr) Error() string { return fmt.Sprintf(e.format, e.args...) }
+
+func newCmdErr(id, format string, args ...any) *cmdErr {
+	return &cmdErr{id: id, format: format, args: args}
+}
+
+// errText is err's message in the admin's language.
+func errText(t app.Translator, err error) string {
+	var ce *cmdErr
+	if errors.As(err, &ce) {
+		return t(ce.id, ce.format, ce.args...)
+	}
+	return app.Localized(err, t)
+}
+
+// Execute runs one /guest invocation and returns the ephemeral reply, in
+// the language the user chose in Mattermost.
 func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
+	t := h.app.TranslatorFor(h.app.UserLocale(args.UserId))
 	fields := strings.Fields(args.Command)
 	if len(fields) < 2 || fields[1] == "help" {
-		return reply(helpText)
+		return reply(helpText(t))
 	}
 	sub, rest := fields[1], fields[2:]
 	if sub == "invite" {
 		// Allowed per "Who may invite guests"; CreateInvites checks it.
-		return h.invite(args, strings.TrimSpace(strings.SplitN(args.Command, "invite", 2)[1]))
+		return h.invite(t, args, strings.TrimSpace(strings.SplitN(args.Command, "invite", 2)[1]))
 	}
 	if !h.app.IsSystemAdmin(args.UserId) {
-		return reply("Only system admins can run `/guest " + sub + "`.")
+		return reply(t("guest_accounts.command.admins_only", "Only system admins can run `/guest %s`.", sub))
 	}
 	switch sub {
 	case "list":
-		return h.list(rest)
+		return h.list(t, rest)
 	case "stats":
-		return h.stats()
+		return h.stats(t)
 	case "mfa":
-		return h.mfa(args.UserId, rest)
+		return h.mfa(t, args.UserId, rest)
 	case "restrict":
-		return h.restrict(args.UserId, rest)
+		return h.restrict(t, args.UserId, rest)
 	case "single":
-		return h.single(args.UserId, rest)
+		return h.single(t, args.UserId, rest)
 	case "rules":
-		return h.rules(args.UserId, rest)
+		return h.rules(t, args.UserId, rest)
 	case "info", "promote", "demote", "deactivate", "activate", "expire":
-		return h.userAction(args.UserId, sub, rest)
+		return h.userAction(t, args.UserId, sub, rest)
 	default:
-		return reply(fmt.Sprintf("Unknown command `%s`.\n\n%s", sub, helpText))
+		return reply(t("guest_accounts.command.unknown", "Unknown command `%s`.", sub) + "\n\n" + helpText(t))
 	}
 }
 
-const helpText = "#### /guest\n" +
-	"* `/guest invite a@example.com ~channel [--message \"text\"]` — invite guests by email\n" +
-	"* `/guest list [active|deactivated|expiring]` — list guests\n" +
-	"* `/guest info @user` — a guest's details\n" +
-	"* `/guest promote @user` — make a guest a full member\n" +
-	"* `/guest demote @user` — convert a member into a guest\n" +
-	"* `/guest deactivate @user` / `/guest activate @user`\n" +
-	"* `/guest expire @user YYYY-MM-DD|never` — set or clear the expiry date\n" +
-	"* `/guest mfa @user on|off|default` — require MFA of a guest, or follow the settings\n" +
-	"* `/guest restrict @user <restriction> on|off|default` — change a per-guest restriction\n" +
-	"* `/guest single @user on|off` — single-channel guest\n" +
-	"* `/guest rules [apply [--no-channels]]` — automatic guest rules: dry run, or apply to existing accounts\n" +
-	"* `/guest stats` — guests against the caps\n"
+func helpText(t app.Translator) string {
+	return t("guest_accounts.command.help", "#### /guest\n"+
+		"* `/guest invite a@example.com ~channel [--message \"text\"]` — invite guests by email\n"+
+		"* `/guest list [active|deactivated|expiring]` — list guests\n"+
+		"* `/guest info @user` — a guest's details\n"+
+		"* `/guest promote @user` — make a guest a full member\n"+
+		"* `/guest demote @user` — convert a member into a guest\n"+
+		"* `/guest deactivate @user` / `/guest activate @user`\n"+
+		"* `/guest expire @user YYYY-MM-DD|never` — set or clear the expiry date\n"+
+		"* `/guest mfa @user on|off|default` — require MFA of a guest, or follow the settings\n"+
+		"* `/guest restrict @user <restriction> on|off|default` — change a per-guest restriction\n"+
+		"* `/guest single @user on|off` — single-channel guest\n"+
+		"* `/guest rules [apply [--no-channels]]` — automatic guest rules: dry run, or apply to existing accounts\n"+
+		"* `/guest stats` — guests against the caps\n")
+}
 
 func reply(text string) *model.CommandResponse {
 	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: text}
 }
 
-func (h *Handler) userAction(actorID, sub string, rest []string) *model.CommandResponse {
+func (h *Handler) userAction(t app.Translator, actorID, sub string, rest []string) *model.CommandResponse {
 	if len(rest) < 1 || (sub == "expire" && len(rest) < 2) {
-		return reply(fmt.Sprintf("Usage: `/guest %s @username%s`", sub, map[bool]string{true: " YYYY-MM-DD|never"}[sub == "expire"]))
+		if sub == "expire" {
+			return reply(t("guest_accounts.command.usage_expire", "Usage: `/guest expire @username YYYY-MM-DD|never`"))
+		}
+		return reply(t("guest_accounts.command.usage_user", "Usage: `/guest %s @username`", sub))
 	}
-	name := strings.TrimPrefix(rest[0], "@")
-	u, appErr := h.api.GetUserByUsername(name)
-	if appErr != nil {
-		return reply(fmt.Sprintf("No user @%s.", name))
+	u, resp := h.user(t, rest[0])
+	if resp != nil {
+		return resp
 	}
 	var err error
-	var msg string
+	var text string
 	switch sub {
 	case "info":
 		var g *app.Guest
 		if g, err = h.app.GetGuest(u.Id); err == nil {
-			msg = describe(g)
+			text = describe(t, g)
 		}
 	case "promote":
 		if err = h.app.Promote(actorID, u.Id); err == nil {
-			msg = fmt.Sprintf("@%s is now a full member.", u.Username)
+			text = t("guest_accounts.command.promoted", "@%s is now a full member.", u.Username)
 		}
 	case "demote":
 		if _, err = h.app.Demote(actorID, u.Id, nil); err == nil {
-			msg = fmt.Sprintf("@%s is now a guest and has been logged out.", u.Username)
+			text = t("guest_accounts.command.demoted", "@%s is now a guest and has been logged out.", u.Username)
 		}
 	case "deactivate":
 		if _, err = h.app.Deactivate(actorID, u.Id, "admin"); err == nil {
-			msg = fmt.Sprintf("@%s is deactivated and logged out.", u.Username)
+			text = t("guest_accounts.command.deactivated", "@%s is deactivated and logged out.", u.Username)
 		}
 	case "activate":
 		if _, err = h.app.Activate(actorID, u.Id, ""); err == nil {
-			msg = fmt.Sprintf("@%s is active again.", u.Username)
+			text = t("guest_accounts.command.activated", "@%s is active again.", u.Username)
 		}
 	case "expire":
 		var at int64
 		if at, err = parseExpiry(rest[1]); err == nil {
 			if _, err = h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{ExpiresAt: &at}); err == nil {
-				msg = fmt.Sprintf("@%s expires %s.", u.Username, formatExpiry(at))
+				text = t("guest_accounts.command.expires", "@%s expires %s.", u.Username, formatExpiry(t, at))
 			}
 		}
 	}
 	if err != nil {
-		return reply("Could not " + sub + " @" + u.Username + ": " + err.Error())
+		return reply(t("guest_accounts.command.action_failed", "Could not %s @%s: %s", sub, u.Username, errText(t, err)))
 	}
-	return reply(msg)
+	return reply(text)
 }
 
 // parseExpiry reads YYYY-MM-DD (the guest may use that whole day, UTC) or
@@ -211,84 +240,99 @@ func parseExpiry(s string) (int64, error) {
 	}
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return 0, errors.Errorf("%q is not a date like 2026-12-31 or the word never", s)
+		return 0, newCmdErr("guest_accounts.command.bad_date", "%q is not a date like 2026-12-31 or the word never", s)
 	}
 	return d.Add(24*time.Hour - time.Millisecond).UnixMilli(), nil
 }
 
-func formatExpiry(ms int64) string {
+func formatExpiry(t app.Translator, ms int64) string {
 	if ms == 0 {
-		return "never"
+		return t("guest_accounts.command.never", "never")
 	}
-	return "at the end of " + time.UnixMilli(ms).UTC().Format("2006-01-02") + " (UTC)"
+	return t("guest_accounts.command.end_of_day", "at the end of %s (UTC)", time.UnixMilli(ms).UTC().Format("2006-01-02"))
 }
 
-func describe(g *app.Guest) string {
-	return fmt.Sprintf("**@%s** (%s)\n* Status: %s%s\n* Expires: %s\n* Channels: %d\n* Single-channel: %t\n* Restrictions: uploads %t, downloads %t, edit own posts %t, reactions %t, private channels %t, direct messages %t\n* MFA: required %t, set up %t",
-		g.Username, g.Email, g.Status, map[bool]string{true: " (" + g.DeactivatedReason + ")"}[g.DeactivatedReason != ""],
-		formatExpiry(g.ExpiresAt), len(g.ChannelIDs), g.SingleChannel,
-		g.Restrictions.UploadFiles, g.Restrictions.DownloadFiles, g.Restrictions.EditOwnPosts,
-		g.Restrictions.React, g.Restrictions.CreatePrivateChannels, g.Restrictions.DirectMessages,
-		g.RequireMFA, g.MFAActive)
+func yesNo(t app.Translator, v bool) string {
+	if v {
+		return t("guest_accounts.command.yes", "yes")
+	}
+	return t("guest_accounts.command.no", "no")
+}
+
+func describe(t app.Translator, g *app.Guest) string {
+	status := g.Status
+	if g.DeactivatedReason != "" {
+		status += " (" + g.DeactivatedReason + ")"
+	}
+	r := g.Restrictions
+	return t("guest_accounts.command.describe", "**@%s** (%s)\n* Status: %s\n* Expires: %s\n* Channels: %d\n* Single-channel: %s\n"+
+		"* Restrictions: uploads %s, downloads %s, edit own posts %s, reactions %s, private channels %s, direct messages %s\n* MFA: required %s, set up %s",
+		g.Username, g.Email, status, formatExpiry(t, g.ExpiresAt), len(g.ChannelIDs), yesNo(t, g.SingleChannel),
+		yesNo(t, r.UploadFiles), yesNo(t, r.DownloadFiles), yesNo(t, r.EditOwnPosts), yesNo(t, r.React), yesNo(t, r.CreatePrivateChannels), yesNo(t, r.DirectMessages),
+		yesNo(t, g.RequireMFA), yesNo(t, g.MFAActive))
 }
 
 // mfa runs `/guest mfa @user on|off|default`.
-func (h *Handler) mfa(actorID string, rest []string) *model.CommandResponse {
+func (h *Handler) mfa(t app.Translator, actorID string, rest []string) *model.CommandResponse {
 	if len(rest) != 2 {
-		return reply("Usage: `/guest mfa @username on|off|default`")
+		return reply(t("guest_accounts.command.usage_mfa", "Usage: `/guest mfa @username on|off|default`"))
 	}
-	u, resp := h.user(rest[0])
+	u, resp := h.user(t, rest[0])
 	if resp != nil {
 		return resp
 	}
 	v, err := parseSwitch(rest[1])
 	if err != nil {
-		return reply(err.Error() + ".")
+		return reply(errText(t, err) + ".")
 	}
 	g, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{RequireMFA: app.OptionalBool{Set: true, Value: v}})
 	if err != nil {
-		return reply("Could not change @" + u.Username + ": " + err.Error())
+		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
-	state := map[bool]string{true: "required", false: "not required"}[g.RequireMFA]
-	source := "following the settings"
-	if v != nil {
-		source = "set for this guest"
+	switch {
+	case v != nil && g.RequireMFA:
+		return reply(t("guest_accounts.command.mfa_required_guest", "@%s: MFA is now required (set for this guest); MFA set up: %s.", u.Username, yesNo(t, g.MFAActive)))
+	case v != nil:
+		return reply(t("guest_accounts.command.mfa_not_required_guest", "@%s: MFA is now not required (set for this guest); MFA set up: %s.", u.Username, yesNo(t, g.MFAActive)))
+	case g.RequireMFA:
+		return reply(t("guest_accounts.command.mfa_required_settings", "@%s: MFA is now required (following the settings); MFA set up: %s.", u.Username, yesNo(t, g.MFAActive)))
 	}
-	return reply(fmt.Sprintf("@%s: MFA is now %s (%s); MFA set up: %t.", u.Username, state, source, g.MFAActive))
+	return reply(t("guest_accounts.command.mfa_not_required_settings", "@%s: MFA is now not required (following the settings); MFA set up: %s.", u.Username, yesNo(t, g.MFAActive)))
 }
 
-func (h *Handler) list(rest []string) *model.CommandResponse {
+func (h *Handler) list(t app.Translator, rest []string) *model.CommandResponse {
 	status := ""
 	if len(rest) > 0 {
 		status = rest[0]
 	}
 	res, err := h.app.ListGuests(app.ListQuery{Status: status, PerPage: 50})
 	if err != nil {
-		return reply("Could not list guests: " + err.Error())
+		return reply(t("guest_accounts.command.list_failed", "Could not list guests: %s", errText(t, err)))
 	}
 	if len(res.Guests) == 0 {
-		return reply("No guests.")
+		return reply(t("guest_accounts.command.no_guests", "No guests."))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d guest(s):\n", res.Total)
+	b.WriteString(t("guest_accounts.command.list_heading", "%d guest(s):", res.Total) + "\n")
 	for _, g := range res.Guests {
-		fmt.Fprintf(&b, "* @%s — %s, expires %s\n", g.Username, g.Status, formatExpiry(g.ExpiresAt))
+		b.WriteString(t("guest_accounts.command.list_line", "* @%s — %s, expires %s", g.Username, g.Status, formatExpiry(t, g.ExpiresAt)) + "\n")
 	}
 	return reply(b.String())
 }
 
-func (h *Handler) stats() *model.CommandResponse {
+func (h *Handler) stats(t app.Translator) *model.CommandResponse {
 	st, err := h.app.Stats()
 	if err != nil {
-		return reply("Could not read the stats: " + err.Error())
+		return reply(t("guest_accounts.command.stats_failed", "Could not read the stats: %s", errText(t, err)))
 	}
-	limit := func(n int) string {
-		if n == 0 {
-			return "unlimited"
-		}
-		return fmt.Sprint(n)
+	limit := t("guest_accounts.command.unlimited", "unlimited")
+	if st.MaxActiveGuests > 0 {
+		limit = fmt.Sprint(st.MaxActiveGuests)
 	}
-	return reply(fmt.Sprintf("Guests: %d active (maximum %s), %d deactivated, %d pending invitations. Edition: %s. Guest accounts %s.",
-		st.ActiveGuests, limit(st.MaxActiveGuests), st.DeactivatedGuests, st.PendingInvitations, st.Edition,
-		map[bool]string{true: "enabled", false: "switched off"}[st.GuestAccountsEnabled]))
+	state := t("guest_accounts.command.switched_off", "switched off")
+	if st.GuestAccountsEnabled {
+		state = t("guest_accounts.command.enabled", "enabled")
+	}
+	return reply(t("guest_accounts.command.stats", "Guests: %d active (maximum %s), %d deactivated, %d pending invitations. Edition: %s. Guest accounts %s.",
+		st.ActiveGuests, limit, st.DeactivatedGuests, st.PendingInvitations, st.Edition, state))
 }

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,7 +24,8 @@ func TestParseInvite(t *testing.T) {
 func TestParseExpiry(t *testing.T) {
 	at, err := parseExpiry("2030-01-31")
 	require.NoError(t, err)
-	assert.Equal(t, "2030-01-31", formatExpiry(at)[len("at the end of "):len("at the end of ")+10])
+	english := func(_, format string, args ...any) string { return fmt.Sprintf(format, args...) }
+	assert.Equal(t, "at the end of 2030-01-31 (UTC)", formatExpiry(english, at))
 	at, err = parseExpiry("NEVER")
 	require.NoError(t, err)
 	assert.Zero(t, at)

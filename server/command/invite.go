@@ -27,34 +27,34 @@ func parseInvite(command string) (emails, channels []string, message string, err
 		case strings.Contains(f, "@") && !strings.HasPrefix(f, "@"):
 			emails = append(emails, strings.TrimRight(f, ","))
 		default:
-			return nil, nil, "", fmt.Errorf("%q is neither an email address nor a ~channel", f)
+			return nil, nil, "", newCmdErr("guest_accounts.command.invite_bad_word", "%q is neither an email address nor a ~channel", f)
 		}
 	}
 	if len(emails) == 0 || len(channels) == 0 {
-		return nil, nil, "", fmt.Errorf("give at least one email address and one ~channel")
+		return nil, nil, "", newCmdErr("guest_accounts.command.invite_missing", "give at least one email address and one ~channel")
 	}
 	return emails, channels, message, nil
 }
 
-func (h *Handler) invite(args *model.CommandArgs, rest string) *model.CommandResponse {
+func (h *Handler) invite(t app.Translator, args *model.CommandArgs, rest string) *model.CommandResponse {
 	emails, names, message, err := parseInvite(rest)
 	if err != nil {
-		return reply("Usage: `/guest invite a@example.com b@example.com ~channel [~other] [--message \"text\"]`: " + err.Error() + ".")
+		return reply(t("guest_accounts.command.usage_invite", "Usage: `/guest invite a@example.com b@example.com ~channel [~other] [--message \"text\"]`: %s.", errText(t, err)))
 	}
 	var channelIDs []string
 	for _, name := range names {
 		ch, appErr := h.api.GetChannelByName(args.TeamId, name, false)
 		if appErr != nil {
-			return reply(fmt.Sprintf("No channel ~%s in this team.", name))
+			return reply(t("guest_accounts.command.no_channel", "No channel ~%s in this team.", name))
 		}
 		channelIDs = append(channelIDs, ch.Id)
 	}
 	results, err := h.app.CreateInvites(args.UserId, app.InviteRequest{Emails: emails, ChannelIDs: channelIDs, Message: message})
 	if err != nil {
-		return reply("Could not invite: " + err.Error())
+		return reply(t("guest_accounts.command.invite_failed", "Could not invite: %s", errText(t, err)))
 	}
 	var b strings.Builder
-	b.WriteString("Invitations:\n")
+	b.WriteString(t("guest_accounts.command.invitations", "Invitations:") + "\n")
 	for _, r := range results {
 		line := fmt.Sprintf("* %s — %s", r.Email, strings.ReplaceAll(r.Status, "_", " "))
 		if r.Message != "" {

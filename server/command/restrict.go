@@ -1,7 +1,6 @@
 package command
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -23,7 +22,7 @@ func parseSwitch(s string) (*bool, error) {
 	case "default":
 		return nil, nil
 	}
-	return nil, fmt.Errorf("%q is not on, off or default", s)
+	return nil, newCmdErr("guest_accounts.command.bad_switch", "%q is not on, off or default", s)
 }
 
 // restrictionPatch builds the overrides with one restriction changed.
@@ -42,63 +41,66 @@ func restrictionPatch(current policy.Overrides, name string, v *bool) (policy.Ov
 	case "direct_messages":
 		current.DirectMessages = v
 	default:
-		return current, fmt.Errorf("%q is not a restriction (one of %s)", name, strings.Join(restrictionNames, ", "))
+		return current, newCmdErr("guest_accounts.command.bad_restriction", "%q is not a restriction (one of %s)", name, strings.Join(restrictionNames, ", "))
 	}
 	return current, nil
 }
 
 // restrict runs `/guest restrict @user <name> on|off|default`.
-func (h *Handler) restrict(actorID string, rest []string) *model.CommandResponse {
+func (h *Handler) restrict(t app.Translator, actorID string, rest []string) *model.CommandResponse {
 	if len(rest) != 3 {
-		return reply("Usage: `/guest restrict @username <" + strings.Join(restrictionNames, "|") + "> on|off|default`")
+		return reply(t("guest_accounts.command.usage_restrict", "Usage: `/guest restrict @username <%s> on|off|default`", strings.Join(restrictionNames, "|")))
 	}
-	u, resp := h.user(rest[0])
+	u, resp := h.user(t, rest[0])
 	if resp != nil {
 		return resp
 	}
 	v, err := parseSwitch(rest[2])
 	if err != nil {
-		return reply(err.Error() + ".")
+		return reply(errText(t, err) + ".")
 	}
 	g, err := h.app.GetGuest(u.Id)
 	if err != nil {
-		return reply("Could not change @" + u.Username + ": " + err.Error())
+		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
 	overrides, err := restrictionPatch(g.RestrictionOverrides, strings.ToLower(rest[1]), v)
 	if err != nil {
-		return reply(err.Error() + ".")
+		return reply(errText(t, err) + ".")
 	}
 	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{Restrictions: &overrides}); err != nil {
-		return reply("Could not change @" + u.Username + ": " + err.Error())
+		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
-	return reply(fmt.Sprintf("@%s: %s is now %s.", u.Username, rest[1], strings.ToLower(rest[2])))
+	return reply(t("guest_accounts.command.restricted", "@%s: %s is now %s.", u.Username, rest[1], strings.ToLower(rest[2])))
 }
 
 // single runs `/guest single @user on|off`.
-func (h *Handler) single(actorID string, rest []string) *model.CommandResponse {
+func (h *Handler) single(t app.Translator, actorID string, rest []string) *model.CommandResponse {
 	if len(rest) != 2 {
-		return reply("Usage: `/guest single @username on|off`")
+		return reply(t("guest_accounts.command.usage_single", "Usage: `/guest single @username on|off`"))
 	}
-	u, resp := h.user(rest[0])
+	u, resp := h.user(t, rest[0])
 	if resp != nil {
 		return resp
 	}
 	v, err := parseSwitch(rest[1])
 	if err != nil || v == nil {
-		return reply("Say on or off.")
+		return reply(t("guest_accounts.command.on_or_off", "Say on or off."))
 	}
 	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{SingleChannel: v}); err != nil {
-		return reply("Could not change @" + u.Username + ": " + err.Error())
+		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
-	return reply(fmt.Sprintf("@%s is %s a single-channel guest.", u.Username, map[bool]string{true: "now", false: "no longer"}[*v]))
+	if *v {
+		return reply(t("guest_accounts.command.single_on", "@%s is now a single-channel guest.", u.Username))
+	}
+	return reply(t("guest_accounts.command.single_off", "@%s is no longer a single-channel guest.", u.Username))
 }
 
 // user resolves @name, or answers why not.
-func (h *Handler) user(name string) (*model.User, *model.CommandResponse) {
+func (h *Handler) user(t app.Translator, name string) (*model.User, *model.CommandResponse) {
 	name = strings.TrimPrefix(name, "@")
 	u, appErr := h.api.GetUserByUsername(name)
 	if appErr != nil {
-		return nil, reply(fmt.Sprintf("No user @%s.", name))
+		return nil, reply(t("guest_accounts.command.no_user", "No user @%s.", name))
 	}
 	return u, nil
 }

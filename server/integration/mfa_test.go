@@ -154,7 +154,7 @@ func TestMFASettingAndCommand(t *testing.T) {
 	requireCanPost(t, th, guest, th.Channel.Id, "override off")
 	assert.Contains(t, run(th.AdminClient, "/guest mfa @"+u.Username+" default"), "required (following the settings)")
 	requirePostRefusedForMFA(t, th, guest, th.Channel.Id)
-	assert.Contains(t, run(th.AdminClient, "/guest info @"+u.Username), "MFA: required true, set up false")
+	assert.Contains(t, run(th.AdminClient, "/guest info @"+u.Username), "MFA: required yes, set up no")
 }
 
 // The team rule applies to guests in the listed team only.

@@ -8,6 +8,8 @@
   if (!root) { return; }
   var token = root.getAttribute('data-token');
   var csrf = root.getAttribute('data-csrf');
+  // The page's messages in the visitor's language, from data-msg-* attributes.
+  var msg = root.dataset;
   var base = '/plugins/guest-accounts/api/v1/invite/' + encodeURIComponent(token) + '/accept';
   var statusEl = document.getElementById('status');
   var formNew = document.getElementById('form-new');
@@ -48,8 +50,8 @@
       .then(function (resp) {
         return resp.text().then(function (text) {
           var data = {};
-          try { data = text ? JSON.parse(text) : {}; } catch (e) { data = {message: 'Unexpected answer from the server.'}; }
-          if (!resp.ok) { throw new Error(data.message || ('The server answered ' + resp.status + '.')); }
+          try { data = text ? JSON.parse(text) : {}; } catch (e) { data = {message: msg.msgUnexpected}; }
+          if (!resp.ok) { throw new Error(data.message || msg.msgStatus.replace('%s', String(resp.status))); }
           return data;
         });
       });
@@ -67,14 +69,14 @@
   formNew.addEventListener('submit', function (ev) {
     ev.preventDefault();
     var f = formNew.elements;
-    if (!formNew.checkValidity()) { setStatus('Please fill in a username and a password.', 'error'); return; }
-    if (f.password.value !== f.password2.value) { setStatus('The two passwords differ.', 'error'); return; }
+    if (!formNew.checkValidity()) { setStatus(msg.msgFillIn, 'error'); return; }
+    if (f.password.value !== f.password2.value) { setStatus(msg.msgMismatch, 'error'); return; }
     busy(formNew, true);
-    setStatus('Creating your account…', '');
+    setStatus(msg.msgCreating, '');
     var password = f.password.value;
     request(base, {username: f.username.value, password: password, first_name: f.first_name.value, last_name: f.last_name.value}, false)
       .then(function (res) {
-        setStatus('Account created. Signing you in…', 'ok');
+        setStatus(msg.msgCreated, 'ok');
         return login(res.username, password).then(function () { window.location.assign(res.redirect); });
       })
       .catch(function (err) { setStatus(err.message, 'error'); busy(formNew, false); });
@@ -84,10 +86,10 @@
     ev.preventDefault();
     var f = formExisting.elements;
     busy(formExisting, true);
-    setStatus('Signing in…', '');
+    setStatus(msg.msgSigningIn, '');
     login(f.login_id.value, f.login_password.value)
       .then(function () { return request(base, {}, true); })
-      .then(function (res) { setStatus('Done. Opening your channel…', 'ok'); window.location.assign(res.redirect); })
+      .then(function (res) { setStatus(msg.msgDone, 'ok'); window.location.assign(res.redirect); })
       .catch(function (err) { setStatus(err.message, 'error'); busy(formExisting, false); });
   });
 }());
