@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -43,26 +45,70 @@ func decodeBody(r *http.Request, v any) *Error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var maxErr *http.MaxBytesError
-		var typeErr *json.UnmarshalTypeError
-		var syntaxErr *json.SyntaxError
-		switch {
-		case errors.As(err, &maxErr):
-			return newError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
-		case errors.Is(err, io.EOF):
-			return newError(http.StatusBadRequest, "body_required", "A JSON request body is required.")
-		case errors.As(err, &typeErr):
-			return newError(http.StatusBadRequest, "invalid_field_type", fmt.Sprintf("Field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type))
-		case errors.As(err, &syntaxErr):
-			return newError(http.StatusBadRequest, "invalid_json", fmt.Sprintf("The body is not valid JSON (at byte %d).", syntaxErr.Offset))
-		default:
-			return newError(http.StatusBadRequest, "invalid_body", "The body could not be read: "+err.Error())
-		}
+		return decodeError(err)
 	}
-	if dec.More() {
+	// Only white space may follow the object ("{}]" is not one object).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return decodeError(err)
+		}
 		return newError(http.StatusBadRequest, "invalid_json", "The body must hold exactly one JSON object.")
 	}
 	return nil
+}
+
+func decodeError(err error) *Error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var appErr *app.Error
+	switch {
+	case errors.As(err, &maxErr):
+		return newError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("The request body is larger than %d bytes.", maxErr.Limit))
+	case errors.Is(err, io.EOF):
+		return newError(http.StatusBadRequest, "body_required", "A JSON request body is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return newError(http.StatusBadRequest, "invalid_json", "The body is not complete JSON (it ends too early).")
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return newError(http.StatusBadRequest, "invalid_json", "The body must be a JSON object.")
+	case errors.As(err, &typeErr):
+		return newError(http.StatusBadRequest, "invalid_field_type", fmt.Sprintf("Field %q has the wrong type: expected %s.", typeErr.Field, jsonKind(typeErr.Type)))
+	case errors.As(err, &syntaxErr):
+		return newError(http.StatusBadRequest, "invalid_json", fmt.Sprintf("The body is not valid JSON (at byte %d).", syntaxErr.Offset))
+	case errors.As(err, &appErr):
+		return &Error{Status: appErr.Status, ID: appErr.ID, Message: appErr.Message}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return newError(http.StatusBadRequest, "unknown_field", fmt.Sprintf("Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field ")))
+	default:
+		return newError(http.StatusBadRequest, "invalid_body", "The body could not be read: "+err.Error())
+	}
+}
+
+// jsonKind names the JSON a Go type takes, for error messages (the Go
+// type names mean nothing to a client).
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another type"
 }
 
 // pathID returns a path variable that must be a Mattermost id.
