@@ -91,6 +91,7 @@ test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
 	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v $(REAL_SERVER_PKGS))
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=10s -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=5s -fuzzminimizetime=200x ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeBody -fuzztime=5s -fuzzminimizetime=200x ./server/api/
 
 test-webapp: webapp-deps ## webapp component tests (jest + Testing Library)
 	cd webapp && $(NPM) test
@@ -117,6 +118,7 @@ fuzz: ## longer fuzzing runs
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=2m -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzAllowList -fuzztime=2m -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=1m -fuzzminimizetime=200x ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeBody -fuzztime=2m -fuzzminimizetime=200x ./server/api/
 
 # ---- running ----------------------------------------------------------------
 

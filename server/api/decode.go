@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -42,37 +44,97 @@ func decodeBody(r *http.Request, v any) *Error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var maxErr *http.MaxBytesError
-		var typeErr *json.UnmarshalTypeError
-		var syntaxErr *json.SyntaxError
-		switch {
-		case errors.As(err, &maxErr):
-			return newError(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than %d bytes.", maxErr.Limit)
-		case errors.Is(err, io.EOF):
-			return newError(http.StatusBadRequest, "body_required", "A JSON request body is required.")
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return newError(http.StatusBadRequest, "truncated_json", "The body is not valid JSON: it ends too early.")
-		case errors.As(err, &typeErr):
-			return newError(http.StatusBadRequest, "invalid_field_type", "Field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type.String())
-		case errors.As(err, &syntaxErr):
-			return newError(http.StatusBadRequest, "invalid_json", "The body is not valid JSON (at byte %d).", syntaxErr.Offset)
-		default:
-			return newError(http.StatusBadRequest, "unreadable_body", "The body could not be read: %s", err.Error())
-		}
+		return decodeError(err)
 	}
-	if dec.More() {
+	// Only white space may follow the object ("{}]" is not one object).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return decodeError(err)
+		}
 		return newError(http.StatusBadRequest, "not_one_object", "The body must hold exactly one JSON object.")
 	}
 	return nil
 }
 
+func decodeError(err error) *Error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var appErr *app.Error
+	switch {
+	case errors.As(err, &maxErr):
+		return newError(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than %d bytes.", maxErr.Limit)
+	case errors.Is(err, io.EOF):
+		return newError(http.StatusBadRequest, "body_required", "A JSON request body is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return newError(http.StatusBadRequest, "truncated_json", "The body is not valid JSON: it ends too early.")
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return newError(http.StatusBadRequest, "not_an_object", "The body must be a JSON object.")
+	case errors.As(err, &typeErr):
+		return fieldTypeError(typeErr.Field, typeErr.Type)
+	case errors.As(err, &syntaxErr):
+		return newError(http.StatusBadRequest, "invalid_json", "The body is not valid JSON (at byte %d).", syntaxErr.Offset)
+	case errors.As(err, &appErr):
+		format, args := appErr.Format()
+		return &Error{Status: appErr.Status, ID: appErr.ID, Message: appErr.Message, format: format, args: args}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return newError(http.StatusBadRequest, "unknown_field", "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	default:
+		return newError(http.StatusBadRequest, "unreadable_body", "The body could not be read: %s", err.Error())
+	}
+}
+
+// fieldTypeError names the JSON a field takes (the Go type names mean
+// nothing to a client).
+func fieldTypeError(field string, t reflect.Type) *Error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	kind := reflect.Invalid
+	if t != nil {
+		kind = t.Kind()
+	}
+	switch kind {
+	case reflect.String:
+		return newError(http.StatusBadRequest, "field_not_string", "Field %q has the wrong type: expected a string.", field)
+	case reflect.Bool:
+		return newError(http.StatusBadRequest, "field_not_bool", "Field %q has the wrong type: expected true or false.", field)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return newError(http.StatusBadRequest, "field_not_integer", "Field %q has the wrong type: expected a whole number in range.", field)
+	case reflect.Float32, reflect.Float64:
+		return newError(http.StatusBadRequest, "field_not_number", "Field %q has the wrong type: expected a number.", field)
+	case reflect.Slice, reflect.Array:
+		return newError(http.StatusBadRequest, "field_not_list", "Field %q has the wrong type: expected a list.", field)
+	case reflect.Struct, reflect.Map:
+		return newError(http.StatusBadRequest, "field_not_object", "Field %q has the wrong type: expected an object.", field)
+	}
+	return newError(http.StatusBadRequest, "invalid_field_type", "Field %q has the wrong type.", field)
+}
+
 // pathID returns a path variable that must be a Mattermost id.
 func pathID(r *http.Request, name string) (string, *Error) {
 	id := mux.Vars(r)[name]
-	if !model.IsValidId(id) {
+	if !validID(id) {
 		return "", newError(http.StatusBadRequest, "invalid_id", "%q is not a valid %s.", id, name)
 	}
 	return id, nil
+}
+
+// validID: a Mattermost id is 26 characters of a-z and 0-9.
+// (model.IsValidId also lets upper-case and non-ASCII letters through, so
+// "ABCDEFGHIJKLMNOPQRSTUVWXYZ" reached the use cases as an id.)
+func validID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // queryInt reads an optional integer query parameter.

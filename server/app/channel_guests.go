@@ -40,8 +40,13 @@ func (a *App) channelGuestIDs(channelID string) []string {
 
 // ChannelGuests lists a channel's guests for its members.
 func (a *App) ChannelGuests(actorID, channelID string) (*ChannelGuestsResult, error) {
-	if _, appErr := a.api.GetChannelMember(channelID, actorID); appErr != nil && !a.IsSystemAdmin(actorID) {
-		return nil, errNotFound("channel_not_found", "No channel %s that you are a member of.", channelID)
+	if _, appErr := a.api.GetChannelMember(channelID, actorID); appErr != nil {
+		if !a.IsSystemAdmin(actorID) {
+			return nil, errNotFound("channel_not_found", "No channel %s that you are a member of.", channelID)
+		}
+		if _, appErr := a.api.GetChannel(channelID); appErr != nil {
+			return nil, errNotFound("channel_not_found", "No channel %s.", channelID)
+		}
 	}
 	res := &ChannelGuestsResult{ChannelID: channelID, Guests: []ChannelGuest{}}
 	ids := a.channelGuestIDs(channelID)

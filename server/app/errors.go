@@ -30,6 +30,9 @@ func (e *Error) Localize(tr Translator) string {
 	return tr(e.ID, e.format, e.args...)
 }
 
+// Format returns the English format and arguments Message was built from.
+func (e *Error) Format() (string, []any) { return e.format, e.args }
+
 func newErr(status int, id, field, format string, args ...any) *Error {
 	return &Error{Status: status, ID: id, Field: field, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
