@@ -45,7 +45,7 @@ func (a *App) ChannelGuests(actorID, channelID string) (*ChannelGuestsResult, er
 			return nil, errNotFound("channel_not_found", "No channel %s that you are a member of.", channelID)
 		}
 		if _, appErr := a.api.GetChannel(channelID); appErr != nil {
-			return nil, errNotFound("channel_not_found", "No channel %s.", channelID)
+			return nil, errNotFound("channel_missing", "No channel %s.", channelID)
 		}
 	}
 	res := &ChannelGuestsResult{ChannelID: channelID, Guests: []ChannelGuest{}}
