@@ -62,7 +62,7 @@ describe('RulesPanel', () => {
         await screen.findAllByTestId('rule-candidate');
         expect(http.to('GET', `${API}/rules/preview`)).toHaveLength(1);
         expect(within(panel).getByTestId('rules-config')).toHaveTextContent('Member email domainsexample.com, *.example.comSign-in methods that create guestsGitLab');
-        expect(panel).toHaveTextContent('40 active accounts checked; 3 would become guests.');
+        expect(panel).toHaveTextContent('Active accounts checked: 40. Would become guests: 3.');
         expect(rows()).toHaveLength(3);
         expect(rowOf('ann')).toHaveTextContent('ann@outside.example');
         expect(rowOf('ann')).toHaveTextContent('Email and password');
@@ -92,7 +92,7 @@ describe('RulesPanel', () => {
         );
         expect(within(panel).getByTestId('rules-config')).toHaveTextContent('Member email domainsNot setSign-in methods that create guestsNot set');
         expect(within(panel).queryByRole('button', {name: /accounts guests/})).toBeNull();
-        expect(within(panel).queryByText(/active accounts checked/)).toBeNull();
+        expect(within(panel).queryByText(/Active accounts checked/)).toBeNull();
     });
 
     it('says so when no existing account matches, and when the list is cut short', async () => {
@@ -118,6 +118,9 @@ describe('RulesPanel', () => {
         await screen.findAllByTestId('rule-candidate');
 
         await user.click(within(panel).getByRole('checkbox', {name: 'Make @cid a guest'}));
+        await user.click(within(panel).getByRole('checkbox', {name: 'Make @ben a guest'}));
+        expect(within(panel).getByRole('button', {name: 'Make 1 account a guest'})).toBeEnabled();
+        await user.click(within(panel).getByRole('checkbox', {name: 'Make @ben a guest'}));
         expect(within(panel).getByText('2 of 3 selected')).toBeInTheDocument();
         const keep = within(panel).getByRole('checkbox', {name: 'Keep their current channels'});
         await user.click(keep);
@@ -132,7 +135,7 @@ describe('RulesPanel', () => {
         await screen.findAllByTestId('rule-result');
         expect(http.to('POST', `${API}/rules/apply`).map((c) => c.body)).toEqual([{user_ids: ['u1', 'u2'], keep_channels: false}]);
         const results = within(panel).getByTestId('rule-results');
-        expect(within(results).getByRole('status')).toHaveTextContent('2 of 2 accounts are guests now.');
+        expect(within(results).getByRole('status')).toHaveTextContent('Made guests: 2 of 2.');
         const [ann, ben] = within(results).getAllByTestId('rule-result');
         expect(ann).toHaveTextContent('@annNow a guest');
         expect(ben).toHaveTextContent('@benNow a guest, deactivated: made a guest by an automatic rule while the maximum of active guests was reached');
@@ -142,7 +145,7 @@ describe('RulesPanel', () => {
         expect(rows()).toHaveLength(1);
         expect(within(panel).getByRole('checkbox', {name: 'Make @cid a guest'})).not.toBeChecked();
         expect(within(panel).getByRole('button', {name: 'Make 0 accounts guests'})).toBeDisabled();
-        expect(panel).toHaveTextContent('40 active accounts checked; 1 would become guests.');
+        expect(panel).toHaveTextContent('Active accounts checked: 40. Would become guests: 1.');
     });
 
     it('reports accounts the server did not convert with its message', async () => {
@@ -160,7 +163,7 @@ describe('RulesPanel', () => {
         await user.click(within(panel).getByRole('button', {name: 'Confirm'}));
 
         const results = await within(panel).findByTestId('rule-results');
-        expect(within(results).getByRole('status')).toHaveTextContent('0 of 3 accounts are guests now.');
+        expect(within(results).getByRole('status')).toHaveTextContent('Made guests: 0 of 3.');
         const [ann, ben, cid] = within(results).getAllByTestId('rule-result');
         expect(ann).toHaveTextContent('@annNo rule matches now: unchanged@ann matches no automatic guest rule now; left unchanged.');
         expect(ben).toHaveTextContent('@benNever converted by the rules@ben is never converted by the rules (system admin).');
@@ -188,7 +191,7 @@ describe('RulesPanel', () => {
         await user.click(within(panel).getByRole('button', {name: 'Make 501 accounts guests'}));
         await user.click(within(panel).getByRole('button', {name: 'Confirm'}));
 
-        expect(await within(panel).findByText('501 of 501 accounts are guests now.')).toBeInTheDocument();
+        expect(await within(panel).findByText('Made guests: 501 of 501.')).toBeInTheDocument();
         expect(applied.map((b) => b.user_ids.length)).toEqual([500, 1]);
         expect(applied.every((b) => b.keep_channels)).toBe(true);
         expect(applied.flatMap((b) => b.user_ids)).toEqual(many.map((c) => c.user_id));

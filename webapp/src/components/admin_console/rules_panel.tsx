@@ -224,8 +224,8 @@ export function RulesPanel({client, onChanged}: {client: Client; onChanged: () =
                     </div>
                     <div className='ga-toolbar'>
                         <ConfirmButton
-                            label={t('rules.apply', {count})}
-                            question={t('rules.confirm', {count})}
+                            label={count === 1 ? t('rules.apply_one') : t('rules.apply', {count})}
+                            question={count === 1 ? t('rules.confirm_one') : t('rules.confirm', {count})}
                             disabled={busy || count === 0}
                             danger={true}
                             onConfirm={apply}
