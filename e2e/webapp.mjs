@@ -8,7 +8,10 @@
 //   2. profile popovers of a guest and of a member: the "Guest" badge;
 //   3. channel header of a channel with guests: the guests indicator (and the
 //      dialog it opens);
-//   4. System Console custom setting: the guest dashboard listing the guest.
+//   4. System Console custom setting: the guest dashboard listing the guest;
+//      the guest's details opened, MFA set to "Required" through the select;
+//      the automatic guest rules previewed (the --outsider account listed),
+//      then applied to that account alone without its channels.
 //
 // Screenshots go to --out. Prints one JSON line with what it saw. Exit code 0
 // when the page misbehaves (the Go test decides); non-zero only when the
@@ -16,14 +19,14 @@
 //
 //   node webapp.mjs --url http://127.0.0.1:PORT --harness /static/ga-harness/harness.html
 //        --login USER --password PW --email ADDRESS --channel CHANNEL_NAME
-//        --channel-id ID --guest-id ID --guest-username NAME --out DIR
+//        --channel-id ID --guest-id ID --guest-username NAME --outsider NAME --out DIR
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 
 import {launch, parseArgs} from './browser.mjs';
 
 const args = parseArgs(process.argv.slice(2));
-for (const k of ['url', 'harness', 'login', 'password', 'email', 'channel', 'channel-id', 'guest-id', 'guest-username', 'out']) {
+for (const k of ['url', 'harness', 'login', 'password', 'email', 'channel', 'channel-id', 'guest-id', 'guest-username', 'outsider', 'out']) {
     if (!args[k]) {
         process.stderr.write(`webapp.mjs: --${k} is required\n`);
         process.exit(2);
@@ -210,8 +213,73 @@ try {
         sections: await dashboard.locator('h3').allInnerTexts(),
         stats: ((await dashboard.locator('[aria-labelledby="ga-stats-title"]').first().innerText().catch(() => '')) || '').replace(/\s+/g, ' ').trim(),
     };
+
+    // The guest's details: set MFA to "Required" through the select.
+    step = 'dashboard: guest details';
+    await guestRow.getByRole('button', {name: 'Manage'}).click();
+    const details = dashboard.getByRole('group', {name: `Settings for @${args['guest-username']}`});
+    await details.waitFor({timeout: T});
+    const mfaSelect = details.getByLabel('Require MFA');
+    const mfaStatus = details.locator('[data-testid="mfa-status"]');
+    result.guestDetails = {
+        mfaBefore: await mfaSelect.inputValue(),
+        mfaDefaultOption: ((await mfaSelect.locator('option[value="default"]').textContent()) || '').trim(),
+        mfaStatusBefore: ((await mfaStatus.textContent()) || '').trim(),
+        singleChannel: await details.getByRole('checkbox', {name: 'Single-channel guest'}).isChecked(),
+    };
+    const patchDone = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/guests/${args['guest-id']}`), {timeout: T});
+    const statsDone = page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname.endsWith('/api/v1/stats'), {timeout: T});
+    await mfaSelect.selectOption('required');
+    result.guestDetails.patchStatus = (await patchDone).status();
+    await statsDone; // the dashboard refreshes its counts after a change
+    await page.waitForFunction((id) => {
+        const el = document.getElementById(id);
+        return el && el.value === 'required' && !el.disabled;
+    }, await mfaSelect.getAttribute('id'), {timeout: T});
+    result.guestDetails.mfaAfter = await mfaSelect.inputValue();
+    result.guestDetails.mfaStatusAfter = ((await mfaStatus.textContent()) || '').trim();
+    result.guestDetails.alerts = await details.getByRole('alert').allInnerTexts();
+
+    // The automatic guest rules: a dry-run preview that lists the outsider.
+    step = 'dashboard: rules preview';
+    const rules = dashboard.getByRole('region', {name: 'Automatic guest rules'});
+    await rules.getByRole('button', {name: 'Preview existing accounts'}).click();
+    const outsiderRow = rules.locator('[data-testid="rule-candidate"]', {hasText: `@${args.outsider}`});
+    await outsiderRow.waitFor({timeout: 30000});
+    const rowTexts = (loc) => loc.evaluateAll((rows) => rows.map((r) => Array.from(r.children).map((td) => td.innerText.replace(/\s+/g, ' ').trim())));
+    result.rules = {
+        config: ((await rules.locator('[data-testid="rules-config"]').innerText()) || '').replace(/\s+/g, ' ').trim(),
+        candidates: await rowTexts(rules.locator('[data-testid="rule-candidate"]')),
+        checked: await rules.locator('[data-testid="rule-candidate"] input[type="checkbox"]:checked').count(),
+        keepChannels: await rules.getByRole('checkbox', {name: 'Keep their current channels'}).isChecked(),
+        applyLabel: ((await rules.getByRole('button', {name: /^Make \d+ account/}).textContent()) || '').trim(),
+    };
+    // After the MFA change: the warning when the server has MFA turned off.
+    const mfaWarning = dashboard.locator('[data-testid="mfa-warning"]');
+    await mfaWarning.waitFor({timeout: 5000}).catch(() => undefined);
+    result.dashboard.mfaWarning = (await mfaWarning.count()) ? ((await mfaWarning.textContent()) || '').trim() : '';
     await page.locator('#admin-console').screenshot({path: shot('dashboard.png')});
     result.screenshots.dashboard = shot('dashboard.png');
+
+    // Apply to the outsider only, without their channels, after confirming.
+    step = 'dashboard: rules apply';
+    await rules.getByRole('button', {name: 'Select none'}).click();
+    await outsiderRow.getByRole('checkbox').check();
+    await rules.getByRole('checkbox', {name: 'Keep their current channels'}).uncheck();
+    await rules.getByRole('button', {name: 'Make 1 account a guest'}).click();
+    await rules.getByRole('button', {name: 'Confirm'}).click();
+    const results = rules.locator('[data-testid="rule-results"]');
+    await results.waitFor({timeout: 30000});
+    result.rules.summary = ((await results.getByRole('status').textContent()) || '').trim();
+    result.rules.results = await results.locator('[data-testid="rule-result"]').evaluateAll((rows) => rows.map((r) => ({
+        who: r.querySelector('.ga-result__email')?.textContent || '',
+        status: r.querySelector('.ga-result__status')?.textContent || '',
+        ok: r.classList.contains('ga-result--ok'),
+    })));
+    result.rules.alerts = await rules.getByRole('alert').allInnerTexts();
+    result.rules.candidatesAfter = await rowTexts(rules.locator('[data-testid="rule-candidate"]'));
+    await rules.screenshot({path: shot('rules-applied.png')});
+    result.screenshots.rulesApplied = shot('rules-applied.png');
 
     step = 'registry';
     result.registryCalls = await page.evaluate(() => window.harness.calls.map((c) => ({method: c.method, args: c.args, unknown: Boolean(c.unknown)})));

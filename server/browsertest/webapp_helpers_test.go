@@ -100,7 +100,33 @@ type webappResult struct {
 		PendingInvites []string   `json:"pendingInvites"`
 		Sections       []string   `json:"sections"`
 		Stats          string     `json:"stats"`
+		MFAWarning     string     `json:"mfaWarning"`
 	} `json:"dashboard"`
+	GuestDetails struct {
+		MFABefore        string   `json:"mfaBefore"`
+		MFADefaultOption string   `json:"mfaDefaultOption"`
+		MFAStatusBefore  string   `json:"mfaStatusBefore"`
+		SingleChannel    bool     `json:"singleChannel"`
+		PatchStatus      int      `json:"patchStatus"`
+		MFAAfter         string   `json:"mfaAfter"`
+		MFAStatusAfter   string   `json:"mfaStatusAfter"`
+		Alerts           []string `json:"alerts"`
+	} `json:"guestDetails"`
+	Rules struct {
+		Config          string     `json:"config"`
+		Candidates      [][]string `json:"candidates"`
+		Checked         int        `json:"checked"`
+		KeepChannels    bool       `json:"keepChannels"`
+		ApplyLabel      string     `json:"applyLabel"`
+		Summary         string     `json:"summary"`
+		CandidatesAfter [][]string `json:"candidatesAfter"`
+		Alerts          []string   `json:"alerts"`
+		Results         []struct {
+			Who    string `json:"who"`
+			Status string `json:"status"`
+			OK     bool   `json:"ok"`
+		} `json:"results"`
+	} `json:"rules"`
 	RegistryCalls []struct {
 		Method  string   `json:"method"`
 		Args    []string `json:"args"`

@@ -23,7 +23,10 @@ import (
 // the profile popover shows the Guest badge for a guest and not for the
 // admin; the channel header shows that the channel has one guest; the
 // System Console setting shows the guest dashboard with that guest and the
-// new pending invitation. Screenshots in build/out/screenshots.
+// new pending invitation; in the guest's details the MFA select makes MFA
+// required for them (stored by the server); with "Member email domains" set,
+// the rules panel previews an existing account outside them and converts it
+// (alone, without its channels). Screenshots in build/out/screenshots.
 func TestWebappInTheBrowser(t *testing.T) {
 	th := testhelper.Setup(t)
 	th.AddTeamMember(th.Team.Id, th.Admin.Id)
@@ -43,10 +46,36 @@ func TestWebappInTheBrowser(t *testing.T) {
 	th.DecodeJSON(resp, &guest)
 	th.Track(guest.UserID)
 
+	// An existing member outside the member domains (created before the rule
+	// is set, so it stays a member until the rules are applied to it).
+	outsiderName := "wo" + id
+	outsider, _, err := th.AdminClient.CreateUser(th.Ctx, &model.User{
+		Username: outsiderName, Email: outsiderName + "@outside.example.org", Password: testhelper.UserPassword, EmailVerified: true,
+	})
+	require.NoError(t, err, "creating the outsider")
+	th.Track(outsider.Id)
+	th.AddTeamMember(th.Team.Id, outsider.Id)
+	th.AddChannelMember(th.Channel.Id, outsider.Id)
+	th.SetPluginSettings(map[string]any{"MemberEmailDomains": "member.test"})
+	th.Eventually(func() bool {
+		var p struct {
+			Enabled bool `json:"enabled"`
+		}
+		resp := th.PluginRequest(th.AdminClient, http.MethodGet, "/rules/preview", nil)
+		if resp.Status != http.StatusOK {
+			return false
+		}
+		th.DecodeJSON(resp, &p)
+		return p.Enabled
+	}, "the member domains setting did not reach the plugin")
+	cfg, _, err := th.AdminClient.GetConfig(th.Ctx)
+	require.NoError(t, err)
+	serverMFA := cfg.ServiceSettings.EnableMultifactorAuthentication != nil && *cfg.ServiceSettings.EnableMultifactorAuthentication
+
 	invitee := "wi" + id + "@guest.example.com"
 	harness := installHarness(t, th.Env)
 	shots := screenshotDir(t)
-	for _, name := range []string{"invite-modal.png", "guest-badge.png", "channel-indicator.png", "dashboard.png"} {
+	for _, name := range []string{"invite-modal.png", "guest-badge.png", "channel-indicator.png", "dashboard.png", "rules-applied.png"} {
 		_ = os.Remove(filepath.Join(shots, name)) // a stale screenshot must not pass the test
 	}
 	seq := th.SMTP.LastSeq()
@@ -55,7 +84,7 @@ func TestWebappInTheBrowser(t *testing.T) {
 		"--url", th.URL, "--harness", harness,
 		"--login", th.Admin.Username, "--password", testhelper.AdminPassword,
 		"--email", invitee, "--channel", th.Channel.Name, "--channel-display", th.Channel.DisplayName, "--channel-id", th.Channel.Id,
-		"--guest-id", guest.UserID, "--guest-username", guestName, "--out", shots,
+		"--guest-id", guest.UserID, "--guest-username", guestName, "--outsider", outsiderName, "--out", shots,
 	)
 	t.Logf("driver report: %s", raw)
 	require.Empty(t, res.Failed)
@@ -138,8 +167,83 @@ func TestWebappInTheBrowser(t *testing.T) {
 	assert.Contains(t, guestRow[1], "Active")
 	assert.True(t, containsSubstring(res.Dashboard.PendingInvites, invitee), "pending invitations on the dashboard: %v", res.Dashboard.PendingInvites)
 
-	// The four screenshots exist and are real images.
-	for _, name := range []string{"invite-modal.png", "guest-badge.png", "channel-indicator.png", "dashboard.png"} {
+	// 5. The guest's details: MFA follows the settings (not required), then
+	// the select makes it required, and the server stored it.
+	gd := res.GuestDetails
+	assert.Equal(t, "default", gd.MFABefore)
+	assert.Equal(t, "Default (follows the settings: not required)", gd.MFADefaultOption)
+	assert.Equal(t, "MFA is not required of this guest · MFA not set up yet", gd.MFAStatusBefore)
+	assert.False(t, gd.SingleChannel)
+	assert.Equal(t, http.StatusOK, gd.PatchStatus)
+	assert.Equal(t, "required", gd.MFAAfter)
+	assert.Equal(t, "MFA is required of this guest · MFA not set up yet They cannot post or upload until they set it up.", gd.MFAStatusAfter)
+	assert.Empty(t, gd.Alerts)
+	var stored struct {
+		RequireMFA         bool  `json:"require_mfa"`
+		RequireMFAOverride *bool `json:"require_mfa_override"`
+		MFAActive          bool  `json:"mfa_active"`
+	}
+	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+guest.UserID, nil), &stored)
+	assert.True(t, stored.RequireMFA)
+	if assert.NotNil(t, stored.RequireMFAOverride) {
+		assert.True(t, *stored.RequireMFAOverride)
+	}
+	assert.False(t, stored.MFAActive)
+	if serverMFA {
+		assert.Empty(t, res.Dashboard.MFAWarning, "MFA warning while the server has MFA on")
+	} else {
+		assert.Contains(t, res.Dashboard.MFAWarning, "MFA is turned off on this server")
+	}
+
+	// 6. The rules preview: the configured domain, the outsider listed (and
+	// selected), the member and the admin not; channels kept by default.
+	rules := res.Rules
+	assert.Equal(t, "Member email domains member.test Sign-in methods that create guests Not set", rules.Config)
+	var outsiderRow []string
+	for _, r := range rules.Candidates {
+		require.Len(t, r, 5, "candidate row %v", r)
+		assert.NotContains(t, r[1], "@"+th.Member.Username+" ")
+		assert.NotContains(t, r[1], "@"+th.Admin.Username+" ")
+		if strings.HasPrefix(r[1], "@"+outsiderName+" ") {
+			outsiderRow = r
+		}
+	}
+	require.NotNil(t, outsiderRow, "the preview does not list @%s: %v", outsiderName, rules.Candidates)
+	assert.Equal(t, []string{"", "@" + outsiderName + " " + outsider.Email, "Email and password", "email domain outside the member domains", ""}, outsiderRow)
+	assert.Equal(t, len(rules.Candidates), rules.Checked, "every candidate is selected at first")
+	assert.True(t, rules.KeepChannels)
+	if len(rules.Candidates) == 1 {
+		assert.Equal(t, "Make 1 account a guest", rules.ApplyLabel)
+	} else {
+		assert.Equal(t, fmt.Sprintf("Make %d accounts guests", len(rules.Candidates)), rules.ApplyLabel)
+	}
+
+	// 7. Applied to the outsider alone, without channels: a guest with no
+	// channels, made by the member-domains rule; gone from the preview.
+	assert.Empty(t, rules.Alerts)
+	assert.Equal(t, "Made guests: 1 of 1.", rules.Summary)
+	require.Len(t, rules.Results, 1)
+	assert.Equal(t, "@"+outsiderName, rules.Results[0].Who)
+	assert.Equal(t, "Now a guest", rules.Results[0].Status)
+	assert.True(t, rules.Results[0].OK)
+	assert.Len(t, rules.CandidatesAfter, len(rules.Candidates)-1)
+	for _, r := range rules.CandidatesAfter {
+		assert.NotContains(t, r[1], "@"+outsiderName+" ")
+	}
+	var converted struct {
+		Status     string   `json:"status"`
+		Rule       string   `json:"rule"`
+		ChannelIDs []string `json:"channel_ids"`
+	}
+	resp = th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+outsider.Id, nil)
+	require.Equal(t, http.StatusOK, resp.Status, "the outsider is not a guest: %s", resp.Body)
+	th.DecodeJSON(resp, &converted)
+	assert.Equal(t, "active", converted.Status)
+	assert.Equal(t, "member_domains", converted.Rule)
+	assert.Empty(t, converted.ChannelIDs)
+
+	// The screenshots exist and are real images.
+	for _, name := range []string{"invite-modal.png", "guest-badge.png", "channel-indicator.png", "dashboard.png", "rules-applied.png"} {
 		requirePNG(t, filepath.Join(shots, name))
 	}
 

@@ -62,6 +62,8 @@ describe('Client', () => {
         ['deactivateGuest', () => client.deactivateGuest('u1'), 'POST', `${API}/guests/u1/deactivate`, undefined],
         ['activateGuest', () => client.activateGuest('u1'), 'POST', `${API}/guests/u1/activate`, undefined],
         ['demoteUser', () => client.demoteUser('u1', ['c1']), 'POST', `${API}/users/u1/demote`, {channel_ids: ['c1']}],
+        ['previewRules', () => client.previewRules(), 'GET', `${API}/rules/preview`, undefined],
+        ['applyRules', () => client.applyRules({user_ids: ['u1'], keep_channels: false}), 'POST', `${API}/rules/apply`, {user_ids: ['u1'], keep_channels: false}],
         ['getChannelGuests', () => client.getChannelGuests('c1'), 'GET', `${API}/channels/c1/guests`, undefined],
         ['getAudit', () => client.getAudit({per_page: 20}), 'GET', `${API}/audit`, undefined],
         ['getMyTeams', () => client.getMyTeams(), 'GET', '/api/v4/users/me/teams', undefined],
@@ -83,6 +85,18 @@ describe('Client', () => {
         const res = await client.listGuests({query: 'bo b', status: '', sort: 'username', page: 2, per_page: 50});
         expect(res).toEqual({guests: [], total: 0});
         expect(Object.fromEntries(http.calls[0].query)).toEqual({query: 'bo b', sort: 'username', page: '2', per_page: '50'});
+    });
+
+    it('fills absent lists in the rules preview and apply answers', async () => {
+        mockFetch({
+            [`GET ${API}/rules/preview`]: {body: {enabled: false, member_email_domains: null, guest_sign_in_methods: null, scanned: 0, total: 0, truncated: false, candidates: [{user_id: 'u1', warnings: null}]}},
+            [`POST ${API}/rules/apply`]: {body: {results: null}},
+        });
+        const p = await client.previewRules();
+        expect(p.member_email_domains).toEqual([]);
+        expect(p.guest_sign_in_methods).toEqual([]);
+        expect(p.candidates[0].warnings).toEqual([]);
+        await expect(client.applyRules({user_ids: ['u1'], keep_channels: true})).resolves.toEqual([]);
     });
 
     it('reads the site URL on every request', async () => {

@@ -44,7 +44,10 @@ export type Restrictions = Record<RestrictionKey, boolean>;
 export type RestrictionOverrides = Partial<Record<RestrictionKey, boolean | null>>;
 
 export type GuestStatus = 'active' | 'deactivated';
-export type DeactivatedReason = '' | 'admin' | 'switch' | 'plugin_disabled' | 'expired' | 'domain';
+export type DeactivatedReason = '' | 'admin' | 'switch' | 'plugin_disabled' | 'expired' | 'domain' | 'cap';
+
+/** The automatic guest rule that made an account a guest ('' = none: invited or made by hand). */
+export type GuestRule = '' | 'member_domains' | 'sign_in_method';
 
 export interface Guest {
     user_id: string;
@@ -64,6 +67,19 @@ export interface Guest {
     channel_ids: string[];
     restrictions: Restrictions;
     restriction_overrides: RestrictionOverrides;
+
+    /** Whether the guest needs MFA (own value, else the settings and their teams). */
+    require_mfa: boolean;
+
+    /** The guest's own MFA value; null follows the settings. */
+    require_mfa_override: boolean | null;
+
+    /** Whether the guest has set MFA up. */
+    mfa_active: boolean;
+    rule: GuestRule;
+
+    /** When the expiry reminder went out (0: not yet). */
+    reminder_sent_at: number;
 }
 
 export type InviteStatus = 'pending' | 'accepted' | 'revoked' | 'expired' | 'superseded';
@@ -122,6 +138,13 @@ export interface Stats {
     guest_accounts_enabled: boolean;
     edition: 'licensed' | 'unlicensed';
     edition_limits: EditionLimit[];
+    configuration_error?: string;
+
+    /** "before": joins are vetoed (11.7+); "after": undone right after. */
+    join_enforcement?: 'before' | 'after';
+
+    /** Set when guests must use MFA while the server has MFA turned off. */
+    mfa_warning?: string;
 }
 
 export type GuestListStatus = '' | 'active' | 'deactivated' | 'expiring';
@@ -158,6 +181,50 @@ export interface PatchGuestRequest {
     restrictions?: RestrictionOverrides;
     add_channel_ids?: string[];
     remove_channel_ids?: string[];
+
+    /** true/false overrides the MFA settings for the guest; null follows them again. */
+    require_mfa?: boolean | null;
+}
+
+export type RuleWarning = 'domain_not_allowed' | 'guest_accounts_off';
+
+/** An existing account the automatic guest rules would make a guest. */
+export interface RuleCandidate {
+    user_id: string;
+    username: string;
+    email: string;
+    sign_in_method: string;
+    rule: Exclude<GuestRule, ''>;
+    warnings: RuleWarning[];
+}
+
+/** The dry run of "apply the rules to existing accounts". */
+export interface RulesPreview {
+    enabled: boolean;
+    member_email_domains: string[];
+    guest_sign_in_methods: string[];
+    scanned: number;
+    total: number;
+    truncated: boolean;
+    candidates: RuleCandidate[];
+}
+
+/** The most user ids one POST /rules/apply accepts. */
+export const RULES_APPLY_MAX = 500;
+
+export interface ApplyRulesRequest {
+    user_ids: string[];
+    keep_channels: boolean;
+}
+
+export type ApplyRulesStatus = 'converted' | 'not_matched' | 'exempt' | 'failed';
+
+export interface ApplyRulesResult {
+    user_id: string;
+    status: ApplyRulesStatus;
+    reason?: string;
+    message?: string;
+    guest?: Guest;
 }
 
 export interface ChannelGuests {
@@ -299,6 +366,22 @@ export class Client {
 
     demoteUser(userId: string, channelIds?: string[]): Promise<Guest> {
         return this.plugin('POST', `/users/${enc(userId)}/demote`, channelIds ? {channel_ids: channelIds} : {});
+    }
+
+    async previewRules(): Promise<RulesPreview> {
+        const p = await this.plugin<RulesPreview>('GET', '/rules/preview');
+        return {
+            ...p,
+            member_email_domains: p.member_email_domains ?? [],
+            guest_sign_in_methods: p.guest_sign_in_methods ?? [],
+            candidates: (p.candidates ?? []).map((c) => ({...c, warnings: c.warnings ?? []})),
+        };
+    }
+
+    /** One request: at most RULES_APPLY_MAX ids (the caller batches). */
+    async applyRules(req: ApplyRulesRequest): Promise<ApplyRulesResult[]> {
+        const res = await this.plugin<{results: ApplyRulesResult[] | null}>('POST', '/rules/apply', req);
+        return res.results ?? [];
     }
 
     getChannelGuests(channelId: string): Promise<ChannelGuests> {

@@ -78,6 +78,9 @@ const css = `
 .ga-guest-details{padding:8px 0}
 .ga-fieldset{border:0;padding:0;margin:12px 0 0}
 .ga-fieldset legend{font-weight:600;margin-bottom:4px}
+.ga-rules-config{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0}
+.ga-rules-config dt{font-weight:600}
+.ga-rules-config dd{margin:0}
 .ga-restriction{display:flex;align-items:center;justify-content:space-between;max-width:520px;padding:2px 0}
 `;
 

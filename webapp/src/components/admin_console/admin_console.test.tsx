@@ -7,13 +7,16 @@ import type {Handler} from '../../../tests/helpers';
 
 import {GuestDashboard} from '.';
 
+const noOverrides = {upload_files: null, download_files: null, edit_own_posts: null, react: null, create_private_channels: null, direct_messages: null};
+
 const allAllowed = {upload_files: true, download_files: true, edit_own_posts: true, react: true, create_private_channels: false, direct_messages: true};
 
 const guest = (id: string, username: string, over: Record<string, unknown> = {}) => ({
     user_id: id, username, email: `${username}@example.com`, first_name: username[0].toUpperCase() + username.slice(1), last_name: 'Guest',
     nickname: '', position: '', status: 'active', deactivated_reason: '', invited_by: 'admin1',
     created_at: Date.UTC(2025, 0, 1), expires_at: 0, last_activity_at: Date.UTC(2025, 5, 1),
-    single_channel: false, channel_ids: ['c1', 'c2'], restrictions: allAllowed, restriction_overrides: {},
+    single_channel: false, channel_ids: ['c1', 'c2'], restrictions: allAllowed, restriction_overrides: {} as Record<string, boolean | null>,
+    require_mfa: false, require_mfa_override: null as boolean | null, mfa_active: false, rule: '', reminder_sent_at: 0,
     ...over,
 });
 
@@ -153,10 +156,141 @@ describe('GuestDashboard', () => {
         await waitFor(() => expect(rowOf('bob')).toHaveTextContent('2999'));
 
         await user.selectOptions(within(details).getByLabelText('Add reactions'), 'deny');
-        await waitFor(() => expect(patched[1]).toEqual({restrictions: {react: false}}));
+        await waitFor(() => expect(patched[1]).toEqual({restrictions: {...noOverrides, react: false}}));
         await waitFor(() => expect(within(details).getByLabelText('Add reactions')).toHaveValue('deny'));
         await user.selectOptions(within(details).getByLabelText('Add reactions'), 'default');
-        await waitFor(() => expect(patched[2]).toEqual({restrictions: {react: null}}));
+        await waitFor(() => expect(patched[2]).toEqual({restrictions: noOverrides}));
+    });
+
+    it('keeps the other restriction overrides when changing one (the server replaces the whole set)', async () => {
+        const patched: unknown[] = [];
+        routes({
+            [`PATCH ${API}/guests/g1`]: (req) => {
+                patched.push(req.body);
+                const body = req.body as {restrictions: Record<string, boolean | null>};
+                return {body: save(guest('g1', 'bob', {restriction_overrides: body.restrictions}))};
+            },
+        });
+        db = [guest('g1', 'bob', {restriction_overrides: {...noOverrides, upload_files: false}})];
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        const details = screen.getByRole('group', {name: 'Settings for @bob'});
+        expect(within(details).getByLabelText('Upload files')).toHaveValue('deny');
+        await user.selectOptions(within(details).getByLabelText('Direct and group messages'), 'allow');
+        await waitFor(() => expect(patched).toEqual([{restrictions: {...noOverrides, upload_files: false, direct_messages: true}}]));
+    });
+
+    it('sets MFA per guest and shows the effective value and whether MFA is set up', async () => {
+        const patched: unknown[] = [];
+        routes({
+            [`PATCH ${API}/guests/g1`]: (req) => {
+                patched.push(req.body);
+                const v = (req.body as {require_mfa: boolean | null}).require_mfa;
+                return {body: save(guest('g1', 'bob', {require_mfa_override: v, require_mfa: v ?? true}))};
+            },
+        });
+        // Follows the settings, which require MFA; the guest has not set it up.
+        db = [guest('g1', 'bob', {require_mfa: true})];
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        const details = screen.getByRole('group', {name: 'Settings for @bob'});
+        const select = within(details).getByLabelText('Require MFA');
+        expect(select).toHaveValue('default');
+        expect(within(select).getByRole('option', {name: 'Default (follows the settings: required)'})).toBeInTheDocument();
+        expect(within(details).getByTestId('mfa-status')).toHaveTextContent('MFA is required of this guest · MFA not set up yet They cannot post or upload until they set it up.');
+        expect(select).toHaveAccessibleDescription(/MFA not set up yet/);
+
+        await user.selectOptions(select, 'Not required');
+        await waitFor(() => expect(patched).toEqual([{require_mfa: false}]));
+        await waitFor(() => expect(within(details).getByLabelText('Require MFA')).toHaveValue('not_required'));
+        expect(within(details).getByTestId('mfa-status')).toHaveTextContent('MFA is not required of this guest · MFA not set up yet');
+        expect(within(details).getByTestId('mfa-status')).not.toHaveTextContent('cannot post');
+
+        await user.selectOptions(within(details).getByLabelText('Require MFA'), 'Required');
+        await waitFor(() => expect(patched[1]).toEqual({require_mfa: true}));
+        await user.selectOptions(within(details).getByLabelText('Require MFA'), 'default');
+        await waitFor(() => expect(patched[2]).toEqual({require_mfa: null}));
+        await waitFor(() => expect(within(details).getByLabelText('Require MFA')).toHaveValue('default'));
+    });
+
+    it('shows a guest who has set MFA up, and a refused MFA change in the details', async () => {
+        routes({[`PATCH ${API}/guests/g1`]: {status: 400, body: {error_id: 'guest_accounts.app.invalid_require_mfa', message: 'Bad MFA value.'}}});
+        db = [guest('g1', 'bob', {mfa_active: true, require_mfa_override: true, require_mfa: true})];
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        const details = screen.getByRole('group', {name: 'Settings for @bob'});
+        const select = within(details).getByLabelText('Require MFA');
+        expect(select).toHaveValue('required');
+        expect(within(select).getByRole('option', {name: 'Default (follows the settings)'})).toBeInTheDocument();
+        expect(within(details).getByTestId('mfa-status')).toHaveTextContent('MFA is required of this guest · MFA set up');
+        expect(within(details).getByTestId('mfa-status')).not.toHaveTextContent('cannot post');
+
+        await user.selectOptions(select, 'default');
+        expect(await within(details).findByRole('alert')).toHaveTextContent('Bad MFA value. (guest_accounts.app.invalid_require_mfa)');
+        expect(within(details).getByLabelText('Require MFA')).toHaveValue('required');
+        expect(within(rowOf('bob')).queryByRole('alert')).toBeNull();
+    });
+
+    it('turns single-channel on and off, and shows why the server refuses it', async () => {
+        const patched: unknown[] = [];
+        let refuse = true;
+        routes({
+            [`PATCH ${API}/guests/g1`]: (req) => {
+                patched.push(req.body);
+                if (refuse) {
+                    return {status: 409, body: {error_id: 'guest_accounts.app.single_channel', message: 'A single-channel guest can be in one channel only; remove a channel first or turn single-channel off.'}};
+                }
+                return {body: save(guest('g1', 'bob', {single_channel: (req.body as {single_channel: boolean}).single_channel, channel_ids: ['c1']}))};
+            },
+        });
+        const {user} = await renderDashboard();
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        const details = screen.getByRole('group', {name: 'Settings for @bob'});
+        const box = within(details).getByRole('checkbox', {name: 'Single-channel guest'});
+        expect(box).not.toBeChecked();
+
+        await user.click(box);
+        expect(await within(details).findByRole('alert')).toHaveTextContent('A single-channel guest can be in one channel only; remove a channel first or turn single-channel off. (guest_accounts.app.single_channel)');
+        expect(patched).toEqual([{single_channel: true}]);
+        expect(within(details).getByRole('checkbox', {name: 'Single-channel guest'})).not.toBeChecked();
+
+        refuse = false;
+        await user.click(within(details).getByRole('checkbox', {name: 'Single-channel guest'}));
+        await waitFor(() => expect(within(details).getByRole('checkbox', {name: 'Single-channel guest'})).toBeChecked());
+        expect(within(details).queryByRole('alert')).toBeNull();
+        expect(rowOf('bob')).toHaveTextContent('1 (single-channel guest)');
+        await user.click(within(details).getByRole('checkbox', {name: 'Single-channel guest'}));
+        await waitFor(() => expect(patched[2]).toEqual({single_channel: false}));
+        await waitFor(() => expect(within(details).getByRole('checkbox', {name: 'Single-channel guest'})).not.toBeChecked());
+    });
+
+    it('shows the automatic rule that made a guest, the cap reason and the expiry reminder', async () => {
+        routes();
+        db = [
+            guest('g1', 'bob', {rule: 'member_domains', reminder_sent_at: Date.UTC(2025, 5, 20, 12), expires_at: Date.UTC(2025, 5, 27, 12)}),
+            guest('g2', 'carol', {rule: 'sign_in_method', status: 'deactivated', deactivated_reason: 'cap'}),
+        ];
+        const {user} = await renderDashboard();
+        expect(rowOf('bob')).toHaveTextContent('Made a guest by the automatic rule: email domain outside the member domains');
+        expect(rowOf('carol')).toHaveTextContent('Made a guest by the automatic rule: sign-in method');
+        expect(rowOf('carol')).toHaveTextContent('Deactivatedmade a guest by an automatic rule while the maximum of active guests was reached');
+        await user.click(within(rowOf('bob')).getByRole('button', {name: 'Manage'}));
+        expect(screen.getByRole('group', {name: 'Settings for @bob'})).toHaveTextContent('Expiry reminder sent on Jun 20, 2025.');
+    });
+
+    it('warns when guests need MFA the server has switched off, and shows a configuration error', async () => {
+        routes({[`GET ${API}/stats`]: {body: {...stats, mfa_warning: 'MFA is off on this server.', configuration_error: 'MaxActiveGuests must not be negative.', join_enforcement: 'after'}}});
+        await renderDashboard();
+        expect(await screen.findByTestId('mfa-warning')).toHaveTextContent('MFA is turned off on this server');
+        expect(screen.getByText('The plugin settings have a problem: MaxActiveGuests must not be negative.')).toHaveAttribute('role', 'alert');
+        expect(screen.getByRole('region', {name: 'Edition limits'})).toHaveTextContent('a join a guest may not make is undone right after it happens');
+    });
+
+    it('has the automatic guest rules panel', async () => {
+        routes();
+        await renderDashboard();
+        const panel = screen.getByRole('region', {name: 'Automatic guest rules'});
+        expect(within(panel).getByRole('button', {name: 'Preview existing accounts'})).toBeEnabled();
     });
 
     it('refuses a past expiry date and shows API errors in the row', async () => {

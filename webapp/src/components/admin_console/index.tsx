@@ -1,7 +1,7 @@
 // The guest dashboard, a custom setting on the plugin's System Console page:
 // counts against the caps, edition limits, the guest list, pending
-// invitations and the audit log. It saves nothing itself; every action is
-// an immediate API call.
+// invitations, the automatic guest rules and the audit log. It saves
+// nothing itself; every action is an immediate API call.
 import React, {useEffect, useState} from 'react';
 
 import type {Stats} from '../../client';
@@ -13,6 +13,7 @@ import {ErrorMessage} from '../common/error_message';
 import {AuditLog} from './audit_log';
 import {GuestList} from './guest_list';
 import {PendingInvites} from './pending_invites';
+import {RulesPanel} from './rules_panel';
 import {EditionLimits, StatsPanel} from './stats_panel';
 
 export function GuestDashboard(_props: AdminConsoleSettingProps) {
@@ -68,6 +69,10 @@ export function GuestDashboard(_props: AdminConsoleSettingProps) {
             <PendingInvites
                 client={client}
                 refresh={refresh}
+                onChanged={changed}
+            />
+            <RulesPanel
+                client={client}
                 onChanged={changed}
             />
             <AuditLog

@@ -40,6 +40,22 @@ export function StatsPanel({stats}: {stats: Stats}) {
         >
             <h3 id='ga-stats-title'>{t('dashboard.stats.title')}</h3>
             {!stats.guest_accounts_enabled && <p className='ga-warning'>{t('dashboard.stats.disabled')}</p>}
+            {stats.configuration_error && (
+                <p
+                    className='ga-error'
+                    role='alert'
+                >
+                    {t('dashboard.stats.config_error', {message: stats.configuration_error})}
+                </p>
+            )}
+            {stats.mfa_warning && (
+                <p
+                    className='ga-warning'
+                    data-testid='mfa-warning'
+                >
+                    {t('dashboard.stats.mfa_warning')}
+                </p>
+            )}
             <div className='ga-meters'>
                 <Meter
                     label={t('dashboard.stats.active')}
@@ -75,6 +91,11 @@ export function EditionLimits({stats}: {stats: Stats}) {
         >
             <h3 id='ga-limits-title'>{t('dashboard.limits.title')}</h3>
             <p>{stats.edition === 'licensed' ? t('dashboard.limits.licensed') : t('dashboard.limits.unlicensed')}</p>
+            {stats.join_enforcement && (
+                <p className='ga-hint'>
+                    {stats.join_enforcement === 'before' ? t('dashboard.limits.join_before') : t('dashboard.limits.join_after')}
+                </p>
+            )}
             {stats.edition_limits.length > 0 && (
                 <table className='ga-table'>
                     <thead>
