@@ -64,7 +64,9 @@ var authzTable = []authzRow{
 	{method: "GET", path: "/guests", want: [5]int{401, 403, 403, 403, 200}},
 	{method: "POST", path: "/guests", body: guestBody2, want: [5]int{401, 403, 403, 403, 201}},
 	{method: "GET", path: "/guests/{guest}", want: [5]int{401, 403, 403, 403, 200}},
-	{method: "PATCH", path: "/guests/{guest}", fresh: "guest", body: func(*authzFixture) any { return map[string]any{"restrictions": map[string]any{"direct_messages": false}} }, want: [5]int{401, 403, 403, 403, 200}},
+	{method: "PATCH", path: "/guests/{guest}", fresh: "guest", body: func(*authzFixture) any {
+		return map[string]any{"restrictions": map[string]any{"direct_messages": false}}
+	}, want: [5]int{401, 403, 403, 403, 200}},
 	{method: "POST", path: "/guests/{guest}/promote", fresh: "guest", want: [5]int{401, 403, 403, 403, 200}},
 	{method: "POST", path: "/guests/{guest}/deactivate", fresh: "guest", want: [5]int{401, 403, 403, 403, 200}},
 	{method: "POST", path: "/guests/{deactivated}/activate", fresh: "deactivated", want: [5]int{401, 403, 403, 403, 200}},

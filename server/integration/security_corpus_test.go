@@ -24,8 +24,9 @@ import (
 // hostileCase is one line of testdata/hostile/*.jsonl: a request replayed
 // against the real server and what must come back.
 type hostileCase struct {
-	File string `json:"-"`
-	Line int    `json:"-"`
+	File    string `json:"-"`
+	Line    int    `json:"-"`
+	Section string `json:"-"` // the "# -- " heading above the case
 
 	Name string `json:"name"`
 	// As is the actor: admin (default), member, guest, anon, or signup (the
@@ -55,7 +56,8 @@ type hostileCase struct {
 func (c hostileCase) String() string { return fmt.Sprintf("%s:%d %q", c.File, c.Line, c.Name) }
 
 // loadCorpus reads every request corpus file (one JSON object a line;
-// blank lines and lines starting with # are skipped).
+// blank lines and lines starting with # are skipped; "# -- name" starts a
+// section, for the figures).
 func loadCorpus(t *testing.T) []hostileCase {
 	files, err := filepath.Glob("testdata/hostile/requests-*.jsonl")
 	require.NoError(t, err)
@@ -66,8 +68,12 @@ func loadCorpus(t *testing.T) []hostileCase {
 		require.NoError(t, err)
 		sc := bufio.NewScanner(bytes.NewReader(raw))
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		section := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "requests-"), ".jsonl")
 		for n := 1; sc.Scan(); n++ {
 			line := strings.TrimSpace(sc.Text())
+			if h, ok := strings.CutPrefix(line, "# -- "); ok {
+				section = h
+			}
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
@@ -75,7 +81,7 @@ func loadCorpus(t *testing.T) []hostileCase {
 			dec := json.NewDecoder(strings.NewReader(line))
 			dec.DisallowUnknownFields()
 			require.NoError(t, dec.Decode(&c), "%s:%d", f, n)
-			c.File, c.Line = filepath.Base(f), n
+			c.File, c.Line, c.Section = filepath.Base(f), n, section
 			require.NotEmpty(t, c.Name, "%s:%d has no name", f, n)
 			require.Contains(t, []string{"", "admin", "member", "guest", "anon", "signup"}, c.As, c.String())
 			require.Regexp(t, `^(ok|4xx|redirect|[1-5][0-9][0-9])$`, c.Expect, c.String())
@@ -253,13 +259,13 @@ func TestSecurityHostileCorpus(t *testing.T) {
 
 	files := make([]string, 0, len(out.perFile))
 	for f, n := range out.perFile {
-		files = append(files, fmt.Sprintf("%s=%d", f, n))
+		files = append(files, fmt.Sprintf("  %s: %d", f, n))
 	}
 	sort.Strings(files)
-	t.Logf("hostile corpus: %d cases (%s); statuses %v; 5xx: %d; accounts created: %d; emails checked: %d",
-		len(cases), strings.Join(files, " "), out.status, out.fiveXX, len(out.created), len(addrs))
-	for _, r := range out.redirects {
-		t.Logf("redirected: %s", r)
+	t.Logf("hostile corpus: %d cases; statuses %v; 5xx: %d; accounts created: %d; emails checked: %d\n%s",
+		len(cases), out.status, out.fiveXX, len(out.created), len(addrs), strings.Join(files, "\n"))
+	if len(out.redirects) > 0 {
+		t.Logf("%d redirected by core's path cleaning (all on this site), e.g. %s", len(out.redirects), out.redirects[0])
 	}
 	assert.Zero(t, out.fiveXX, "5xx answers")
 }
@@ -360,7 +366,7 @@ func (fx *corpusFixtures) replay(t *testing.T, i int, c hostileCase, out *corpus
 		headers[k] = fx.expand(t, v, c, uniq)
 	}
 	r, err := rawRequest(method, th.URL+apiBase+path, body, headers, cookies)
-	out.perFile[c.File]++
+	out.perFile[c.File+": "+c.Section]++
 	if !assert.NoError(t, err, "%s: the request failed on the wire", c) {
 		return
 	}
