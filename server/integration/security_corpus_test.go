@@ -103,6 +103,9 @@ type corpusFixtures struct {
 	fresh          []string // unused tokens for cases that accept
 	foreignChannel string   // a channel the admin is not a member of
 	signup         *signupBrowser
+	// Every fresh address and username the cases used.
+	addrs     []string
+	usernames map[string]bool
 }
 
 var placeholder = regexp.MustCompile(`\{\{([a-z_]+)(?::(\d+):([^}]*))?\}\}`)
@@ -134,8 +137,11 @@ func (fx *corpusFixtures) expand(t *testing.T, s string, c hostileCase, uniq str
 			fx.fresh = fx.fresh[1:]
 			return tok
 		case "addr":
-			return "h" + strings.ToLower(model.NewId()[:10]) + "@guest.example.com"
+			a := "h" + strings.ToLower(model.NewId()[:10]) + "@guest.example.com"
+			fx.addrs = append(fx.addrs, a)
+			return a
 		case "u":
+			fx.usernames[uniq] = true
 			return uniq
 		case "newid":
 			return model.NewId()
@@ -227,7 +233,7 @@ func TestSecurityHostileCorpus(t *testing.T) {
 	// the accepted cases made, each a registry guest.
 	after, err := readGuestState(th)
 	require.NoError(t, err)
-	assert.Equal(t, before.Users+int64(len(out.created)), after.Users, "active users: %d created by the corpus", len(out.created))
+	assert.Empty(t, strayAccounts(th, fx, out.created), "accounts the refused cases made")
 	assert.Equal(t, before.Registry+len(out.created), after.Registry, "registry guests")
 	assert.Empty(t, teamConsistencyProblems(th, th.Team.Id, th.Channel.Id), "registry and core disagree")
 	status, _, _ := newBrowser().open(th, fx.link)
@@ -271,7 +277,7 @@ func TestSecurityHostileCorpus(t *testing.T) {
 }
 
 func newCorpusFixtures(th *testhelper.TestHelper, cases []hostileCase) *corpusFixtures {
-	fx := &corpusFixtures{th: th}
+	fx := &corpusFixtures{th: th, usernames: map[string]bool{}}
 	_, fx.guest = createGuest(th, th.Channel.Id)
 	fx.guestClient = th.Login(fx.guest)
 	other := th.CreateTeam(model.TeamOpen)
@@ -306,6 +312,38 @@ func newCorpusFixtures(th *testhelper.TestHelper, cases []hostileCase) *corpusFi
 	code, _, _ := fx.signup.open(th, fx.link)
 	require.Equal(th.T, http.StatusOK, code)
 	return fx
+}
+
+// strayAccounts lists accounts holding an address or username a case used
+// that are not among the accounts the valid cases made.
+func strayAccounts(th *testhelper.TestHelper, fx *corpusFixtures, created []string) []string {
+	made := map[string]bool{}
+	for _, id := range created {
+		made[id] = true
+	}
+	var names []string
+	for u := range fx.usernames {
+		names = append(names, u, "up"+u) // a case folds "UP{{u}}"
+	}
+	var stray []string
+	users, _, err := th.AdminClient.GetUsersByUsernames(th.Ctx, names)
+	require.NoError(th.T, err)
+	for _, u := range users {
+		if !made[u.Id] {
+			stray = append(stray, u.Username)
+		}
+	}
+	for _, a := range fx.addrs {
+		u, resp, err := th.AdminClient.GetUserByEmail(th.Ctx, a, "")
+		if err != nil {
+			require.Equal(th.T, http.StatusNotFound, resp.StatusCode, "reading %s", a)
+			continue
+		}
+		if !made[u.Id] {
+			stray = append(stray, a)
+		}
+	}
+	return stray
 }
 
 // baselines are the email and signup page of a plain invitation.

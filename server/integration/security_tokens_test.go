@@ -195,7 +195,6 @@ func TestSecurityBadTokensAreRefusedAtSubmit(t *testing.T) {
 
 	after, err := readGuestState(th)
 	require.NoError(t, err)
-	assert.Equal(t, before.Users+int64(created), after.Users, "accounts made")
 	assert.Equal(t, before.Registry+created, after.Registry, "registry guests")
 	assert.Empty(t, teamConsistencyProblems(th, th.Team.Id, th.Channel.Id))
 	t.Logf("token variants refused at submit and page: %d; replays refused: used, used-from-an-old-page, superseded (twice), expired", len(tokenVariants(live)))
