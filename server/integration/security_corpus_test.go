@@ -24,8 +24,9 @@ import (
 // hostileCase is one line of testdata/hostile/*.jsonl: a request replayed
 // against the real server and what must come back.
 type hostileCase struct {
-	File string `json:"-"`
-	Line int    `json:"-"`
+	File    string `json:"-"`
+	Line    int    `json:"-"`
+	Section string `json:"-"` // the "# -- " heading above the case
 
 	Name string `json:"name"`
 	// As is the actor: admin (default), member, guest, anon, or signup (the
@@ -55,7 +56,8 @@ type hostileCase struct {
 func (c hostileCase) String() string { return fmt.Sprintf("%s:%d %q", c.File, c.Line, c.Name) }
 
 // loadCorpus reads every request corpus file (one JSON object a line;
-// blank lines and lines starting with # are skipped).
+// blank lines and lines starting with # are skipped; "# -- name" starts a
+// section, for the figures).
 func loadCorpus(t *testing.T) []hostileCase {
 	files, err := filepath.Glob("testdata/hostile/requests-*.jsonl")
 	require.NoError(t, err)
@@ -66,8 +68,12 @@ func loadCorpus(t *testing.T) []hostileCase {
 		require.NoError(t, err)
 		sc := bufio.NewScanner(bytes.NewReader(raw))
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		section := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "requests-"), ".jsonl")
 		for n := 1; sc.Scan(); n++ {
 			line := strings.TrimSpace(sc.Text())
+			if h, ok := strings.CutPrefix(line, "# -- "); ok {
+				section = h
+			}
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
@@ -75,7 +81,7 @@ func loadCorpus(t *testing.T) []hostileCase {
 			dec := json.NewDecoder(strings.NewReader(line))
 			dec.DisallowUnknownFields()
 			require.NoError(t, dec.Decode(&c), "%s:%d", f, n)
-			c.File, c.Line = filepath.Base(f), n
+			c.File, c.Line, c.Section = filepath.Base(f), n, section
 			require.NotEmpty(t, c.Name, "%s:%d has no name", f, n)
 			require.Contains(t, []string{"", "admin", "member", "guest", "anon", "signup"}, c.As, c.String())
 			require.Regexp(t, `^(ok|4xx|redirect|[1-5][0-9][0-9])$`, c.Expect, c.String())
@@ -97,6 +103,9 @@ type corpusFixtures struct {
 	fresh          []string // unused tokens for cases that accept
 	foreignChannel string   // a channel the admin is not a member of
 	signup         *signupBrowser
+	// Every fresh address and username the cases used.
+	addrs     []string
+	usernames map[string]bool
 }
 
 var placeholder = regexp.MustCompile(`\{\{([a-z_]+)(?::(\d+):([^}]*))?\}\}`)
@@ -128,8 +137,11 @@ func (fx *corpusFixtures) expand(t *testing.T, s string, c hostileCase, uniq str
 			fx.fresh = fx.fresh[1:]
 			return tok
 		case "addr":
-			return "h" + strings.ToLower(model.NewId()[:10]) + "@guest.example.com"
+			a := "h" + strings.ToLower(model.NewId()[:10]) + "@guest.example.com"
+			fx.addrs = append(fx.addrs, a)
+			return a
 		case "u":
+			fx.usernames[uniq] = true
 			return uniq
 		case "newid":
 			return model.NewId()
@@ -221,7 +233,7 @@ func TestSecurityHostileCorpus(t *testing.T) {
 	// the accepted cases made, each a registry guest.
 	after, err := readGuestState(th)
 	require.NoError(t, err)
-	assert.Equal(t, before.Users+int64(len(out.created)), after.Users, "active users: %d created by the corpus", len(out.created))
+	assert.Empty(t, strayAccounts(th, fx, out.created), "accounts the refused cases made")
 	assert.Equal(t, before.Registry+len(out.created), after.Registry, "registry guests")
 	assert.Empty(t, teamConsistencyProblems(th, th.Team.Id, th.Channel.Id), "registry and core disagree")
 	status, _, _ := newBrowser().open(th, fx.link)
@@ -253,19 +265,19 @@ func TestSecurityHostileCorpus(t *testing.T) {
 
 	files := make([]string, 0, len(out.perFile))
 	for f, n := range out.perFile {
-		files = append(files, fmt.Sprintf("%s=%d", f, n))
+		files = append(files, fmt.Sprintf("  %s: %d", f, n))
 	}
 	sort.Strings(files)
-	t.Logf("hostile corpus: %d cases (%s); statuses %v; 5xx: %d; accounts created: %d; emails checked: %d",
-		len(cases), strings.Join(files, " "), out.status, out.fiveXX, len(out.created), len(addrs))
-	for _, r := range out.redirects {
-		t.Logf("redirected: %s", r)
+	t.Logf("hostile corpus: %d cases; statuses %v; 5xx: %d; accounts created: %d; emails checked: %d\n%s",
+		len(cases), out.status, out.fiveXX, len(out.created), len(addrs), strings.Join(files, "\n"))
+	if len(out.redirects) > 0 {
+		t.Logf("%d redirected by core's path cleaning (all on this site), e.g. %s", len(out.redirects), out.redirects[0])
 	}
 	assert.Zero(t, out.fiveXX, "5xx answers")
 }
 
 func newCorpusFixtures(th *testhelper.TestHelper, cases []hostileCase) *corpusFixtures {
-	fx := &corpusFixtures{th: th}
+	fx := &corpusFixtures{th: th, usernames: map[string]bool{}}
 	_, fx.guest = createGuest(th, th.Channel.Id)
 	fx.guestClient = th.Login(fx.guest)
 	other := th.CreateTeam(model.TeamOpen)
@@ -300,6 +312,38 @@ func newCorpusFixtures(th *testhelper.TestHelper, cases []hostileCase) *corpusFi
 	code, _, _ := fx.signup.open(th, fx.link)
 	require.Equal(th.T, http.StatusOK, code)
 	return fx
+}
+
+// strayAccounts lists accounts holding an address or username a case used
+// that are not among the accounts the valid cases made.
+func strayAccounts(th *testhelper.TestHelper, fx *corpusFixtures, created []string) []string {
+	made := map[string]bool{}
+	for _, id := range created {
+		made[id] = true
+	}
+	var names []string
+	for u := range fx.usernames {
+		names = append(names, u, "up"+u) // a case folds "UP{{u}}"
+	}
+	var stray []string
+	users, _, err := th.AdminClient.GetUsersByUsernames(th.Ctx, names)
+	require.NoError(th.T, err)
+	for _, u := range users {
+		if !made[u.Id] {
+			stray = append(stray, u.Username)
+		}
+	}
+	for _, a := range fx.addrs {
+		u, resp, err := th.AdminClient.GetUserByEmail(th.Ctx, a, "")
+		if err != nil {
+			require.Equal(th.T, http.StatusNotFound, resp.StatusCode, "reading %s", a)
+			continue
+		}
+		if !made[u.Id] {
+			stray = append(stray, a)
+		}
+	}
+	return stray
 }
 
 // baselines are the email and signup page of a plain invitation.
@@ -360,7 +404,7 @@ func (fx *corpusFixtures) replay(t *testing.T, i int, c hostileCase, out *corpus
 		headers[k] = fx.expand(t, v, c, uniq)
 	}
 	r, err := rawRequest(method, th.URL+apiBase+path, body, headers, cookies)
-	out.perFile[c.File]++
+	out.perFile[c.File+": "+c.Section]++
 	if !assert.NoError(t, err, "%s: the request failed on the wire", c) {
 		return
 	}
