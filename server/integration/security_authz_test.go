@@ -73,6 +73,10 @@ var authzTable = []authzRow{
 	{method: "POST", path: "/users/{member}/demote", fresh: "member", want: [5]int{401, 403, 403, 403, 200}},
 	{method: "GET", path: "/audit", want: [5]int{401, 403, 403, 403, 200}},
 	{method: "POST", path: "/jobs/expiry/run", want: [5]int{401, 403, 403, 403, 200}},
+	{method: "GET", path: "/rules/preview", want: [5]int{401, 403, 403, 403, 200}},
+	// The rules are off in this matrix: the admin is let in and told so
+	// (409), and nothing is converted.
+	{method: "POST", path: "/rules/apply", body: func(fx *authzFixture) any { return map[string]any{"user_ids": []string{fx.th.Member.Id}} }, want: [5]int{401, 403, 403, 403, 409}},
 	{method: "POST", path: "/testing/clock", body: func(*authzFixture) any { return map[string]any{"offset_ms": 0} }, want: [5]int{401, 403, 403, 403, 200}},
 }
 
