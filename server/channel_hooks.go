@@ -10,7 +10,7 @@ import (
 // user: nil for memberships a plugin made, the user for self-joins. A
 // guest's ordinary membership is converted or removed.
 func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMember, actor *model.User) {
-	if p.app == nil || member == nil {
+	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
 		return
 	}
 	p.app.GuestJoinedChannel(member, p.actorID(c, actor))
@@ -18,9 +18,10 @@ func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMe
 
 // ChannelMemberWillBeAdded is called by core before a channel membership is
 // saved (11.7 and later; older servers never call it). A non-empty reason
-// refuses the membership.
+// refuses the membership. Non-guests cost one cache lookup (MayBeGuest)
+// in both join hooks, before the session is read.
 func (p *Plugin) ChannelMemberWillBeAdded(c *plugin.Context, member *model.ChannelMember) (*model.ChannelMember, string) {
-	if p.app == nil || member == nil {
+	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
 		return nil, ""
 	}
 	return nil, p.app.CheckChannelMemberAdd(member, p.app.SessionUserID(sessionID(c)))

@@ -90,30 +90,51 @@ func (s *Store) ForEachGuest(fn func(*store.Guest) error) error {
 	})
 }
 
-// forEachKey calls fn for every key with the prefix. Keys are collected page
-// by page first so that fn may write without shifting the pages under us.
+// forEachKey calls fn for every key with the prefix, in key order, with
+// at most one page of keys in memory. Core lists a plugin's keys by offset
+// in key order, and offsets shift while we walk: fn may write (new audit
+// entries, deleted records) and keys expire. So every page continues from
+// the last key handled, not from an offset: a one-key probe reads the key
+// just before the page; if it sorts after the last key handled, keys
+// before the page went away and the walk steps back a page; keys that
+// sort at or before the last key handled (added behind us) are skipped.
+// A key that exists throughout the walk is handled once, unless keys
+// before it are added or removed in the instant between the page and its
+// probe (the next walk sees it).
 func (s *Store) forEachKey(prefix string, fn func(string) error) error {
-	var keys []string
-	for page := 0; ; page++ {
+	last, started := "", false
+	for page := 0; ; {
 		batch, err := s.kv.ListKeys(page, listPageSize)
 		if err != nil {
 			return errors.Wrap(err, "listing keys")
 		}
+		if page > 0 {
+			probe, err := s.kv.ListKeys(page*listPageSize-1, 1)
+			if err != nil {
+				return errors.Wrap(err, "listing keys")
+			}
+			if len(probe) == 0 || probe[0] > last {
+				page--
+				continue
+			}
+		}
 		for _, k := range batch {
-			if strings.HasPrefix(k, prefix) {
-				keys = append(keys, k)
+			if started && k <= last {
+				continue
+			}
+			last, started = k, true
+			if !strings.HasPrefix(k, prefix) {
+				continue
+			}
+			if err := fn(k); err != nil {
+				return err
 			}
 		}
 		if len(batch) < listPageSize {
-			break
+			return nil
 		}
+		page++
 	}
-	for _, k := range keys {
-		if err := fn(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Reserve increments the counter by one unless that passes limit.
