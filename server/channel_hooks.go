@@ -13,6 +13,7 @@ func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMe
 	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
 		return
 	}
+	p.app.GuestMembershipsChanged(member.UserId)
 	p.app.GuestJoinedChannel(member, p.actorID(c, actor))
 }
 
@@ -24,6 +25,7 @@ func (p *Plugin) ChannelMemberWillBeAdded(c *plugin.Context, member *model.Chann
 	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
 		return nil, ""
 	}
+	p.app.GuestMembershipsChanged(member.UserId)
 	return nil, p.app.CheckChannelMemberAdd(member, p.app.SessionUserID(sessionID(c)))
 }
 

@@ -29,6 +29,13 @@ import (
 //   - everywhere, by the TTL, the bound on staleness if a cluster event is
 //     lost (or sent by an older plugin version during a rolling upgrade).
 //
+// With a guest's record the cache keeps the channels in which core showed
+// the guest a guest membership (a guest posting needs one; an ordinary
+// membership is one the join hooks have yet to convert or remove). That
+// answer is dropped with the record, and whenever core reports a new
+// membership of the user (UserHasJoinedChannel, ChannelMemberWillBeAdded),
+// so a membership replaced in between is checked again.
+//
 // Fail closed: a stale "not a guest" could only come from another node's
 // write whose event was lost, and lasts at most guestCacheTTL. Read errors
 // are never cached.
@@ -54,6 +61,8 @@ type guestCache struct {
 	mu      sync.RWMutex
 	gen     uint64
 	entries map[string]guestEntry
+	// memberships: user → channel → expiry of a seen guest membership.
+	memberships map[string]map[string]int64
 }
 
 type guestEntry struct {
@@ -68,6 +77,7 @@ func newGuestCache(inner store.Store, ttl time.Duration, changed func(userID str
 	return &guestCache{
 		Store: inner, ttl: ttl, max: cacheMaxEntries, changed: changed,
 		now: func() int64 { return time.Now().UnixNano() }, entries: map[string]guestEntry{},
+		memberships: map[string]map[string]int64{},
 	}
 }
 
@@ -131,7 +141,46 @@ func (c *guestCache) invalidate(userID string) {
 	c.mu.Lock()
 	c.gen++
 	delete(c.entries, userID)
+	delete(c.memberships, userID)
 	c.mu.Unlock()
+}
+
+// generation is read before asking core something rememberMembership will
+// store.
+func (c *guestCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// guestMembershipSeen reports whether core showed, within the TTL, that
+// the user's membership of the channel is a guest membership.
+func (c *guestCache) guestMembershipSeen(userID, channelID string) bool {
+	now := c.now()
+	c.mu.RLock()
+	exp, ok := c.memberships[userID][channelID]
+	c.mu.RUnlock()
+	return ok && now < exp
+}
+
+// rememberGuestMembership records a guest membership core showed, unless
+// the user's answers were dropped since gen was read.
+func (c *guestCache) rememberGuestMembership(userID, channelID string, gen uint64) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	m := c.memberships[userID]
+	if m == nil {
+		if len(c.memberships) >= c.max {
+			c.memberships = map[string]map[string]int64{}
+		}
+		m = map[string]int64{}
+		c.memberships[userID] = m
+	}
+	m[channelID] = now + int64(c.ttl)
 }
 
 // makeRoom keeps the cache under its bound (c.mu held).
@@ -169,6 +218,14 @@ func cloneGuest(g *store.Guest) *store.Guest {
 func (a *App) GuestChangedElsewhere(ev model.PluginClusterEvent) {
 	if ev.Id == clusterEventGuestChanged && a.guests != nil {
 		a.guests.invalidate(string(ev.Data))
+	}
+}
+
+// GuestMembershipsChanged drops what is cached about the user's
+// memberships (core reports a new one): the next post checks again.
+func (a *App) GuestMembershipsChanged(userID string) {
+	if a.guests != nil {
+		a.guests.invalidate(userID)
 	}
 }
 

@@ -260,3 +260,31 @@ func BenchmarkGuestCacheHitGuest(b *testing.B) {
 		}
 	}
 }
+
+func TestGuestMembershipsAreForgottenWithTheRecord(t *testing.T) {
+	inner := newCountingStore()
+	c, clock, _ := newTestCache(inner)
+	a := &App{store: c, guests: c}
+
+	gen := c.generation()
+	c.rememberGuestMembership("g", "c1", gen)
+	assert.True(t, c.guestMembershipSeen("g", "c1"))
+	assert.False(t, c.guestMembershipSeen("g", "c2"))
+	assert.False(t, c.guestMembershipSeen("other", "c1"))
+
+	a.GuestMembershipsChanged("g") // core reports a new membership
+	assert.False(t, c.guestMembershipSeen("g", "c1"))
+
+	gen = c.generation()
+	require.NoError(t, c.SaveGuest(&store.Guest{UserID: "g"})) // between the read and the answer
+	c.rememberGuestMembership("g", "c1", gen)
+	assert.False(t, c.guestMembershipSeen("g", "c1"), "an answer older than a write is not kept")
+
+	c.rememberGuestMembership("g", "c1", c.generation())
+	a.GuestChangedElsewhere(model.PluginClusterEvent{Id: clusterEventGuestChanged, Data: []byte("g")})
+	assert.False(t, c.guestMembershipSeen("g", "c1"), "another node's write drops it too")
+
+	c.rememberGuestMembership("g", "c1", c.generation())
+	clock.t.Add(time.Minute.Nanoseconds())
+	assert.False(t, c.guestMembershipSeen("g", "c1"), "not past the TTL")
+}

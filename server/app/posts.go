@@ -69,7 +69,8 @@ func (a *App) checkMemberSend(userID, channelID string) string {
 // checkGuestSend applies the isolation rules to a guest sending into a
 // channel: the DM rule in a DM/GM, and elsewhere only through a guest
 // membership (an ordinary one is a membership the join hooks have not yet
-// converted or removed).
+// converted or removed). A guest membership seen recently is not asked
+// again (guestcache.go).
 func (a *App) checkGuestSend(g *store.Guest, channelID string) string {
 	ch, appErr := a.channelForSend(channelID)
 	if appErr != nil {
@@ -78,9 +79,16 @@ func (a *App) checkGuestSend(g *store.Guest, channelID string) string {
 	if ch.Type == model.ChannelTypeDirect || ch.Type == model.ChannelTypeGroup {
 		return a.checkDirectSend(g.UserID, g, ch)
 	}
+	if a.guests.guestMembershipSeen(g.UserID, channelID) {
+		return ""
+	}
+	gen := a.guests.generation()
 	cm, appErr := a.api.GetChannelMember(channelID, g.UserID)
 	if appErr == nil && !cm.SchemeGuest {
 		return "As a guest, you can post only in the channels you were given."
+	}
+	if appErr == nil {
+		a.guests.rememberGuestMembership(g.UserID, channelID, gen)
 	}
 	return ""
 }
