@@ -5,6 +5,7 @@ go 1.26.3
 require (
 	github.com/emersion/go-smtp v0.24.0
 	github.com/gorilla/mux v1.8.1
+	github.com/lib/pq v1.12.3
 	github.com/mattermost/mattermost/server/public v0.4.2
 	github.com/nicksnyder/go-i18n/v2 v2.6.1
 	github.com/pkg/errors v0.9.1
@@ -32,7 +33,6 @@ require (
 	github.com/hashicorp/go-plugin v1.8.0 // indirect
 	github.com/hashicorp/yamux v0.1.2 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect
-	github.com/lib/pq v1.12.3 // indirect
 	github.com/mattermost/go-i18n v1.11.1-0.20211013152124-5c415071e404 // indirect
 	github.com/mattermost/gosaml2 v0.10.0 // indirect
 	github.com/mattermost/ldap v0.0.0-20231116144001-0f480c025956 // indirect

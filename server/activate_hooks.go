@@ -41,7 +41,7 @@ func (p *Plugin) OnActivate() error {
 		Translate:   translate,
 		API:         p.API,
 		Client:      p.client,
-		Store:       kvstore.New(p.client),
+		Store:       kvstore.New(p.client, manifest.Id),
 		Settings:    p.settings,
 		PluginID:    manifest.Id,
 		ConfigError: func() string { return p.config.get().Error },
@@ -87,6 +87,9 @@ func (p *Plugin) loadTranslations() (func(locale, id string, data map[string]any
 // state in the config is already disabled when an admin disabled it, and
 // still enabled on shutdown or upgrade.
 func (p *Plugin) OnDeactivate() error {
+	if p.client != nil {
+		defer p.client.Store.Close() // after the app: SwitchOff walks the registry
+	}
 	if p.app == nil {
 		return nil
 	}

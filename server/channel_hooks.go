@@ -10,19 +10,22 @@ import (
 // user: nil for memberships a plugin made, the user for self-joins. A
 // guest's ordinary membership is converted or removed.
 func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMember, actor *model.User) {
-	if p.app == nil || member == nil {
+	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
 		return
 	}
+	p.app.GuestMembershipsChanged(member.UserId)
 	p.app.GuestJoinedChannel(member, p.actorID(c, actor))
 }
 
 // ChannelMemberWillBeAdded is called by core before a channel membership is
 // saved (11.7 and later; older servers never call it). A non-empty reason
-// refuses the membership.
+// refuses the membership. Non-guests cost one cache lookup (MayBeGuest)
+// in both join hooks, before the session is read.
 func (p *Plugin) ChannelMemberWillBeAdded(c *plugin.Context, member *model.ChannelMember) (*model.ChannelMember, string) {
-	if p.app == nil || member == nil {
+	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
 		return nil, ""
 	}
+	p.app.GuestMembershipsChanged(member.UserId)
 	return nil, p.app.CheckChannelMemberAdd(member, p.app.SessionUserID(sessionID(c)))
 }
 

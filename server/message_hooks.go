@@ -24,7 +24,11 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post)
 	if p.app == nil || newPost == nil {
 		return nil, ""
 	}
-	if reason := p.app.CheckEdit(newPost, p.app.SessionUserID(sessionID(c))); reason != "" {
+	editorID := "" // only a guest's own edits need to know who edits
+	if p.app.MayBeGuest(newPost.UserId) {
+		editorID = p.app.SessionUserID(sessionID(c))
+	}
+	if reason := p.app.CheckEdit(newPost, editorID); reason != "" {
 		p.app.ExplainRefusal(newPost.UserId, newPost.ChannelId, reason)
 		return nil, reason
 	}

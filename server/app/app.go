@@ -70,6 +70,9 @@ type App struct {
 	cfgError  func() string
 	translate func(locale, id string, data map[string]any) string
 
+	guests   *guestCache   // a.store, with guest reads cached
+	channels *channelCache // facts about channels that never change
+
 	members    *memberships.Manager
 	background sync.WaitGroup
 	stop       chan struct{}
@@ -106,6 +109,9 @@ func New(d Deps) (*App, error) {
 	if a.clock == nil {
 		a.clock = systemClock{}
 	}
+	a.guests = newGuestCache(d.Store, guestCacheTTL, a.publishGuestChanged)
+	a.store = a.guests
+	a.channels = newChannelCache()
 	if a.cfgError == nil {
 		a.cfgError = func() string { return "" }
 	}

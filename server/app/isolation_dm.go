@@ -153,19 +153,18 @@ func (a *App) dmReason(senderID string, g *store.Guest, participants []string) p
 	return policy.DMAllowed(sender, others, shares, s.AllowMembersToDMGuests)
 }
 
-// sharesTeamChannel reports whether other is a member of one of the guest's
-// open or private channels. Guests have few channels, so the guest's side
-// is listed.
+// sharesTeamChannel reports whether other is, with the guest, a member of
+// one of the guest's channels: the ones given to them (the registry, from
+// the cache; isolation removes any other membership), one call per channel
+// asking core for both memberships (usually the first one answers).
 func (a *App) sharesTeamChannel(guestID, otherID string) bool {
-	channels, appErr := a.api.GetChannelsForTeamForUser("", guestID, false)
-	if appErr != nil {
+	g, err := a.store.GetGuest(guestID)
+	if err != nil {
 		return false
 	}
-	for _, ch := range channels {
-		if ch.Type != model.ChannelTypeOpen && ch.Type != model.ChannelTypePrivate {
-			continue
-		}
-		if _, appErr := a.api.GetChannelMember(ch.Id, otherID); appErr == nil {
+	for _, channelID := range g.ChannelIDs {
+		members, appErr := a.api.GetChannelMembersByIds(channelID, []string{guestID, otherID})
+		if appErr == nil && len(members) == 2 {
 			return true
 		}
 	}

@@ -28,7 +28,7 @@ func (s *Store) AppendAudit(e store.AuditEntry) error {
 func (s *Store) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error) {
 	var keys []string
 	from := fmt.Sprintf("%s%015d", auditPrefix, since)
-	err := s.forEachKey(auditPrefix, func(k string) error {
+	err := s.walk(auditPrefix, func(k string, _ []byte) error {
 		if k >= from {
 			keys = append(keys, k)
 		}

@@ -88,14 +88,12 @@ func (s *Store) UpdateInvite(old, next *store.Invite, retention int64) (bool, er
 
 // ForEachInvite calls fn for every stored invitation.
 func (s *Store) ForEachInvite(fn func(*store.Invite) error) error {
-	return s.forEachKey(invitePrefix, func(key string) error {
-		inv, err := s.GetInviteByHash(key[len(invitePrefix):])
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
+	return s.walk(invitePrefix, func(key string, raw []byte) error {
+		var inv store.Invite
+		if err := json.Unmarshal(raw, &inv); err != nil {
+			return errors.Wrapf(err, "decoding the invitation %s", key)
 		}
-		if err != nil {
-			return err
-		}
-		return fn(inv)
+		inv.SetRaw(raw)
+		return fn(&inv)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/pkg/errors"
@@ -31,14 +32,20 @@ type KV interface {
 
 // Store is the KV implementation of store.Store.
 type Store struct {
-	kv KV
+	kv   KV
+	rows ranges // nil: walks use the KV API only
+
+	warn     func(msg string, keyValuePairs ...any)
+	fallback sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
 
-// New returns a Store on the plugin's KV service.
-func New(client *pluginapi.Client) *Store {
-	return &Store{kv: &client.KV}
+// New returns a Store on the plugin's KV service; walks read the plugin's
+// rows of core's key-value table directly when the database allows it
+// (rows.go).
+func New(client *pluginapi.Client, pluginID string) *Store {
+	return &Store{kv: &client.KV, rows: newSQLRanges(client, pluginID), warn: client.Log.Warn}
 }
 
 // NewWithKV returns a Store on any KV implementation (tests).
@@ -76,22 +83,22 @@ func (s *Store) DeleteGuest(userID string) error {
 	return errors.Wrap(s.kv.Delete(guestPrefix+userID), "deleting the guest record")
 }
 
-// ForEachGuest pages through the keys and loads one record at a time.
+// ForEachGuest calls fn for every record, a page at a time.
 func (s *Store) ForEachGuest(fn func(*store.Guest) error) error {
-	return s.forEachKey(guestPrefix, func(key string) error {
-		g, err := s.GetGuest(strings.TrimPrefix(key, guestPrefix))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // deleted meanwhile
+	return s.walk(guestPrefix, func(key string, raw []byte) error {
+		var g store.Guest
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return errors.Wrapf(err, "decoding the guest record %s", key)
 		}
-		if err != nil {
-			return err
-		}
-		return fn(g)
+		return fn(&g)
 	})
 }
 
-// forEachKey calls fn for every key with the prefix. Keys are collected page
-// by page first so that fn may write without shifting the pages under us.
+// forEachKey calls fn for every key with the prefix (the KV API's walk,
+// when the table cannot be read directly). Keys are collected page by page
+// first, so that fn may write without shifting the pages under us (core
+// lists keys by offset); that holds the kind's keys, not its records, in
+// memory.
 func (s *Store) forEachKey(prefix string, fn func(string) error) error {
 	var keys []string
 	for page := 0; ; page++ {

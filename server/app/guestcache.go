@@ -1,0 +1,304 @@
+package app
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// The hot paths (every post, upload, edit, join and login on the server)
+// ask "is this user a guest?" and "is this channel a direct or group
+// message?". Both answers are kept in process so that the common case, a
+// member posting in an ordinary channel, costs two map lookups and no call
+// to the server.
+//
+// Guest records (and "not a guest") are cached with a short TTL and
+// invalidated:
+//   - on this node, synchronously, by every registry write: the cache wraps
+//     the store, so SaveGuest and DeleteGuest drop the entry after the write
+//     and before they return. A read that started before a write never
+//     stores its (older) answer after it: every write bumps a generation,
+//     and a read only stores its result if no write happened meanwhile;
+//   - on the other nodes of a cluster, by a plugin cluster event sent
+//     (reliably) after each write;
+//   - everywhere, by the TTL, the bound on staleness if a cluster event is
+//     lost (or sent by an older plugin version during a rolling upgrade).
+//
+// With a guest's record the cache keeps the channels in which core showed
+// the guest a guest membership (a guest posting needs one; an ordinary
+// membership is one the join hooks have yet to convert or remove). That
+// answer is dropped with the record, and whenever core reports a new
+// membership of the user (UserHasJoinedChannel, ChannelMemberWillBeAdded),
+// so a membership replaced in between is checked again.
+//
+// Fail closed: a stale "not a guest" could only come from another node's
+// write whose event was lost, and lasts at most guestCacheTTL. Read errors
+// are never cached.
+
+const (
+	// guestCacheTTL bounds how long an answer is trusted without a read.
+	guestCacheTTL = 10 * time.Second
+	// cacheMaxEntries bounds each cache; beyond it expired entries are
+	// swept, and if that is not enough the cache starts over.
+	cacheMaxEntries = 100_000
+	// clusterEventGuestChanged tells the other nodes a registry record changed.
+	clusterEventGuestChanged = "guest_changed"
+)
+
+// guestCache is a store.Store whose guest reads are cached.
+type guestCache struct {
+	store.Store
+	ttl     time.Duration
+	max     int
+	changed func(userID string) // after a write on this node (cluster event)
+	now     func() int64        // unix nanoseconds
+
+	mu      sync.RWMutex
+	gen     uint64
+	entries map[string]guestEntry
+	// memberships: user → channel → expiry of a seen guest membership.
+	memberships map[string]map[string]int64
+}
+
+type guestEntry struct {
+	guest   *store.Guest // nil: not a guest
+	expires int64        // unix nanoseconds
+}
+
+func newGuestCache(inner store.Store, ttl time.Duration, changed func(userID string)) *guestCache {
+	if changed == nil {
+		changed = func(string) {}
+	}
+	return &guestCache{
+		Store: inner, ttl: ttl, max: cacheMaxEntries, changed: changed,
+		now: func() int64 { return time.Now().UnixNano() }, entries: map[string]guestEntry{},
+		memberships: map[string]map[string]int64{},
+	}
+}
+
+// GetGuest returns a copy of the record (callers may change it) or
+// store.ErrNotFound, from the cache when it is fresh.
+func (c *guestCache) GetGuest(userID string) (*store.Guest, error) {
+	now := c.now()
+	c.mu.RLock()
+	e, ok := c.entries[userID]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok && now < e.expires {
+		if e.guest == nil {
+			return nil, store.ErrNotFound
+		}
+		return cloneGuest(e.guest), nil
+	}
+	g, err := c.Store.GetGuest(userID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err // never cached
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.makeRoom(now)
+		e := guestEntry{expires: now + int64(c.ttl)}
+		if g != nil {
+			e.guest = cloneGuest(g)
+		}
+		c.entries[userID] = e
+	}
+	c.mu.Unlock()
+	return g, err
+}
+
+// SaveGuest writes the record, then drops the cached answer here and on
+// the other nodes.
+func (c *guestCache) SaveGuest(g *store.Guest) error {
+	err := c.Store.SaveGuest(g)
+	c.written(g.UserID)
+	return err
+}
+
+// DeleteGuest removes the record, then drops the cached answer here and on
+// the other nodes.
+func (c *guestCache) DeleteGuest(userID string) error {
+	err := c.Store.DeleteGuest(userID)
+	c.written(userID)
+	return err
+}
+
+// written runs after every write attempt (a failed write may still have
+// reached the database).
+func (c *guestCache) written(userID string) {
+	c.invalidate(userID)
+	c.changed(userID)
+}
+
+// invalidate drops the user's entry and stops reads in flight from
+// storing what they read.
+func (c *guestCache) invalidate(userID string) {
+	c.mu.Lock()
+	c.gen++
+	delete(c.entries, userID)
+	delete(c.memberships, userID)
+	c.mu.Unlock()
+}
+
+// generation is read before asking core something rememberMembership will
+// store.
+func (c *guestCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// guestMembershipSeen reports whether core showed, within the TTL, that
+// the user's membership of the channel is a guest membership.
+func (c *guestCache) guestMembershipSeen(userID, channelID string) bool {
+	now := c.now()
+	c.mu.RLock()
+	exp, ok := c.memberships[userID][channelID]
+	c.mu.RUnlock()
+	return ok && now < exp
+}
+
+// rememberGuestMembership records a guest membership core showed, unless
+// the user's answers were dropped since gen was read.
+func (c *guestCache) rememberGuestMembership(userID, channelID string, gen uint64) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	m := c.memberships[userID]
+	if m == nil {
+		if len(c.memberships) >= c.max {
+			c.memberships = map[string]map[string]int64{}
+		}
+		m = map[string]int64{}
+		c.memberships[userID] = m
+	}
+	m[channelID] = now + int64(c.ttl)
+}
+
+// makeRoom keeps the cache under its bound (c.mu held).
+func (c *guestCache) makeRoom(now int64) {
+	if len(c.entries) < c.max {
+		return
+	}
+	for id, e := range c.entries {
+		if now >= e.expires {
+			delete(c.entries, id)
+		}
+	}
+	if len(c.entries) >= c.max {
+		c.entries = map[string]guestEntry{}
+	}
+}
+
+// cloneGuest copies a record deeply: the cached one is never shared.
+func cloneGuest(g *store.Guest) *store.Guest {
+	out := *g
+	out.TeamIDs = slices.Clone(g.TeamIDs)
+	out.ChannelIDs = slices.Clone(g.ChannelIDs)
+	r := &out.Restrictions
+	for _, p := range []**bool{&r.UploadFiles, &r.DownloadFiles, &r.EditOwnPosts, &r.React, &r.CreatePrivateChannels, &r.DirectMessages, &out.RequireMFA} {
+		if *p != nil {
+			v := **p
+			*p = &v
+		}
+	}
+	return &out
+}
+
+// GuestChangedElsewhere drops the cached answer for a user whose record
+// another node changed (OnPluginClusterEvent).
+func (a *App) GuestChangedElsewhere(ev model.PluginClusterEvent) {
+	if ev.Id == clusterEventGuestChanged && a.guests != nil {
+		a.guests.invalidate(string(ev.Data))
+	}
+}
+
+// GuestMembershipsChanged drops what is cached about the user's
+// memberships (core reports a new one): the next post checks again.
+func (a *App) GuestMembershipsChanged(userID string) {
+	if a.guests != nil {
+		a.guests.invalidate(userID)
+	}
+}
+
+// publishGuestChanged tells the other nodes to drop their cached answer.
+func (a *App) publishGuestChanged(userID string) {
+	err := a.api.PublishPluginClusterEvent(
+		model.PluginClusterEvent{Id: clusterEventGuestChanged, Data: []byte(userID)},
+		model.PluginClusterEventSendOptions{SendType: model.PluginClusterEventSendTypeReliable},
+	)
+	if err != nil {
+		a.api.LogWarn("Guest Accounts: could not tell the other servers that a guest changed; their cache catches up within seconds", "user_id", userID, "error", err.Error())
+	}
+}
+
+// MayBeGuest is the hooks' first question: false only when the user is
+// known not to be a guest. A registry read error answers true, so the
+// caller goes on to the full check (fail closed).
+func (a *App) MayBeGuest(userID string) bool {
+	if userID == "" || userID == a.botID {
+		return false
+	}
+	_, err := a.store.GetGuest(userID)
+	return !errors.Is(err, store.ErrNotFound)
+}
+
+// channelCache remembers the facts about channels that never change: an
+// open or private channel never becomes a direct or group message (a
+// group message can become a private channel, so those are not kept), and
+// a direct channel keeps its name (its two members) and creation time.
+type channelCache struct {
+	mu      sync.RWMutex
+	max     int
+	entries map[string]*model.Channel
+}
+
+// ordinaryChannel stands for every open or private channel in the cache.
+var ordinaryChannel = &model.Channel{Type: model.ChannelTypeOpen}
+
+func newChannelCache() *channelCache {
+	return &channelCache{max: cacheMaxEntries, entries: map[string]*model.Channel{}}
+}
+
+// channelForSend returns what the send checks need of a channel: for an
+// open or private channel only that it is one (Type is
+// model.ChannelTypeOpen for both; nothing else is set), for a direct
+// channel its id, name and creation time, for a group channel the whole
+// channel. The result is shared: callers must not change it.
+func (a *App) channelForSend(channelID string) (*model.Channel, *model.AppError) {
+	c := a.channels
+	c.mu.RLock()
+	ch, ok := c.entries[channelID]
+	c.mu.RUnlock()
+	if ok {
+		return ch, nil
+	}
+	full, appErr := a.api.GetChannel(channelID)
+	if appErr != nil {
+		return nil, appErr
+	}
+	var keep *model.Channel
+	switch full.Type {
+	case model.ChannelTypeOpen, model.ChannelTypePrivate:
+		keep = ordinaryChannel
+	case model.ChannelTypeDirect:
+		keep = &model.Channel{Id: full.Id, Type: full.Type, Name: full.Name, CreateAt: full.CreateAt}
+	default:
+		return full, nil
+	}
+	c.mu.Lock()
+	if len(c.entries) >= c.max {
+		c.entries = map[string]*model.Channel{}
+	}
+	c.entries[channelID] = keep
+	c.mu.Unlock()
+	return keep, nil
+}

@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/pluginctl"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
+)
+
+// params are the benchmark's sizes; GA_BENCH_* override them.
+type params struct {
+	Workers  int   `json:"workers"`
+	Requests int   `json:"requests_per_round"`
+	Rounds   int   `json:"rounds"`
+	Guests   []int `json:"registry_sizes"`
+	Scale    []int `json:"scale_sizes"`
+}
+
+func loadParams() params {
+	p := params{Workers: 8, Requests: 200, Rounds: 5, Guests: []int{0, 1000, 10000}, Scale: []int{10000, 100000}}
+	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_WORKERS")); err == nil && v > 0 {
+		p.Workers = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_REQUESTS")); err == nil && v > 0 {
+		p.Requests = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_ROUNDS")); err == nil && v > 0 {
+		p.Rounds = v
+	}
+	if v := os.Getenv("GA_BENCH_SCALE"); v != "" {
+		p.Scale = nil
+		for _, f := range strings.Split(v, ",") {
+			if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+				p.Scale = append(p.Scale, n)
+			}
+		}
+	}
+	p.Requests = max(p.Requests/p.Workers, 1) * p.Workers
+	return p
+}
+
+// actor is one user the benchmark acts as.
+type actor struct {
+	user *model.User
+	c    *model.Client4
+}
+
+// world is what the benchmark sets up once on the shared stack.
+type world struct {
+	th       *testhelper.TestHelper
+	p        params
+	admin    *model.Client4
+	members  []actor
+	guests   []actor
+	dms      []string // dms[i]: guest i with member i (they share a channel)
+	joinable []string // joinable[i]: the public channel member i joins and leaves
+	seed     *seeder
+
+	oursOn, noopOn bool
+	seeded         int
+	realGuests     registryRows
+}
+
+func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world, error) {
+	w := &world{th: th, p: p, admin: client(th.URL, th.AdminClient.AuthToken), oursOn: true}
+	th.SetPluginSettings(map[string]any{"MaxActiveGuests": 200000, "MaxChannelsPerGuest": 20})
+	for i := range p.Workers {
+		u := th.CreateUser()
+		th.AddTeamMember(th.Team.Id, u.Id)
+		th.AddChannelMember(th.Channel.Id, u.Id)
+		c, err := w.tokenClient(ctx, u.Id)
+		if err != nil {
+			return nil, err
+		}
+		w.members = append(w.members, actor{u, c})
+		ch := th.CreateChannel(th.Team.Id, model.ChannelTypeOpen)
+		w.joinable = append(w.joinable, ch.Id)
+
+		id := model.NewId()[:10]
+		status, body, err := pluginCall(ctx, w.admin, http.MethodPost, "/guests", map[string]any{
+			"email": "g" + id + "@guests.bench.test", "username": "g" + id, "password": testhelper.UserPassword,
+			"channel_ids": []string{th.Channel.Id},
+		})
+		if err != nil || status != http.StatusCreated {
+			return nil, errors.Errorf("creating guest %d: %d %s %v", i, status, body, err)
+		}
+		var g struct {
+			UserID string `json:"user_id"`
+		}
+		if err := json.Unmarshal(body, &g); err != nil {
+			return nil, err
+		}
+		th.Track(g.UserID)
+		gu, _, err := w.admin.GetUser(ctx, g.UserID, "")
+		if err != nil {
+			return nil, err
+		}
+		gc, err := w.tokenClient(ctx, g.UserID)
+		if err != nil {
+			return nil, err
+		}
+		w.guests = append(w.guests, actor{gu, gc})
+		dm, _, err := c.CreateDirectChannel(ctx, u.Id, g.UserID)
+		if err != nil {
+			return nil, errors.Wrap(err, "opening a DM between a member and a guest")
+		}
+		w.dms = append(w.dms, dm.Id)
+	}
+	seed, err := openSeeder(th.Stack.DataSource())
+	if err != nil {
+		return nil, err
+	}
+	w.seed = seed
+	return w, nil
+}
+
+func (w *world) tokenClient(ctx context.Context, userID string) (*model.Client4, error) {
+	tok, _, err := w.admin.CreateUserAccessToken(ctx, userID, "bench")
+	if err != nil {
+		return nil, errors.Wrap(err, "creating a personal access token")
+	}
+	return client(w.th.URL, tok.Token), nil
+}
+
+// config is one configuration of the server under measurement.
+type config struct {
+	Name   string `json:"name"`
+	Ours   bool   `json:"guest_accounts"`
+	Noop   bool   `json:"noop_plugin"`
+	Guests int    `json:"registered_guests"`
+}
+
+// set brings the server into configuration c. The plugin is disabled the
+// way an admin does it (REST disable). Disabling it deactivates every
+// registered guest (fail closed), which would take the benchmark's own
+// guests away: their registry records are taken out of the database
+// before the disable and put back after the next enable, so the same
+// users post in every configuration.
+func (w *world) set(ctx context.Context, c config) error {
+	if c.Ours != w.oursOn {
+		if c.Ours {
+			if err := setPlugin(ctx, w.admin, testhelper.PluginID, true); err != nil {
+				return err
+			}
+			if err := w.seed.putBack(ctx, w.realGuests); err != nil {
+				return err
+			}
+		} else {
+			rows, err := w.seed.takeRealGuests(ctx)
+			if err != nil {
+				return err
+			}
+			if len(rows) > 0 {
+				w.realGuests = rows
+			}
+			if err := setPlugin(ctx, w.admin, testhelper.PluginID, false); err != nil {
+				return err
+			}
+		}
+		w.oursOn, w.seeded = c.Ours, 0
+	}
+	if c.Ours && c.Guests != w.seeded {
+		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id); err != nil {
+			return err
+		}
+		w.seeded = c.Guests
+	}
+	if c.Noop != w.noopOn {
+		if err := setPlugin(ctx, w.admin, noopID, c.Noop); err != nil {
+			return err
+		}
+		w.noopOn = c.Noop
+	}
+	return nil
+}
+
+// enableTimed enables Guest Accounts and returns how long until it runs
+// (OnActivate, with its registry walks, included).
+func (w *world) enableTimed(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	if _, err := w.admin.EnablePlugin(ctx, testhelper.PluginID); err != nil {
+		return 0, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	for {
+		if err := pluginctl.WaitForPlugin(wctx, w.admin, testhelper.PluginID, model.PluginStateRunning); err == nil {
+			return time.Since(start), nil
+		} else if wctx.Err() != nil {
+			return 0, err
+		}
+	}
+}
+
+// pluginCall calls the plugin's REST API.
+func pluginCall(ctx context.Context, c *model.Client4, method, path string, body any) (int, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		buf, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		r = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.URL, "/")+"/plugins/"+testhelper.PluginID+"/api/v1"+path, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.AuthToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+// workload is one kind of request, made by N users at once.
+type workload struct {
+	Name string
+	op   func(w *world) op
+}
+
+var workloads = []workload{
+	{"member post", func(w *world) op { return postOp(w.members, func(int) string { return w.th.Channel.Id }) }},
+	{"guest post", func(w *world) op { return postOp(w.guests, func(int) string { return w.th.Channel.Id }) }},
+	{"guest DM post", func(w *world) op { return postOp(w.guests, func(i int) string { return w.dms[i] }) }},
+	{"member join", func(w *world) op {
+		return func(ctx context.Context, i, _ int) (func() error, error) {
+			m := w.members[i]
+			if _, _, err := m.c.AddChannelMember(ctx, w.joinable[i], m.user.Id); err != nil {
+				return nil, errors.Wrap(err, "joining")
+			}
+			return func() error {
+				_, err := m.c.RemoveUserFromChannel(ctx, w.joinable[i], m.user.Id)
+				return errors.Wrap(err, "leaving")
+			}, nil
+		}
+	}},
+}
+
+func postOp(as []actor, channel func(i int) string) op {
+	return func(ctx context.Context, i, n int) (func() error, error) {
+		_, _, err := as[i].c.CreatePost(ctx, &model.Post{ChannelId: channel(i), Message: fmt.Sprintf("bench %d", n)})
+		return nil, errors.Wrap(err, "posting")
+	}
+}
