@@ -64,6 +64,8 @@ func (p *Plugin) UserWillLogIn(*plugin.Context, *model.User) string { return "" 
 
 func (p *Plugin) UserHasBeenDeactivated(*plugin.Context, *model.User) {}
 
+func (p *Plugin) UserHasBeenCreated(*plugin.Context, *model.User) {}
+
 func (p *Plugin) FileWillBeUploaded(*plugin.Context, *model.FileInfo, io.Reader, io.Writer) (*model.FileInfo, string) {
 	return nil, ""
 }
