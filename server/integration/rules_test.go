@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -11,13 +12,42 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
-// setRules turns the automatic guest rules on for one test and off after.
-func setRules(th *testhelper.TestHelper, memberDomains, methods string) {
+// setRules turns the automatic guest rules on for one test (off after) and
+// waits until the plugin applies them; extra settings go along.
+func setRules(th *testhelper.TestHelper, memberDomains, methods string, extra ...map[string]any) {
 	th.T.Helper()
-	th.SetPluginSettings(map[string]any{"MemberEmailDomains": memberDomains, "GuestSignInMethods": methods})
+	values := map[string]any{"MemberEmailDomains": memberDomains, "GuestSignInMethods": methods}
+	for _, e := range extra {
+		for k, v := range e {
+			values[k] = v
+		}
+	}
+	th.SetPluginSettings(values)
 	th.T.Cleanup(func() {
 		th.SetPluginSettings(map[string]any{"MemberEmailDomains": "", "GuestSignInMethods": ""})
 	})
+	th.Eventually(func() bool {
+		var p struct {
+			Members []string `json:"member_email_domains"`
+			Methods []string `json:"guest_sign_in_methods"`
+		}
+		th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/rules/preview", nil), &p)
+		return strings.Join(p.Members, ", ") == memberDomains && strings.Join(p.Methods, ", ") == methods
+	}, "the rules were not applied")
+}
+
+// noCap lifts "Maximum active guests" and "Allowed guest email domains" (a
+// rule guest past the cap is deactivated, and one outside the allowed
+// domains cannot log in) and waits until it is in force.
+func noCap(th *testhelper.TestHelper) map[string]any {
+	th.T.Helper()
+	th.SetPluginSettings(map[string]any{"MaxActiveGuests": 0, "AllowedDomains": ""})
+	th.Eventually(func() bool {
+		var st statsBody
+		th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/stats", nil), &st)
+		return st.MaxActiveGuests == 0
+	}, "the cap was not lifted")
+	return map[string]any{"MaxActiveGuests": 0, "AllowedDomains": ""}
 }
 
 // selfSignUp creates an account the way a visitor does on an open server:
@@ -62,7 +92,7 @@ func waitRuleGuest(th *testhelper.TestHelper, userID string) ruleGuest {
 // no channels and no inviter, audited; a member-domain account does not.
 func TestRulesOutsideDomainSignUpBecomesGuest(t *testing.T) {
 	th := testhelper.Setup(t)
-	setRules(th, "member.test, *.member.test", "")
+	setRules(th, "member.test, *.member.test", "", noCap(th))
 
 	member := selfSignUp(th, "eu.member.test")
 	outsider := selfSignUp(th, "outside.test")
@@ -117,7 +147,7 @@ func TestRulesOutsideDomainSignUpBecomesGuest(t *testing.T) {
 // A listed sign-in method makes new accounts guests whatever their domain.
 func TestRulesSignInMethod(t *testing.T) {
 	th := testhelper.Setup(t)
-	setRules(th, "", "email")
+	setRules(th, "", "email", noCap(th))
 
 	u := th.CreateUser() // an email-and-password account, created by an admin
 	g := waitRuleGuest(th, u.Id)
@@ -155,7 +185,6 @@ func TestRulesFailClosedAtCap(t *testing.T) {
 	var st statsBody
 	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/stats", nil), &st)
 	th.SetPluginSettings(map[string]any{"MaxActiveGuests": max(st.ActiveGuests, 1)})
-	t.Cleanup(func() { th.SetPluginSettings(map[string]any{"MaxActiveGuests": 0}) })
 	if st.ActiveGuests == 0 {
 		createGuest(th) // fill the one slot
 	}
@@ -204,6 +233,7 @@ func TestRulesPreviewAndApplyToExistingAccounts(t *testing.T) {
 	th := testhelper.Setup(t)
 	outsider := selfSignUp(th, "elsewhere.test") // rules still off: stays a member
 	member := th.CreateUser()
+	noCap(th)
 	th.AddTeamMember(th.Team.Id, outsider.Id)
 	th.AddChannelMember(th.Channel.Id, outsider.Id)
 	outsiderClient := th.Login(outsider)
