@@ -186,3 +186,22 @@ func (th *TestHelper) RequireConsistent(s *Snapshot, only map[string]bool) {
 	th.T.Helper()
 	require.Empty(th.T, s.Problems(only), "plugin records and users disagree")
 }
+
+// AuditCounts counts the successful audit entries of an action by target,
+// read from the database.
+func (th *TestHelper) AuditCounts(action string) map[string]int {
+	th.T.Helper()
+	out := map[string]int{}
+	for _, kv := range th.kvRows("audit/") {
+		var e struct {
+			Action   string `json:"action"`
+			TargetID string `json:"target_id"`
+			Result   string `json:"result"`
+		}
+		require.NoError(th.T, json.Unmarshal([]byte(kv[1]), &e), "audit entry %s", kv[0])
+		if e.Action == action && e.Result == "success" {
+			out[e.TargetID]++
+		}
+	}
+	return out
+}
