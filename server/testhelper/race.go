@@ -34,40 +34,51 @@ func parallel(n, width int, fn func(i int)) {
 	wg.Wait()
 }
 
-// AcceptBurst opens the signup page of every link (link i on
-// nodes[i % len(nodes)]; nil means this helper's node), then submits all
-// the forms at the same moment, each from its own client address, and
-// returns the answers in link order. Every accepted account is tracked.
-func (th *TestHelper) AcceptBurst(nodes []*Env, links []string) []AcceptOutcome {
+// Burst is a set of signup forms opened and ready to be submitted at the
+// same moment.
+type Burst struct {
+	browsers []*Browser
+	targets  []string
+}
+
+// PrepareBurst opens the signup page of every link (link i on
+// nodes[i % len(nodes)]; none means this helper's node).
+func (th *TestHelper) PrepareBurst(nodes []*Env, links []string) *Burst {
 	th.T.Helper()
 	if len(nodes) == 0 {
 		nodes = []*Env{th.Env}
 	}
-	browsers := make([]*Browser, len(links))
-	targets := make([]string, len(links))
+	b := &Burst{browsers: make([]*Browser, len(links)), targets: make([]string, len(links))}
 	opened := make([]error, len(links))
 	parallel(len(links), 8, func(i int) {
-		targets[i] = OnNode(links[i], nodes[i%len(nodes)])
-		browsers[i] = NewBrowser()
-		code, body, err := browsers[i].Open(targets[i])
+		b.targets[i] = OnNode(links[i], nodes[i%len(nodes)])
+		b.browsers[i] = NewBrowser()
+		code, body, err := b.browsers[i].Open(b.targets[i])
 		if err == nil && code != http.StatusOK {
 			err = fmt.Errorf("signup page answered %d: %.200s", code, body)
 		}
 		opened[i] = err
 	})
 	for i, err := range opened {
-		require.NoError(th.T, err, "opening %s", targets[i])
+		require.NoError(th.T, err, "opening %s", b.targets[i])
 	}
-	out := make([]AcceptOutcome, len(links))
+	return b
+}
+
+// Fire submits every form at once, each from its own client address, and
+// returns the answers in link order; safe in a goroutine. The caller
+// tracks the accounts (TrackAccepted).
+func (b *Burst) Fire() []AcceptOutcome {
+	out := make([]AcceptOutcome, len(b.targets))
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range links {
+	for i := range b.targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			form := map[string]any{"username": "r" + strings.ToLower(model.NewId()[:12]), "password": UserPassword}
 			<-start
-			code, body, err := browsers[i].Accept(targets[i], form, fmt.Sprintf("198.51.%d.%d", i/250, i%250+1))
+			code, body, err := b.browsers[i].Accept(b.targets[i], form, fmt.Sprintf("198.51.%d.%d", i/250, i%250+1))
 			o := AcceptOutcome{Status: code, Body: body, Err: err}
 			if code == http.StatusOK {
 				var res struct {
@@ -82,11 +93,25 @@ func (th *TestHelper) AcceptBurst(nodes []*Env, links []string) []AcceptOutcome 
 	}
 	close(start)
 	wg.Wait()
-	for _, o := range out {
+	return out
+}
+
+// TrackAccepted marks the accounts the outcomes created for deactivation
+// when the test ends.
+func (th *TestHelper) TrackAccepted(outcomes []AcceptOutcome) {
+	for _, o := range outcomes {
 		if o.UserID != "" {
 			th.Track(o.UserID)
 		}
 	}
+}
+
+// AcceptBurst prepares and fires a burst (see PrepareBurst and Fire) and
+// tracks the accounts it created.
+func (th *TestHelper) AcceptBurst(nodes []*Env, links []string) []AcceptOutcome {
+	th.T.Helper()
+	out := th.PrepareBurst(nodes, links).Fire()
+	th.TrackAccepted(out)
 	return out
 }
 

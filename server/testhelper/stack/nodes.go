@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pkg/errors"
@@ -54,15 +55,19 @@ func (s *Stack) StartNode(ctx context.Context, opts Options) (*Stack, error) {
 	return node, nil
 }
 
-// KillMattermost ends the server with SIGKILL, as a crash or the OOM killer
-// would: no graceful shutdown, plugins get no OnDeactivate. StartMattermost
+// KillMattermost ends the server and its plugin processes with SIGKILL, as
+// a crash would: no graceful shutdown, plugins get no OnDeactivate. StartMattermost
 // brings it back on the same port and database.
 func (s *Stack) KillMattermost() error {
 	if s.mattermost == nil || s.mattermost.Process == nil {
 		return nil
 	}
-	if err := s.mattermost.Process.Kill(); err != nil {
-		return errors.Wrap(err, "killing Mattermost")
+	// The whole process group: the server and its plugin processes, as
+	// when a container or machine dies.
+	if err := syscall.Kill(-s.mattermost.Process.Pid, syscall.SIGKILL); err != nil {
+		if err := s.mattermost.Process.Kill(); err != nil {
+			return errors.Wrap(err, "killing Mattermost")
+		}
 	}
 	if !s.Detached {
 		<-s.exited
@@ -81,9 +86,9 @@ func (s *Stack) StartMattermost(ctx context.Context) error {
 	return s.startMattermost(ctx)
 }
 
-// StopPostgres stops the database (fast shutdown: clients are
-// disconnected), leaving its files; StartPostgres starts it again on the
-// same port. The servers keep running meanwhile, as they would through a
+// StopPostgres stops the database (fast shutdown: clients are cut off at
+// once, committed work is kept), leaving its files; StartPostgres starts it
+// again on the same port. The servers keep running meanwhile, as through a
 // database outage.
 func (s *Stack) StopPostgres() error {
 	if s.postgres == nil || s.postgres.Process == nil {
