@@ -14,13 +14,58 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
-// TestFaultPluginDisabledMidAcceptances: the plugin is disabled while 20
-// invitations are being accepted at once. Fail closed: while it is off no
-// invited address has an active account and nobody gets further (no login,
-// no signup page). Enabled again: every account the burst made is an active
-// guest again, the registry, the counter and core agree, no invitation is
-// used without its account, and the invitations not used still work.
-func TestFaultPluginDisabledMidAcceptances(t *testing.T) {
+// cutOff turns guest accounts off and on again: the plugin disabled, or
+// the master switch.
+type cutOff struct {
+	name string
+	off  func(th *testhelper.TestHelper) error
+	on   func(th *testhelper.TestHelper) error
+	// pageWhileOff is what a signup link answers while off.
+	pageWhileOff int
+}
+
+var cutOffs = []cutOff{
+	{
+		name: "plugin disabled",
+		off: func(th *testhelper.TestHelper) error {
+			_, err := th.AdminClient.DisablePlugin(th.Ctx, testhelper.PluginID)
+			return err
+		},
+		on: func(th *testhelper.TestHelper) error {
+			if _, err := th.AdminClient.EnablePlugin(th.Ctx, testhelper.PluginID); err != nil {
+				return err
+			}
+			return pluginctl.WaitForPlugin(th.Ctx, th.AdminClient, testhelper.PluginID, model.PluginStateRunning)
+		},
+		pageWhileOff: http.StatusNotFound,
+	},
+	{
+		name: "master switch off",
+		off: func(th *testhelper.TestHelper) error {
+			return th.UpdatePluginSettings(map[string]any{"EnableGuestAccounts": false})
+		},
+		on: func(th *testhelper.TestHelper) error {
+			return th.UpdatePluginSettings(map[string]any{"EnableGuestAccounts": true})
+		},
+		pageWhileOff: http.StatusGone,
+	},
+}
+
+// TestFaultGuestAccountsOffMidAcceptances: the plugin is disabled (then,
+// separately, the master switch turned off) while 20 invitations are being
+// accepted: half in flight, half starting while it goes off. Fail closed:
+// while off no invited address has an active account and nobody gets
+// further (no login, no signup page). On again: every account the burst
+// made is an active guest in its channel, the registry, the counter and
+// core agree, no invitation is used without its account, and the unused
+// invitations still work.
+func TestFaultGuestAccountsOffMidAcceptances(t *testing.T) {
+	for _, c := range cutOffs {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) { acceptancesCutOff(t, c) })
+	}
+}
+
+func acceptancesCutOff(t *testing.T, c cutOff) {
 	const n = 20
 	th := testhelper.Setup(t)
 	adminInChannels(th, th.Channel)
@@ -41,61 +86,60 @@ func TestFaultPluginDisabledMidAcceptances(t *testing.T) {
 	first := th.PrepareBurst(nil, links[:n/2])
 	second := th.PrepareBurst(nil, links[n/2:])
 
-	enabled := true
+	isOn := true
 	t.Cleanup(func() {
-		if !enabled {
-			_, _ = th.AdminClient.EnablePlugin(th.Ctx, testhelper.PluginID)
+		if !isOn {
+			_ = c.on(th)
 		}
 	})
-	// Half the acceptances are in flight when the admin disables the
-	// plugin, the other half start while it is being disabled.
 	done := make(chan []testhelper.AcceptOutcome, 2)
 	go func() { done <- first.Fire() }()
 	time.Sleep(100 * time.Millisecond)
-	disabled := make(chan error, 1)
-	go func() {
-		_, err := th.AdminClient.DisablePlugin(th.Ctx, testhelper.PluginID)
-		disabled <- err
-	}()
+	offErr := make(chan error, 1)
+	go func() { offErr <- c.off(th) }()
 	time.Sleep(50 * time.Millisecond)
 	go func() { done <- second.Fire() }()
 	outcomes := append(<-done, <-done...)
-	require.NoError(t, <-disabled)
-	enabled = false
+	require.NoError(t, <-offErr)
+	isOn = false
 	th.TrackAccepted(outcomes)
-	require.NoError(t, pluginctl.WaitForPlugin(th.Ctx, th.AdminClient, testhelper.PluginID, model.PluginStateNotRunning))
 
 	counts := map[int]int{}
 	for _, o := range outcomes {
 		counts[o.Status]++
 	}
-	// While off: no invited address has an active account.
-	snap := th.TakeSnapshot()
+	// While off: no invited address has an active account (the switch
+	// works in the background: wait for it).
+	var snap *testhelper.Snapshot
+	th.Eventually(func() bool {
+		snap = th.TakeSnapshot()
+		for _, addr := range addrs {
+			if u, ok := snap.ByEmail[strings.ToLower(addr)]; ok && u.DeleteAt == 0 {
+				return false
+			}
+		}
+		return true
+	}, "an invited address has an active account while guest accounts are off")
 	var made []*model.User
 	for _, addr := range addrs {
-		u, ok := snap.ByEmail[strings.ToLower(addr)]
-		if !ok {
-			continue
+		if u, ok := snap.ByEmail[strings.ToLower(addr)]; ok {
+			th.Track(u.ID)
+			full, _, err := th.AdminClient.GetUser(th.Ctx, u.ID, "")
+			require.NoError(t, err)
+			made = append(made, full)
 		}
-		th.Track(u.ID)
-		assert.NotZero(t, u.DeleteAt, "%s has an active account while the plugin is off", addr)
-		full, _, err := th.AdminClient.GetUser(th.Ctx, u.ID, "")
-		require.NoError(t, err)
-		made = append(made, full)
 	}
 	for _, u := range made {
 		_, _, err := th.Anonymous().Login(th.Ctx, u.Username, testhelper.UserPassword)
-		assert.Error(t, err, "%s logs in while the plugin is off", u.Username)
+		assert.Error(t, err, "%s logs in while guest accounts are off", u.Username)
 	}
 	code, _, err := testhelper.NewBrowser().Open(links[0])
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusNotFound, code, "a signup page answers while the plugin is off")
-	t.Logf("plugin disabled during %d acceptances: answers %v; %d accounts exist, none active while off", n, counts, len(made))
+	assert.Equal(t, c.pageWhileOff, code, "a signup page while guest accounts are off")
+	t.Logf("%s during %d acceptances: answers %v; %d accounts made, none active while off", c.name, n, counts, len(made))
 
-	_, err = th.AdminClient.EnablePlugin(th.Ctx, testhelper.PluginID)
-	require.NoError(t, err)
-	enabled = true
-	require.NoError(t, pluginctl.WaitForPlugin(th.Ctx, th.AdminClient, testhelper.PluginID, model.PluginStateRunning))
+	require.NoError(t, c.on(th))
+	isOn = true
 	th.Eventually(func() bool {
 		s := th.TakeSnapshot()
 		for _, u := range made {
@@ -120,7 +164,7 @@ func TestFaultPluginDisabledMidAcceptances(t *testing.T) {
 	}
 	if len(rest) > 0 {
 		o := th.AcceptBurst(nil, rest[:1])[0]
-		assert.Equal(t, http.StatusOK, o.Status, "an unused invitation after the plugin came back: %s", o.Body)
+		assert.Equal(t, http.StatusOK, o.Status, "an unused invitation after guest accounts came back: %s", o.Body)
 	}
 	th.RequireConsistent(th.TakeSnapshot(), ours)
 }
