@@ -93,6 +93,9 @@ func (p *Plugin) OnDeactivate() error {
 	if p.app == nil {
 		return nil
 	}
+	// Let acceptances in flight finish and refuse new ones: core kills the
+	// plugin process as soon as this returns.
+	p.app.BeginClose()
 	defer p.app.Close()
 	if !p.disabledByAdmin() {
 		return nil

@@ -116,6 +116,11 @@ type AcceptResult struct {
 // is a compare-and-set, so two simultaneous acceptances make one account;
 // a failure before the account exists gives the invitation back.
 func (a *App) AcceptInvite(token, sessionUserID string, req AcceptRequest) (*AcceptResult, error) {
+	release, gateErr := a.enter()
+	if gateErr != nil {
+		return nil, gateErr
+	}
+	defer release()
 	inv, err := a.validInvite(token)
 	if err != nil {
 		return nil, err

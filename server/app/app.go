@@ -78,6 +78,10 @@ type App struct {
 	stop       chan struct{}
 	botID      string
 
+	// gate and closing: see gate.go.
+	gate    sync.RWMutex
+	closing bool
+
 	editionMu sync.RWMutex
 	licensed  bool
 

@@ -97,6 +97,11 @@ func (a *App) checkChannelsExist(ids []string) error {
 
 // CreateGuest creates a guest account directly (admin).
 func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error) {
+	release, gateErr := a.enter()
+	if gateErr != nil {
+		return nil, gateErr
+	}
+	defer release()
 	s := a.settings()
 	var out *Guest
 	err := func() error {

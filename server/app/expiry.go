@@ -104,6 +104,14 @@ func (a *App) RunExpiry(ctx context.Context) (*ExpiryReport, error) {
 					report.Errors++
 					a.api.LogError("Guest Accounts: could not mark a guest expired", "user_id", g.UserID, "error", err.Error())
 				}
+			case store.ReasonExpired:
+				// Recorded as expired but still active in core: an expiry
+				// interrupted between the two (database outage, crash), or
+				// an admin reactivating the account outside the plugin.
+				if err := a.finishExpiry(g.UserID); err != nil {
+					report.Errors++
+					a.api.LogError("Guest Accounts: could not deactivate an expired guest", "user_id", g.UserID, "error", err.Error())
+				}
 			}
 		case policy.ExpiryReminderDue:
 			if g.Deactivated != store.ReasonNone || !reminderDue(g, now, s.ExpiryReminder) {
@@ -178,6 +186,42 @@ func (a *App) expireGuest(userID string) (bool, error) {
 		a.api.LogWarn("Guest Accounts: could not send the expiry notice", "user_id", userID, "error", err.Error())
 	}
 	return true, nil
+}
+
+// finishExpiry deactivates in core a guest the registry already records
+// as expired (the registry and the counter already count them out),
+// checking again under the user lock: the date may just have been
+// extended and the guest reactivated.
+func (a *App) finishExpiry(userID string) error {
+	changed := false
+	err := a.members.WithUserLock(userID, func() error {
+		g, err := a.store.GetGuest(userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if g.Deactivated != store.ReasonExpired || !expiredAt(g, a.Now().UnixMilli()) {
+			return nil
+		}
+		u, appErr := a.api.GetUser(userID)
+		if appErr != nil {
+			return appErr
+		}
+		if u.DeleteAt != 0 {
+			return nil
+		}
+		changed = true
+		if appErr := a.api.UpdateUserActive(userID, false); appErr != nil {
+			return appErr
+		}
+		return nil
+	})
+	if changed {
+		a.Audit(systemActor, "deactivate", userID, result(err), store.ReasonExpired)
+	}
+	return err
 }
 
 // markExpired turns an automatic deactivation (master switch, plugin

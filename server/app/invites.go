@@ -147,8 +147,11 @@ func (a *App) CreateInvites(actorID string, req InviteRequest) ([]InviteResult, 
 	}
 	results := make([]InviteResult, 0, len(req.Emails))
 	seen := map[string]bool{}
+	// The open invitations are counted once per batch (a count reads every
+	// invitation), then kept up to date as this batch adds to them.
+	pending := -1
 	for _, raw := range req.Emails {
-		res := a.inviteOne(inviter, raw, req, teamIDs, lifetime, seen)
+		res := a.inviteOne(inviter, raw, req, teamIDs, lifetime, seen, &pending)
 		a.Audit(actorID, "invite", res.Email, res.Status, res.InviteID)
 		results = append(results, res)
 	}
@@ -178,7 +181,7 @@ func (a *App) checkInviterChannels(actorID string, channelIDs []string) ([]strin
 	return teamIDs, nil
 }
 
-func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, teamIDs []string, lifetime timeDuration, seen map[string]bool) InviteResult {
+func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, teamIDs []string, lifetime timeDuration, seen map[string]bool, pending *int) InviteResult {
 	s := a.settings()
 	res := InviteResult{Email: raw}
 	ok, addr, err := s.AllowedDomains.AllowsEmail(strings.TrimSpace(raw))
@@ -207,11 +210,15 @@ func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, team
 	if appErr == nil {
 		return a.inviteExisting(inviter, existing, req, res)
 	}
-	active, _ := a.store.Get(activeCounter)
-	pending := a.countPending()
-	if !policy.CapAllows(active, pending, s.MaxActiveGuests) {
-		res.Status, res.Message = ResultCapReached, errCapReached(s.MaxActiveGuests).Localize(a.TranslatorFor(a.UserLocale(inviter.Id)))
-		return res
+	if s.MaxActiveGuests != 0 {
+		active, _ := a.store.Get(activeCounter)
+		if *pending < 0 {
+			*pending = a.countPending()
+		}
+		if !policy.CapAllows(active, *pending, s.MaxActiveGuests) {
+			res.Status, res.Message = ResultCapReached, errCapReached(s.MaxActiveGuests).Localize(a.TranslatorFor(a.UserLocale(inviter.Id)))
+			return res
+		}
 	}
 	rawToken, hash, err := policy.NewToken(rand.Reader)
 	if err != nil {
@@ -227,6 +234,9 @@ func (a *App) inviteOne(inviter *model.User, raw string, req InviteRequest, team
 	if err := a.store.CreateInvite(inv, a.retention(inv)); err != nil {
 		res.Status, res.Message = ResultError, a.TrUser(inviter.Id, "guest_accounts.invite_result.save_failed", "Could not save the invitation.")
 		return res
+	}
+	if *pending >= 0 {
+		*pending++
 	}
 	if err := a.sendInvitation(inviter, inv, rawToken, false); err != nil {
 		a.api.LogError("Guest Accounts: the invitation email could not be sent", "invite_id", inv.ID, "error", err.Error())

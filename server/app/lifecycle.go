@@ -58,6 +58,11 @@ func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
 // automatic restricts it to guests deactivated for that reason (switch,
 // plugin disabled); "" reactivates whatever the reason (an admin).
 func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
+	release, gateErr := a.enter()
+	if gateErr != nil {
+		return nil, gateErr
+	}
+	defer release()
 	s := a.settings()
 	if !s.EnableGuestAccounts {
 		return nil, errDisabled

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
@@ -21,8 +22,15 @@ func (a *App) CheckLogin(u *model.User) string {
 		return a.TrUser(u.Id, "guest_accounts.login.domain", "Guest accounts from your email domain are no longer allowed on this server. Contact the person who invited you.")
 	}
 	if g.Deactivated != store.ReasonNone {
-		// Reactivated outside the plugin (core's System Console): the cap and
-		// the rules still apply.
+		// Core let the login through, so its copy of the user is active: an
+		// admin reactivated the guest outside the plugin (System Console),
+		// or, on a second server without clustering, that copy is a stale
+		// cache entry (deactivated through another node). Only the database
+		// tells them apart; in doubt, refuse.
+		if active, err := a.userActiveInDB(u.Id); err != nil || !active {
+			return a.TrUser(u.Id, "guest_accounts.login.deactivated", "Your guest account is deactivated. Contact the person who invited you.")
+		}
+		// Reactivated outside the plugin: the cap and the rules still apply.
 		if _, err := a.Activate(systemActor, u.Id, ""); err != nil {
 			return a.TrUser(u.Id, "guest_accounts.login.not_active", "Your guest account is not active: %s", localized(err, a.TranslatorFor(a.UserLocale(u.Id))))
 		}
@@ -44,4 +52,21 @@ func (a *App) UserDeactivated(userID string) {
 		a.Audit("", "deactivated_outside_plugin", userID, "success", "")
 		return a.store.Add(activeCounter, -1)
 	})
+}
+
+// userActiveInDB reads the user's DeleteAt from the database, past core's
+// user cache (which another node cannot invalidate without clustering).
+func (a *App) userActiveInDB(userID string) (bool, error) {
+	if a.client == nil {
+		return false, errors.New("no database access")
+	}
+	db, err := a.client.Store.GetMasterDB()
+	if err != nil {
+		return false, errors.Wrap(err, "opening the database")
+	}
+	var deleteAt int64
+	if err := db.QueryRow("SELECT DeleteAt FROM Users WHERE Id = $1", userID).Scan(&deleteAt); err != nil {
+		return false, errors.Wrap(err, "reading the user")
+	}
+	return deleteAt == 0, nil
 }

@@ -9,6 +9,12 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
+// msgDeactivated refuses a guest the registry says is deactivated whose
+// session still works: on a second server without clustering (unlicensed)
+// a session revoked through another node stays in this node's session
+// cache for up to SessionCacheInMinutes (measured: 10 by default).
+var msgDeactivated = msg{"guest_accounts.notice.deactivated", "Your guest access has ended. Contact the person who invited you."}
+
 // CheckPost decides whether a post (or an edit: the new version) may be
 // saved; "" allows it, anything else is the reason shown to the poster. A
 // non-guest in an open or private channel costs two in-process cache
@@ -43,6 +49,9 @@ func (a *App) CheckUpload(userID, channelID string) string {
 	}
 	if err != nil {
 		return a.say(userID, msgCheckFailed)
+	}
+	if g.Deactivated != store.ReasonNone {
+		return a.say(userID, msgDeactivated)
 	}
 	if !policy.Effective(a.settings().DefaultRestrictions, g.Restrictions).UploadFiles {
 		return a.TrUser(userID, "guest_accounts.notice.no_upload", "Guests here may not upload files.")
@@ -94,6 +103,9 @@ func (a *App) checkGuestSend(g *store.Guest, channelID string) string {
 }
 
 func (a *App) checkGuestPost(g *store.Guest, post *model.Post) string {
+	if g.Deactivated != store.ReasonNone {
+		return a.say(post.UserId, msgDeactivated)
+	}
 	if reason := a.checkGuestMFA(g); reason != "" {
 		return reason
 	}

@@ -35,6 +35,9 @@ func (a *App) withSwitchLock(fn func() error) error {
 // reason (switch or plugin_disabled). Re-running finishes an interrupted
 // run; guests already deactivated are left as they are.
 func (a *App) SwitchOff(reason string) (int, error) {
+	// Acceptances already past their settings check finish first, so the
+	// registry lists the guests they make.
+	a.drain()
 	n := 0
 	err := a.withSwitchLock(func() error {
 		var ids []string

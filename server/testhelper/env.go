@@ -86,6 +86,8 @@ func run(m *testing.M) (int, error) {
 			fmt.Fprintln(os.Stderr, "testhelper: stopping the stack:", err)
 		}
 	}()
+	// Extra nodes (SecondNode) stop before the database they use.
+	defer stopNodes()
 	env = &Env{Stack: st, SMTP: sink, URL: st.URL, BundlePath: bundle}
 	if err := env.bootstrap(ctx); err != nil {
 		return 0, errors.Wrapf(err, "setting up the server (logs in %s; set GA_KEEP_STACK_DIR=1 to keep them)", dir)

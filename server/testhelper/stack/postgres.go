@@ -133,6 +133,9 @@ func (s *Stack) startPostgres(ctx context.Context) error {
 // its cluster goes into a temporary folder of its own, removed at Stop.
 func (s *Stack) postgresDir(cred *syscall.Credential) (string, error) {
 	dir := filepath.Join(s.Dir, "pg")
+	if s.tempPgDir != "" {
+		return s.tempPgDir, nil // started again after StopPostgres
+	}
 	if cred != nil && !s.Detached {
 		tmp, err := os.MkdirTemp("", "guest-accounts-pg-")
 		if err != nil {

@@ -1,0 +1,207 @@
+package testhelper
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The plugin's records read straight from PostgreSQL (its KV rows) and
+// core's Users table, to check after a race or a fault that nothing was
+// lost or half-done, without trusting the plugin's own API.
+
+// KVGuest is the part of a guest record the checks read.
+type KVGuest struct {
+	UserID      string `json:"user_id"`
+	Deactivated string `json:"deactivated"`
+	ExpiresAt   int64  `json:"expires_at"`
+}
+
+// KVInvite is the part of an invitation the checks read.
+type KVInvite struct {
+	ID         string `json:"id"`
+	Email      string `json:"email"`
+	Status     string `json:"status"`
+	ClaimedAt  int64  `json:"claimed_at"`
+	AcceptedBy string `json:"accepted_by"`
+}
+
+// DBUser is a row of core's Users table.
+type DBUser struct {
+	ID       string
+	Email    string
+	DeleteAt int64
+	Roles    string
+}
+
+// Snapshot is the plugin's state as the database holds it.
+type Snapshot struct {
+	Guests  map[string]KVGuest // by user id
+	Invites []KVInvite
+	Users   map[string]DBUser // every user with a guest record or an invited address, by id
+	ByEmail map[string]DBUser
+	Counter int // count/active-guests
+}
+
+func (th *TestHelper) sqlRows(query string) [][]string {
+	th.T.Helper()
+	out, err := th.Stack.SQL(th.Ctx, query)
+	require.NoError(th.T, err)
+	var rows [][]string
+	for _, line := range strings.Split(out, "\n") {
+		if line != "" {
+			rows = append(rows, strings.Split(line, "|"))
+		}
+	}
+	return rows
+}
+
+// kvRows returns key and value of the plugin's live KV rows with a prefix.
+// Values are JSON or plain text; '|' and newlines are escaped by encode.
+func (th *TestHelper) kvRows(prefix string) [][2]string {
+	th.T.Helper()
+	now := time.Now().UnixMilli()
+	rows := th.sqlRows(fmt.Sprintf(`SELECT pkey, encode(pvalue, 'hex') FROM pluginkeyvaluestore
+		WHERE pluginid = '%s' AND pkey LIKE '%s%%' AND (expireat = 0 OR expireat > %d)`, PluginID, prefix, now))
+	out := make([][2]string, 0, len(rows))
+	for _, r := range rows {
+		require.Len(th.T, r, 2)
+		raw := make([]byte, len(r[1])/2)
+		for i := range raw {
+			b, err := strconv.ParseUint(r[1][2*i:2*i+2], 16, 8)
+			require.NoError(th.T, err)
+			raw[i] = byte(b)
+		}
+		out = append(out, [2]string{r[0], string(raw)})
+	}
+	return out
+}
+
+// TakeSnapshot reads the plugin's guests, invitations and counter, and the
+// users they name, from the database.
+func (th *TestHelper) TakeSnapshot() *Snapshot {
+	th.T.Helper()
+	s := &Snapshot{Guests: map[string]KVGuest{}, Users: map[string]DBUser{}, ByEmail: map[string]DBUser{}}
+	for _, kv := range th.kvRows("guest/") {
+		var g KVGuest
+		require.NoError(th.T, json.Unmarshal([]byte(kv[1]), &g), "guest record %s", kv[0])
+		s.Guests[g.UserID] = g
+	}
+	for _, kv := range th.kvRows("invite/") {
+		var inv KVInvite
+		require.NoError(th.T, json.Unmarshal([]byte(kv[1]), &inv), "invitation %s", kv[0])
+		s.Invites = append(s.Invites, inv)
+	}
+	for _, kv := range th.kvRows("count/active-guests") {
+		n, err := strconv.Atoi(kv[1])
+		require.NoError(th.T, err, "counter %q", kv[1])
+		s.Counter = n
+	}
+	var ids, emails []string
+	for id := range s.Guests {
+		ids = append(ids, "'"+id+"'")
+	}
+	for _, inv := range s.Invites {
+		emails = append(emails, "'"+strings.ReplaceAll(strings.ToLower(inv.Email), "'", "''")+"'")
+	}
+	if len(ids)+len(emails) > 0 {
+		where := []string{}
+		if len(ids) > 0 {
+			where = append(where, "id IN ("+strings.Join(ids, ",")+")")
+		}
+		if len(emails) > 0 {
+			where = append(where, "lower(email) IN ("+strings.Join(emails, ",")+")")
+		}
+		for _, r := range th.sqlRows("SELECT id, lower(email), deleteat, roles FROM users WHERE " + strings.Join(where, " OR ")) {
+			del, _ := strconv.ParseInt(r[2], 10, 64)
+			u := DBUser{ID: r[0], Email: r[1], DeleteAt: del, Roles: r[3]}
+			s.Users[u.ID] = u
+			s.ByEmail[u.Email] = u
+		}
+	}
+	return s
+}
+
+// ActiveGuests counts guests active in both the registry and core.
+func (s *Snapshot) ActiveGuests() int {
+	n := 0
+	for id, g := range s.Guests {
+		if g.Deactivated == "" && s.Users[id].DeleteAt == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Problems lists every inconsistency between the plugin's records and
+// core's users: a guest record without its user; a guest active in one
+// and deactivated in the other; a counter that is not the number of active
+// guests; an invitation used without its account (or with one of another
+// address); an active account created for an invited address that the
+// registry does not know (a full account made from a guest invitation).
+// only, when not nil, limits the invitation checks to these ids.
+func (s *Snapshot) Problems(only map[string]bool) []string {
+	var out []string
+	active := 0
+	for id, g := range s.Guests {
+		u, ok := s.Users[id]
+		switch {
+		case !ok:
+			out = append(out, "guest record "+id+" has no user")
+		case (g.Deactivated == "") != (u.DeleteAt == 0):
+			out = append(out, fmt.Sprintf("guest %s: registry deactivated=%q but core delete_at=%d", id, g.Deactivated, u.DeleteAt))
+		}
+		if g.Deactivated == "" {
+			active++
+		}
+	}
+	if s.Counter != active {
+		out = append(out, fmt.Sprintf("active-guest counter %d but %d active guests in the registry", s.Counter, active))
+	}
+	for _, inv := range s.Invites {
+		if only != nil && !only[inv.ID] {
+			continue
+		}
+		u, hasUser := s.ByEmail[strings.ToLower(inv.Email)]
+		if inv.Status == "accepted" {
+			if inv.AcceptedBy == "" || !hasUser || u.ID != inv.AcceptedBy {
+				out = append(out, fmt.Sprintf("invitation %s (%s) is used but its account is missing", inv.ID, inv.Email))
+			}
+		}
+		if hasUser && u.DeleteAt == 0 {
+			if _, guest := s.Guests[u.ID]; !guest {
+				out = append(out, fmt.Sprintf("invited address %s has an active account %s the registry does not know (roles %q)", inv.Email, u.ID, u.Roles))
+			}
+		}
+	}
+	return out
+}
+
+// RequireConsistent fails the test with every problem Problems finds.
+func (th *TestHelper) RequireConsistent(s *Snapshot, only map[string]bool) {
+	th.T.Helper()
+	require.Empty(th.T, s.Problems(only), "plugin records and users disagree")
+}
+
+// AuditCounts counts the successful audit entries of an action by target,
+// read from the database.
+func (th *TestHelper) AuditCounts(action string) map[string]int {
+	th.T.Helper()
+	out := map[string]int{}
+	for _, kv := range th.kvRows("audit/") {
+		var e struct {
+			Action   string `json:"action"`
+			TargetID string `json:"target_id"`
+			Result   string `json:"result"`
+		}
+		require.NoError(th.T, json.Unmarshal([]byte(kv[1]), &e), "audit entry %s", kv[0])
+		if e.Action == action && e.Result == "success" {
+			out[e.TargetID]++
+		}
+	}
+	return out
+}
