@@ -9,7 +9,6 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 )
 
-
 // rules runs `/guest rules` (a dry run) and `/guest rules apply
 // [--no-channels]`, which converts exactly the accounts the dry run lists.
 func (h *Handler) rules(t app.Translator, actorID string, rest []string) *model.CommandResponse {
