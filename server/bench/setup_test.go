@@ -29,7 +29,7 @@ type params struct {
 }
 
 func loadParams() params {
-	p := params{Workers: 8, Requests: 200, Rounds: 5, Guests: []int{0, 1000, 10000}, Scale: []int{10000, 100000}}
+	p := params{Workers: 8, Requests: 200, Rounds: 8, Guests: []int{0, 1000, 10000}, Scale: []int{10000, 100000}}
 	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_WORKERS")); err == nil && v > 0 {
 		p.Workers = v
 	}
@@ -75,6 +75,9 @@ type world struct {
 
 func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world, error) {
 	w := &world{th: th, p: p, admin: client(th.URL, th.AdminClient.AuthToken), oursOn: true}
+	// Enabling the plugin answers once OnActivate returns, which walks the
+	// registry: minutes with 100,000 guests on a busy machine.
+	w.admin.HTTPClient.Timeout = 15 * time.Minute
 	th.SetPluginSettings(map[string]any{"MaxActiveGuests": 200000, "MaxChannelsPerGuest": 20})
 	for i := range p.Workers {
 		u := th.CreateUser()
@@ -170,12 +173,18 @@ func (w *world) set(ctx context.Context, c config) error {
 			}
 		}
 		w.oursOn, w.seeded = c.Ours, 0
+		if err := w.seed.settle(ctx); err != nil {
+			return err
+		}
 	}
 	if c.Ours && c.Guests != w.seeded {
 		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id); err != nil {
 			return err
 		}
 		w.seeded = c.Guests
+		if err := w.seed.settle(ctx); err != nil {
+			return err
+		}
 	}
 	if c.Noop != w.noopOn {
 		if err := setPlugin(ctx, w.admin, noopID, c.Noop); err != nil {
