@@ -251,7 +251,11 @@ func (w *world) cleanup(ctx context.Context) error {
 		return err
 	}
 	w.realGuests = nil
-	return w.set(ctx, config{Name: "on", Ours: true})
+	if err := w.set(ctx, config{Name: "on", Ours: true}); err != nil {
+		return err
+	}
+	_, err := w.setSettings(ctx, w.oldSettings)
+	return err
 }
 
 func serverVersion(ctx context.Context, c *model.Client4) string {

@@ -71,6 +71,33 @@ type world struct {
 	oursOn, noopOn bool
 	seeded         int
 	realGuests     registryRows
+	oldSettings    map[string]any
+}
+
+// setSettings saves plugin settings through the config API (as the System
+// Console does) and returns the previous values of those keys.
+func (w *world) setSettings(ctx context.Context, values map[string]any) (map[string]any, error) {
+	cfg, _, err := w.admin.GetConfig(ctx)
+	if err != nil {
+		return nil, errors.Wrap(err, "reading the server config")
+	}
+	if cfg.PluginSettings.Plugins == nil {
+		cfg.PluginSettings.Plugins = map[string]map[string]any{}
+	}
+	settings := cfg.PluginSettings.Plugins[testhelper.PluginID]
+	if settings == nil {
+		settings = map[string]any{}
+	}
+	old := map[string]any{}
+	for k, v := range values {
+		old[k] = settings[k]
+		settings[k] = v
+	}
+	cfg.PluginSettings.Plugins[testhelper.PluginID] = settings
+	if _, _, err := w.admin.UpdateConfig(ctx, cfg); err != nil {
+		return nil, errors.Wrap(err, "saving plugin settings")
+	}
+	return old, nil
 }
 
 func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world, error) {
@@ -78,7 +105,12 @@ func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world,
 	// Enabling the plugin answers once OnActivate returns, which walks the
 	// registry: minutes with 100,000 guests on a busy machine.
 	w.admin.HTTPClient.Timeout = 15 * time.Minute
-	th.SetPluginSettings(map[string]any{"MaxActiveGuests": 200000, "MaxChannelsPerGuest": 20})
+	// Caps on, as a real installation has them (they are checked on every
+	// creation and join). Restored by cleanup.
+	var err error
+	if w.oldSettings, err = w.setSettings(ctx, map[string]any{"maxactiveguests": 200000, "maxchannelsperguest": 20}); err != nil {
+		return nil, err
+	}
 	for i := range p.Workers {
 		u := th.CreateUser()
 		th.AddTeamMember(th.Team.Id, u.Id)
