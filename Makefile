@@ -109,10 +109,17 @@ test-browser: dist mattermost-server webapp-deps e2e/node_modules/.installed ## 
 	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
 		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 20m ./server/browsertest/...
 
-bench: dist mattermost-server ## benchmarks (Go and side-by-side on the real server)
-	$(GO) test -run='^$$' -bench=. -benchmem ./server/policy/
-	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
-		$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x -timeout 60m ./server/bench/
+BENCH_OUT := build/out/bench
+BENCH_ENV  = GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) GA_BENCH_OUT=$(CURDIR)/$(BENCH_OUT)
+
+# GA_BENCH_WORKERS, GA_BENCH_REQUESTS, GA_BENCH_ROUNDS and GA_BENCH_SCALE
+# (e.g. 10000,100000) change the sizes of the real-server run.
+bench: dist mattermost-server ## benchmarks: hook decisions (Go), then plugin overhead and scale on the real server; one table, JSON in build/out/bench
+	@mkdir -p $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/ | tee $(BENCH_OUT)/go-bench.txt
+	$(BENCH_ENV) $(GO) test -count=1 -run='^$$' -bench=SwitchOff -benchtime=1x -timeout 30m ./server/bench/
+	$(BENCH_ENV) GA_GOBENCH=$(CURDIR)/$(BENCH_OUT)/go-bench.txt \
+		$(GO) test -count=1 -run='^$$' -bench=Server -benchtime=1x -timeout 60m ./server/bench/
 
 fuzz: ## longer fuzzing runs
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=2m -fuzzminimizetime=200x ./server/policy/

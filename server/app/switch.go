@@ -93,19 +93,32 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 // crash (core deactivates system_guest users at start-up when unlicensed),
 // recounts the active guests, and finishes an interrupted switch.
 func (a *App) Reconcile() error {
-	var repair []string
-	if err := a.store.ForEachGuest(func(g *store.Guest) error {
-		u, appErr := a.api.GetUser(g.UserID)
+	var repair, batch []string
+	// Users are read a hundred at a time (activation time grows with the
+	// registry; one call per guest cost a minute at 100,000 guests).
+	checkBatch := func() {
+		users, appErr := a.api.GetUsersByIds(batch)
+		batch = batch[:0]
 		if appErr != nil {
-			return nil // user deleted meanwhile
+			return // unreadable: nothing to repair that can be seen
 		}
-		wrongRole := !a.Licensed() && slices.Contains(u.GetRoles(), model.SystemGuestRoleId)
-		if wrongRole || (a.Licensed() && !u.IsGuest()) {
-			repair = append(repair, g.UserID)
+		for _, u := range users { // users deleted meanwhile are absent
+			wrongRole := !a.Licensed() && slices.Contains(u.GetRoles(), model.SystemGuestRoleId)
+			if wrongRole || (a.Licensed() && !u.IsGuest()) {
+				repair = append(repair, u.Id)
+			}
+		}
+	}
+	if err := a.store.ForEachGuest(func(g *store.Guest) error {
+		if batch = append(batch, g.UserID); len(batch) == 100 {
+			checkBatch()
 		}
 		return nil
 	}); err != nil {
 		return err
+	}
+	if len(batch) > 0 {
+		checkBatch()
 	}
 	for _, id := range repair {
 		if _, err := a.members.RepairRole(id); err != nil {

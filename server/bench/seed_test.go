@@ -178,3 +178,10 @@ func (s *seeder) analyze(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `ANALYZE users; ANALYZE pluginkeyvaluestore`)
 	return err
 }
+
+// settle vacuums the key-value table after the registry changed, so that
+// autovacuum does not run during the next measurement instead.
+func (s *seeder) settle(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `VACUUM ANALYZE pluginkeyvaluestore`)
+	return errors.Wrap(err, "vacuuming the key-value table")
+}

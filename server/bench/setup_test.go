@@ -29,7 +29,7 @@ type params struct {
 }
 
 func loadParams() params {
-	p := params{Workers: 8, Requests: 200, Rounds: 5, Guests: []int{0, 1000, 10000}, Scale: []int{10000, 100000}}
+	p := params{Workers: 8, Requests: 200, Rounds: 8, Guests: []int{0, 1000, 10000}, Scale: []int{10000, 100000}}
 	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_WORKERS")); err == nil && v > 0 {
 		p.Workers = v
 	}
@@ -71,11 +71,46 @@ type world struct {
 	oursOn, noopOn bool
 	seeded         int
 	realGuests     registryRows
+	oldSettings    map[string]any
+}
+
+// setSettings saves plugin settings through the config API (as the System
+// Console does) and returns the previous values of those keys.
+func (w *world) setSettings(ctx context.Context, values map[string]any) (map[string]any, error) {
+	cfg, _, err := w.admin.GetConfig(ctx)
+	if err != nil {
+		return nil, errors.Wrap(err, "reading the server config")
+	}
+	if cfg.PluginSettings.Plugins == nil {
+		cfg.PluginSettings.Plugins = map[string]map[string]any{}
+	}
+	settings := cfg.PluginSettings.Plugins[testhelper.PluginID]
+	if settings == nil {
+		settings = map[string]any{}
+	}
+	old := map[string]any{}
+	for k, v := range values {
+		old[k] = settings[k]
+		settings[k] = v
+	}
+	cfg.PluginSettings.Plugins[testhelper.PluginID] = settings
+	if _, _, err := w.admin.UpdateConfig(ctx, cfg); err != nil {
+		return nil, errors.Wrap(err, "saving plugin settings")
+	}
+	return old, nil
 }
 
 func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world, error) {
 	w := &world{th: th, p: p, admin: client(th.URL, th.AdminClient.AuthToken), oursOn: true}
-	th.SetPluginSettings(map[string]any{"MaxActiveGuests": 200000, "MaxChannelsPerGuest": 20})
+	// Enabling the plugin answers once OnActivate returns, which walks the
+	// registry: minutes with 100,000 guests on a busy machine.
+	w.admin.HTTPClient.Timeout = 15 * time.Minute
+	// Caps on, as a real installation has them (they are checked on every
+	// creation and join). Restored by cleanup.
+	var err error
+	if w.oldSettings, err = w.setSettings(ctx, map[string]any{"maxactiveguests": 200000, "maxchannelsperguest": 20}); err != nil {
+		return nil, err
+	}
 	for i := range p.Workers {
 		u := th.CreateUser()
 		th.AddTeamMember(th.Team.Id, u.Id)
@@ -170,12 +205,18 @@ func (w *world) set(ctx context.Context, c config) error {
 			}
 		}
 		w.oursOn, w.seeded = c.Ours, 0
+		if err := w.seed.settle(ctx); err != nil {
+			return err
+		}
 	}
 	if c.Ours && c.Guests != w.seeded {
 		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id); err != nil {
 			return err
 		}
 		w.seeded = c.Guests
+		if err := w.seed.settle(ctx); err != nil {
+			return err
+		}
 	}
 	if c.Noop != w.noopOn {
 		if err := setPlugin(ctx, w.admin, noopID, c.Noop); err != nil {
