@@ -164,7 +164,11 @@ func (a *App) sharesTeamChannel(guestID, otherID string) bool {
 	}
 	for _, channelID := range g.ChannelIDs {
 		members, appErr := a.api.GetChannelMembersByIds(channelID, []string{guestID, otherID})
-		if appErr == nil && len(members) == 2 {
+		if appErr != nil || len(members) != 2 {
+			continue
+		}
+		// An archived channel is no longer shared (core caches channels).
+		if ch, appErr := a.api.GetChannel(channelID); appErr == nil && ch.DeleteAt == 0 {
 			return true
 		}
 	}

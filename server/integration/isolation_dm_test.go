@@ -176,3 +176,22 @@ func TestIsolationDirectMessagesCountTowardsTheChannelCap(t *testing.T) {
 		return err == nil
 	}, "the conversation stays refused after DMs stopped counting")
 }
+
+// A channel that was archived is no longer shared: once the only channel a
+// guest shares with a member is archived, their DM is refused.
+func TestIsolationArchivedChannelIsNotShared(t *testing.T) {
+	th := testhelper.Setup(t)
+	only := th.CreateChannel(th.Team.Id, model.ChannelTypeOpen)
+	th.AddChannelMember(only.Id, th.Member.Id)
+	u := createGuestWith(th, nil, only.Id)
+	guest := th.Login(u)
+	dm, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, th.Member.Id)
+	require.NoError(t, err)
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "while shared"})
+	require.NoError(t, err, "the DM works while the channel is shared")
+
+	_, err = th.AdminClient.DeleteChannel(th.Ctx, only.Id)
+	require.NoError(t, err)
+	_, resp, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "after the archive"})
+	requireRejected(t, resp, err, "a guest's DM after the only shared channel was archived")
+}
