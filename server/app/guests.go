@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -119,18 +120,54 @@ func (a *App) publishGuestsChanged(userIDs ...string) {
 	a.api.PublishWebSocketEvent("guests_changed", map[string]any{"user_ids": ids}, &model.WebsocketBroadcast{})
 }
 
-// RecountActive sets the active-guest counter from the registry (at
-// activation, so the counter heals after any crash).
+// recountSettle is how long RecountActive watches a counter that
+// disagrees with the registry before correcting it.
+var recountSettle = 3 * time.Second
+
+// RecountActive corrects the active-guest counter from the registry (at
+// activation, so the counter heals after a crash, which can only leave it
+// too high). On a cluster other nodes may be between a counter change and
+// the registry write that goes with it (an acceptance reserves its place
+// before the account exists), so a counter that disagrees is corrected
+// only if neither it nor the registry moved for recountSettle, and only by
+// compare-and-set. Measured on two nodes: an unconditional set at one
+// node's start undid an expiry another node made meanwhile.
 func (a *App) RecountActive() (int, error) {
-	n := 0
-	err := a.store.ForEachGuest(func(g *store.Guest) error {
+	n, c, err := a.activeCounts()
+	if err != nil || n == c {
+		return n, err
+	}
+	time.Sleep(recountSettle)
+	n2, c2, err := a.activeCounts()
+	if err != nil {
+		return 0, err
+	}
+	if n2 != n || c2 != c {
+		a.api.LogInfo("Guest Accounts: the active-guest counter is in use; not recounted", "counter", c2, "registry", n2)
+		return c2, nil
+	}
+	ok, err := a.store.CompareAndSet(activeCounter, c, n)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return c, nil
+	}
+	a.api.LogWarn("Guest Accounts: the active-guest counter was corrected from the registry", "was", c, "now", n)
+	return n, nil
+}
+
+// activeCounts returns the active guests in the registry and the counter.
+func (a *App) activeCounts() (registry, counter int, err error) {
+	err = a.store.ForEachGuest(func(g *store.Guest) error {
 		if g.Deactivated == store.ReasonNone {
-			n++
+			registry++
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return n, a.store.Set(activeCounter, n)
+	counter, err = a.store.Get(activeCounter)
+	return registry, counter, err
 }

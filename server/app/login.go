@@ -38,12 +38,18 @@ func (a *App) CheckLogin(u *model.User) string {
 	return ""
 }
 
-// UserDeactivated records a deactivation done outside the plugin.
+// UserDeactivated records a deactivation done outside the plugin. Core
+// delivers the hook asynchronously: by the time it runs the plugin may have
+// reactivated the guest (the master switch turned off and on at once), so
+// only a user still deactivated counts.
 func (a *App) UserDeactivated(userID string) {
 	_ = a.members.WithUserLock(userID, func() error {
 		g, err := a.store.GetGuest(userID)
 		if err != nil || g.Deactivated != store.ReasonNone {
 			return nil // not a guest, or the plugin did it itself
+		}
+		if u, appErr := a.api.GetUser(userID); appErr == nil && u.DeleteAt == 0 {
+			return nil // reactivated since: a stale event
 		}
 		g.Deactivated = store.ReasonAdmin
 		if err := a.store.SaveGuest(g); err != nil {

@@ -87,6 +87,8 @@ type Counters interface {
 	Add(name string, delta int) error
 	Get(name string) (int, error)
 	Set(name string, value int) error
+	// CompareAndSet sets the counter to value only if it is still old.
+	CompareAndSet(name string, old, value int) (bool, error)
 }
 
 // Audit keeps the audit log.

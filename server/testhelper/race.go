@@ -135,16 +135,3 @@ func (th *TestHelper) RevokeInvites(ids []string) {
 		th.PluginRequest(th.AdminClient, http.MethodDelete, "/invites/"+ids[i], nil)
 	})
 }
-
-// ActiveGuestsInRegistry is the number of active guests the registry lists
-// (GET /guests?status=active), to compare with the counter in /stats.
-func (th *TestHelper) ActiveGuestsInRegistry() int {
-	th.T.Helper()
-	resp := th.PluginRequest(th.AdminClient, http.MethodGet, "/guests?status=active&per_page=1", nil)
-	require.Equal(th.T, http.StatusOK, resp.Status, "listing guests: %s", resp.Body)
-	var body struct {
-		Total int `json:"total"`
-	}
-	th.DecodeJSON(resp, &body)
-	return body.Total
-}

@@ -154,6 +154,16 @@ func (s *Store) Get(name string) (int, error) {
 	return v, err
 }
 
+// CompareAndSet sets the counter to value only if it still holds old.
+func (s *Store) CompareAndSet(name string, old, value int) (bool, error) {
+	v, raw, err := s.read(name)
+	if err != nil || v != old {
+		return false, err
+	}
+	ok, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(value)), pluginapi.SetAtomic(raw))
+	return ok, errors.Wrap(err, "updating a counter")
+}
+
 // Set overwrites the counter (used when recounting from the registry).
 func (s *Store) Set(name string, value int) error {
 	_, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(value)))
