@@ -108,10 +108,17 @@ func (a *App) UserCreated(created *model.User) {
 // with guest accounts switched off the guest is created deactivated, and
 // outside "Allowed guest email domains" the guest cannot log in.
 func (a *App) ruleDemote(actorID string, u *model.User, rule policy.GuestRule, keep []string, action string) (*Guest, error) {
-	s := a.settings()
 	details := "rule: " + string(rule)
 	var out *Guest
 	err := func() error {
+		// Like an acceptance, a conversion makes a guest active: it must not
+		// finish after a disable or switch-off has listed the registry.
+		release, gateErr := a.enter()
+		if gateErr != nil {
+			return gateErr
+		}
+		defer release()
+		s := a.settings() // read inside the gate: a switch-off drains first
 		if keep == nil {
 			var err error
 			if keep, err = a.nonDefaultChannels(u.Id); err != nil {
