@@ -113,7 +113,7 @@ func New(d Deps) (*App, error) {
 	if a.clock == nil {
 		a.clock = systemClock{}
 	}
-	a.guests = newGuestCache(d.Store, guestCacheTTL, a.publishGuestChanged)
+	a.guests = newGuestCache(d.Store, guestCacheTTL, guestRecordTTL, a.publishGuestChanged)
 	a.store = a.guests
 	a.channels = newChannelCache()
 	if a.cfgError == nil {

@@ -17,8 +17,10 @@ import (
 // member posting in an ordinary channel, costs two map lookups and no call
 // to the server.
 //
-// Guest records (and "not a guest") are cached with a short TTL and
-// invalidated:
+// Only the hot paths read through the cache (guestCache.Cached); use cases
+// that decide on a record or change it read the store (GetGuest), so a
+// read-modify-write never starts from a stale copy. Guest records (1 s)
+// and "not a guest" (10 s) are cached with a short TTL and invalidated:
 //   - on this node, synchronously, by every registry write: the cache wraps
 //     the store, so SaveGuest and DeleteGuest drop the entry after the write
 //     and before they return. A read that started before a write never
@@ -37,12 +39,20 @@ import (
 // so a membership replaced in between is checked again.
 //
 // Fail closed: a stale "not a guest" could only come from another node's
-// write whose event was lost, and lasts at most guestCacheTTL. Read errors
-// are never cached.
+// write whose event was lost, and lasts at most guestCacheTTL; a stale
+// guest record (say, a deactivation through another node) at most
+// guestRecordTTL. Read errors are never cached.
 
 const (
-	// guestCacheTTL bounds how long an answer is trusted without a read.
+	// guestCacheTTL bounds how long "not a guest" is trusted without a
+	// read: the common case (every member's post) costs no call.
 	guestCacheTTL = 10 * time.Second
+	// guestRecordTTL bounds how long a guest's record is trusted without a
+	// read: a change made through a node whose cluster event does not
+	// reach this one (two servers on one database without clustering, a
+	// lost event) takes effect here within it. A guest posting all the
+	// time costs one registry read a second.
+	guestRecordTTL = time.Second
 	// cacheMaxEntries bounds each cache; beyond it expired entries are
 	// swept, and if that is not enough the cache starts over.
 	cacheMaxEntries = 100_000
@@ -53,8 +63,9 @@ const (
 // guestCache is a store.Store whose guest reads are cached.
 type guestCache struct {
 	store.Store
-	ttl     time.Duration
-	max     int
+	ttl      time.Duration // "not a guest"
+	guestTTL time.Duration // a guest's record
+	max      int
 	changed func(userID string) // after a write on this node (cluster event)
 	now     func() int64        // unix nanoseconds
 
@@ -70,20 +81,32 @@ type guestEntry struct {
 	expires int64        // unix nanoseconds
 }
 
-func newGuestCache(inner store.Store, ttl time.Duration, changed func(userID string)) *guestCache {
+func newGuestCache(inner store.Store, ttl, guestTTL time.Duration, changed func(userID string)) *guestCache {
 	if changed == nil {
 		changed = func(string) {}
 	}
 	return &guestCache{
-		Store: inner, ttl: ttl, max: cacheMaxEntries, changed: changed,
+		Store: inner, ttl: ttl, guestTTL: guestTTL, max: cacheMaxEntries, changed: changed,
 		now: func() int64 { return time.Now().UnixNano() }, entries: map[string]guestEntry{},
 		memberships: map[string]map[string]int64{},
 	}
 }
 
-// GetGuest returns a copy of the record (callers may change it) or
-// store.ErrNotFound, from the cache when it is fresh.
+// GetGuest reads the record from the store, never from memory: use cases
+// that decide on a record or change it (under the user's lock) must see
+// what other nodes wrote, whether or not their cluster event has arrived.
+// The answer refreshes the cache.
 func (c *guestCache) GetGuest(userID string) (*store.Guest, error) {
+	gen := c.generation()
+	g, err := c.Store.GetGuest(userID)
+	c.keep(userID, g, err, gen)
+	return g, err
+}
+
+// Cached is the hot paths' read (posts, uploads, reactions, joins): a
+// copy of the record or store.ErrNotFound, from memory while the answer is
+// fresh (guestTTL for a guest, ttl for "not a guest").
+func (c *guestCache) Cached(userID string) (*store.Guest, error) {
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.entries[userID]
@@ -96,20 +119,29 @@ func (c *guestCache) GetGuest(userID string) (*store.Guest, error) {
 		return cloneGuest(e.guest), nil
 	}
 	g, err := c.Store.GetGuest(userID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err // never cached
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		c.makeRoom(now)
-		e := guestEntry{expires: now + int64(c.ttl)}
-		if g != nil {
-			e.guest = cloneGuest(g)
-		}
-		c.entries[userID] = e
-	}
-	c.mu.Unlock()
+	c.keep(userID, g, err, gen)
 	return g, err
+}
+
+// keep stores what a read returned, unless it failed or a write happened
+// on this node since gen was read (the answer may be older than the write).
+func (c *guestCache) keep(userID string, g *store.Guest, err error, gen uint64) {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return // never cached
+	}
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	c.makeRoom(now)
+	e := guestEntry{expires: now + int64(c.ttl)}
+	if g != nil {
+		e.guest = cloneGuest(g)
+		e.expires = now + int64(c.guestTTL)
+	}
+	c.entries[userID] = e
 }
 
 // SaveGuest writes the record, then drops the cached answer here and on
@@ -247,7 +279,7 @@ func (a *App) MayBeGuest(userID string) bool {
 	if userID == "" || userID == a.botID {
 		return false
 	}
-	_, err := a.store.GetGuest(userID)
+	_, err := a.guests.Cached(userID)
 	return !errors.Is(err, store.ErrNotFound)
 }
 

@@ -53,7 +53,7 @@ func (c *fakeClock) now() int64 { return c.t.Load() }
 
 func newTestCache(inner store.Store) (*guestCache, *fakeClock, *[]string) {
 	var published []string
-	c := newGuestCache(inner, time.Minute, func(id string) { published = append(published, id) })
+	c := newGuestCache(inner, time.Minute, time.Minute, func(id string) { published = append(published, id) })
 	clock := &fakeClock{}
 	clock.t.Store(time.Hour.Nanoseconds())
 	c.now = clock.now
@@ -66,16 +66,16 @@ func TestGuestCacheAnswersFromMemoryUntilTheTTL(t *testing.T) {
 	c, clock, _ := newTestCache(inner)
 
 	for range 3 {
-		_, err := c.GetGuest("member1")
+		_, err := c.Cached("member1")
 		require.ErrorIs(t, err, store.ErrNotFound)
-		g, err := c.GetGuest("guest1")
+		g, err := c.Cached("guest1")
 		require.NoError(t, err)
 		assert.Equal(t, []string{"c1"}, g.ChannelIDs)
 	}
 	assert.EqualValues(t, 2, inner.reads.Load(), "one read per user, then memory")
 
 	clock.t.Add(time.Minute.Nanoseconds())
-	_, err := c.GetGuest("member1")
+	_, err := c.Cached("member1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 	assert.EqualValues(t, 3, inner.reads.Load(), "read again once the TTL has passed")
 }
@@ -85,21 +85,21 @@ func TestGuestCacheWritesTakeEffectAtOnce(t *testing.T) {
 	c, _, published := newTestCache(inner)
 
 	// A member known as "not a guest" becomes one: the very next read sees it.
-	_, err := c.GetGuest("u1")
+	_, err := c.Cached("u1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 	require.NoError(t, c.SaveGuest(&store.Guest{UserID: "u1", SingleChannel: true}))
-	g, err := c.GetGuest("u1")
+	g, err := c.Cached("u1")
 	require.NoError(t, err)
 	assert.True(t, g.SingleChannel)
 
 	g.SingleChannel = false
 	require.NoError(t, c.SaveGuest(g))
-	g, err = c.GetGuest("u1")
+	g, err = c.Cached("u1")
 	require.NoError(t, err)
 	assert.False(t, g.SingleChannel)
 
 	require.NoError(t, c.DeleteGuest("u1"))
-	_, err = c.GetGuest("u1")
+	_, err = c.Cached("u1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 	assert.Equal(t, []string{"u1", "u1", "u1"}, *published, "every write tells the other nodes")
 }
@@ -114,7 +114,7 @@ func TestGuestCacheReadInFlightDuringAWriteIsNotKept(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, err := c.GetGuest("u1") // reads "not a guest", then waits
+		_, err := c.Cached("u1") // reads "not a guest", then waits
 		assert.ErrorIs(t, err, store.ErrNotFound)
 	}()
 	<-inner.held
@@ -122,7 +122,7 @@ func TestGuestCacheReadInFlightDuringAWriteIsNotKept(t *testing.T) {
 	close(hold)
 	wg.Wait()
 
-	_, err := c.GetGuest("u1")
+	_, err := c.Cached("u1")
 	require.NoError(t, err, "the stale \"not a guest\" read before the write must not be cached")
 }
 
@@ -131,11 +131,11 @@ func TestGuestCacheNeverKeepsErrors(t *testing.T) {
 	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g"}))
 	c, _, _ := newTestCache(inner)
 	inner.fail.Store(true)
-	_, err := c.GetGuest("g")
+	_, err := c.Cached("g")
 	require.Error(t, err)
 	require.NotErrorIs(t, err, store.ErrNotFound)
 	inner.fail.Store(false)
-	_, err = c.GetGuest("g")
+	_, err = c.Cached("g")
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, inner.reads.Load())
 }
@@ -146,16 +146,16 @@ func TestGuestCacheHandsOutCopies(t *testing.T) {
 	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: make([]string, 1, 4), RequireMFA: &yes,
 		Restrictions: policy.Overrides{React: &yes}}))
 	c, _, _ := newTestCache(inner)
-	g, err := c.GetGuest("g")
+	g, err := c.Cached("g")
 	require.NoError(t, err)
-	g, err = c.GetGuest("g") // from memory
+	g, err = c.Cached("g") // from memory
 	require.NoError(t, err)
 	g.ChannelIDs[0] = "changed"
 	_ = append(g.ChannelIDs, "appended")
 	*g.RequireMFA = false
 	*g.Restrictions.React = false
 
-	again, err := c.GetGuest("g")
+	again, err := c.Cached("g")
 	require.NoError(t, err)
 	assert.Equal(t, []string{""}, again.ChannelIDs)
 	assert.True(t, *again.RequireMFA)
@@ -167,7 +167,7 @@ func TestGuestCacheStaysBounded(t *testing.T) {
 	c, clock, _ := newTestCache(inner)
 	c.max = 10
 	for i := range 25 {
-		_, _ = c.GetGuest(model.NewId())
+		_, _ = c.Cached(model.NewId())
 		if i == 12 {
 			clock.t.Add(2 * time.Minute.Nanoseconds()) // the first 13 expire
 		}
@@ -196,12 +196,12 @@ func TestClusterEventDropsTheAnswer(t *testing.T) {
 // what a member posting in an ordinary channel costs after the first post.
 func hotPathApp(b *testing.B) (*App, *model.Post) {
 	inner := newCountingStore()
-	c := newGuestCache(inner, time.Minute, nil)
+	c := newGuestCache(inner, time.Minute, time.Minute, nil)
 	a := &App{store: c, guests: c, channels: newChannelCache(), botID: "bot",
 		settings: func() policy.Settings { return policy.Settings{} }}
 	post := &model.Post{UserId: model.NewId(), ChannelId: model.NewId(), Message: "hello"}
 	a.channels.entries[post.ChannelId] = ordinaryChannel
-	_, err := c.GetGuest(post.UserId)
+	_, err := c.Cached(post.UserId)
 	require.ErrorIs(b, err, store.ErrNotFound)
 	return a, post
 }
@@ -251,11 +251,11 @@ func BenchmarkMayBeGuest(b *testing.B) {
 func BenchmarkGuestCacheHitGuest(b *testing.B) {
 	inner := newCountingStore()
 	require.NoError(b, inner.Store.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: []string{"c1", "c2"}, TeamIDs: []string{"t1"}}))
-	c := newGuestCache(inner, time.Minute, nil)
+	c := newGuestCache(inner, time.Minute, time.Minute, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := c.GetGuest("g"); err != nil {
+		if _, err := c.Cached("g"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -287,4 +287,40 @@ func TestGuestMembershipsAreForgottenWithTheRecord(t *testing.T) {
 	c.rememberGuestMembership("g", "c1", c.generation())
 	clock.t.Add(time.Minute.Nanoseconds())
 	assert.False(t, c.guestMembershipSeen("g", "c1"), "not past the TTL")
+}
+
+func TestGuestCacheUseCasesReadTheStore(t *testing.T) {
+	inner := newCountingStore()
+	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g"}))
+	c, _, _ := newTestCache(inner)
+	_, err := c.Cached("g")
+	require.NoError(t, err)
+	// Another node deactivates the guest; its cluster event has not arrived.
+	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g", Deactivated: store.ReasonAdmin}))
+	cached, err := c.Cached("g")
+	require.NoError(t, err)
+	assert.Equal(t, store.ReasonNone, cached.Deactivated, "the hot path answers from memory within the TTL")
+	fresh, err := c.GetGuest("g")
+	require.NoError(t, err)
+	assert.Equal(t, store.ReasonAdmin, fresh.Deactivated, "a use case must see the other node's write")
+	cached, err = c.Cached("g")
+	require.NoError(t, err)
+	assert.Equal(t, store.ReasonAdmin, cached.Deactivated, "the fresh read refreshed the cache")
+	assert.EqualValues(t, 2, inner.reads.Load())
+}
+
+func TestGuestRecordsExpireBeforeNonGuestAnswers(t *testing.T) {
+	inner := newCountingStore()
+	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g"}))
+	c := newGuestCache(inner, 10*time.Second, time.Second, nil)
+	clock := &fakeClock{}
+	c.now = clock.now
+	_, err := c.Cached("g")
+	require.NoError(t, err)
+	_, err = c.Cached("member")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	clock.t.Add((1500 * time.Millisecond).Nanoseconds())
+	_, _ = c.Cached("g")
+	_, _ = c.Cached("member")
+	assert.EqualValues(t, 3, inner.reads.Load(), "the guest's record is read again after guestTTL, the member's answer is not")
 }

@@ -27,7 +27,7 @@ func (a *App) GuestJoinedChannel(member *model.ChannelMember, actorID string) {
 	if pluginMade(member.SchemeGuest, actorID) {
 		return
 	}
-	if _, err := a.store.GetGuest(member.UserId); err != nil {
+	if _, err := a.guests.Cached(member.UserId); err != nil {
 		a.logRegistryError(err, member.UserId)
 		return
 	}
@@ -87,7 +87,7 @@ func (a *App) GuestJoinedTeam(member *model.TeamMember, actorID string) {
 	if pluginMade(member.SchemeGuest, actorID) {
 		return
 	}
-	if _, err := a.store.GetGuest(member.UserId); err != nil {
+	if _, err := a.guests.Cached(member.UserId); err != nil {
 		a.logRegistryError(err, member.UserId)
 		return
 	}

@@ -77,7 +77,7 @@ func (a *App) dmCapRefusal(readerID string, ch *model.Channel, participants []st
 		if id == a.botID {
 			continue
 		}
-		g, err := a.store.GetGuest(id)
+		g, err := a.guests.Cached(id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -131,7 +131,7 @@ func (a *App) dmReason(senderID string, g *store.Guest, participants []string) p
 		}
 		p := policy.DMParty{Exempt: id == a.botID}
 		if !p.Exempt {
-			og, err := a.store.GetGuest(id)
+			og, err := a.guests.Cached(id)
 			switch {
 			case err == nil:
 				p.IsGuest = true
@@ -158,7 +158,7 @@ func (a *App) dmReason(senderID string, g *store.Guest, participants []string) p
 // the cache; isolation removes any other membership), one call per channel
 // asking core for both memberships (usually the first one answers).
 func (a *App) sharesTeamChannel(guestID, otherID string) bool {
-	g, err := a.store.GetGuest(guestID)
+	g, err := a.guests.Cached(guestID)
 	if err != nil {
 		return false
 	}

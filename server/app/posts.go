@@ -25,7 +25,7 @@ func (a *App) CheckPost(post *model.Post) string {
 	if post.UserId == "" || post.UserId == a.botID || post.IsSystemMessage() {
 		return ""
 	}
-	g, err := a.store.GetGuest(post.UserId)
+	g, err := a.guests.Cached(post.UserId)
 	if errors.Is(err, store.ErrNotFound) {
 		return a.checkMemberSend(post.UserId, post.ChannelId)
 	}
@@ -43,7 +43,7 @@ func (a *App) CheckUpload(userID, channelID string) string {
 	if userID == "" || userID == a.botID {
 		return ""
 	}
-	g, err := a.store.GetGuest(userID)
+	g, err := a.guests.Cached(userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return a.checkMemberSend(userID, channelID)
 	}

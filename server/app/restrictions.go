@@ -21,7 +21,7 @@ var (
 // for a non-guest. A registry read error counts as a guest with everything
 // off (fail closed).
 func (a *App) guestRestrictions(userID string) (policy.Restrictions, bool) {
-	g, err := a.store.GetGuest(userID)
+	g, err := a.guests.Cached(userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return policy.Restrictions{}, false
 	}
