@@ -66,8 +66,8 @@ type guestCache struct {
 	ttl      time.Duration // "not a guest"
 	guestTTL time.Duration // a guest's record
 	max      int
-	changed func(userID string) // after a write on this node (cluster event)
-	now     func() int64        // unix nanoseconds
+	changed  func(userID string) // after a write on this node (cluster event)
+	now      func() int64        // unix nanoseconds
 
 	mu      sync.RWMutex
 	gen     uint64
