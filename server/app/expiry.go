@@ -194,6 +194,7 @@ func (a *App) expireGuest(userID string) (bool, error) {
 // extended and the guest reactivated.
 func (a *App) finishExpiry(userID string) error {
 	changed := false
+	var channels []string
 	err := a.members.WithUserLock(userID, func() error {
 		g, err := a.store.GetGuest(userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -216,11 +217,13 @@ func (a *App) finishExpiry(userID string) error {
 		if appErr := a.api.UpdateUserActive(userID, false); appErr != nil {
 			return appErr
 		}
+		channels = g.ChannelIDs
 		return nil
 	})
 	if changed {
 		a.Audit(systemActor, "deactivate", userID, result(err), store.ReasonExpired)
 	}
+	a.publishChannelGuestsChanged(channels...)
 	return err
 }
 

@@ -12,7 +12,20 @@ import (
 // Deactivate deactivates a guest: core revokes every session at once. The
 // reason says who did it, so the master switch restores only its own.
 func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
-	var out *Guest
+	out, channels, err := a.deactivate(actorID, userID, reason)
+	a.publishChannelGuestsChanged(channels...)
+	return out, err
+}
+
+// deactivate is Deactivate without the channel events: it returns the
+// guest's channels when the account went from active to deactivated (their
+// guest counts changed), for the caller to publish (the master switch
+// publishes each channel once for all the guests it deactivates).
+func (a *App) deactivate(actorID, userID, reason string) (*Guest, []string, error) {
+	var (
+		out      *Guest
+		channels []string
+	)
 	err := a.members.WithUserLock(userID, func() error {
 		g, err := a.getGuest(userID)
 		if err != nil {
@@ -43,31 +56,45 @@ func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
 				return appErr
 			}
 			u.DeleteAt = model.GetMillis()
+			channels = g.ChannelIDs
 		}
 		out = a.guestView(g, u)
 		return nil
 	})
 	a.Audit(actorID, "deactivate", userID, result(err), reason)
-	if err == nil {
-		a.publishGuestsChanged(userID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, err
+	a.publishGuestsChanged(userID)
+	return out, channels, nil
 }
 
 // Activate reactivates a guest if the cap and the domain list allow.
 // automatic restricts it to guests deactivated for that reason (switch,
 // plugin disabled); "" reactivates whatever the reason (an admin).
 func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
+	out, channels, err := a.activate(actorID, userID, onlyReason)
+	a.publishChannelGuestsChanged(channels...)
+	return out, err
+}
+
+// activate is Activate without the channel events: it returns the guest's
+// channels when the account went from deactivated to active (see
+// deactivate).
+func (a *App) activate(actorID, userID, onlyReason string) (*Guest, []string, error) {
 	release, gateErr := a.enter()
 	if gateErr != nil {
-		return nil, gateErr
+		return nil, nil, gateErr
 	}
 	defer release()
 	s := a.settings()
 	if !s.EnableGuestAccounts {
-		return nil, errDisabled
+		return nil, nil, errDisabled
 	}
-	var out *Guest
+	var (
+		out      *Guest
+		channels []string
+	)
 	err := a.members.WithUserLock(userID, func() error {
 		g, err := a.getGuest(userID)
 		if err != nil {
@@ -105,6 +132,7 @@ func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
 				return appErr
 			}
 			u.DeleteAt = 0
+			channels = g.ChannelIDs
 		}
 		if _, err := a.members.RepairRoleLocked(userID); err != nil {
 			return err
@@ -113,15 +141,19 @@ func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
 		return nil
 	})
 	a.Audit(actorID, "activate", userID, result(err), onlyReason)
-	if err == nil {
-		a.publishGuestsChanged(userID)
+	if err != nil {
+		// A failure after the account was reactivated still changed the
+		// channels' guests.
+		return nil, channels, err
 	}
-	return out, err
+	a.publishGuestsChanged(userID)
+	return out, channels, nil
 }
 
 // Promote makes a guest a full member: memberships become ordinary ones,
 // core adds the default channels, the registry record goes.
 func (a *App) Promote(actorID, userID string) error {
+	var promotedIn []string
 	err := func() error {
 		g, err := a.getGuest(userID)
 		if err != nil {
@@ -152,11 +184,14 @@ func (a *App) Promote(actorID, userID string) error {
 		}
 		_, channelIDs, _ := a.members.Channels(userID)
 		a.postSystemMessage(channelIDs, a.Tr("", "guest_accounts.notice.promoted", "%s is now a member of the organisation, no longer a guest.", noticeName(u)))
+		// Their memberships are ordinary ones now: one guest fewer there.
+		promotedIn = append(append([]string{}, g.ChannelIDs...), channelIDs...)
 		return nil
 	}()
 	a.Audit(actorID, "promote", userID, result(err), "")
 	if err == nil {
 		a.publishGuestsChanged(userID)
+		a.publishChannelGuestsChanged(promotedIn...)
 	}
 	return err
 }
@@ -234,6 +269,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 	a.Audit(actorID, "demote", userID, result(err), "")
 	if err == nil {
 		a.publishGuestsChanged(userID)
+		a.publishChannelGuestsChanged(out.ChannelIDs...)
 	}
 	return out, err
 }
