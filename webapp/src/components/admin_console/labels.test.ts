@@ -17,10 +17,11 @@ const serverSource = () => fs.readdirSync(serverApp)
     .map((f) => fs.readFileSync(path.join(serverApp, f), 'utf8'))
     .join('\n');
 const ids = (text: string, re: RegExp) => [...new Set([...text.matchAll(re)].map((m) => m[1]))].sort();
-const withServer = fs.existsSync(serverApp) ? it : it.skip;
 
 describe('dashboard labels', () => {
-    withServer('name every audit action and edition limit the server sends', () => {
+    it('name every audit action and edition limit the server sends', () => {
+        // The server code sits beside the webapp in the repository: missing, it fails.
+        expect(fs.existsSync(serverApp)).toBe(true);
         const src = serverSource();
         const actions = [
             ...ids(src, /\ba\.Audit\([^,]+,\s*"([a-z_]+)"/g),
@@ -42,7 +43,8 @@ describe('dashboard labels', () => {
 
         expect(auditActionText(t, 'rule_apply')).toBe('Existing account made a guest by the automatic rules');
         expect(auditActionText(t, 'guest_channel_join')).toBe('Guest added to a channel');
-        expect(auditActionText(t, 'guest_channel_leave')).toBe('guest_channel_leave');
+        expect(auditActionText(t, 'guest_channel_leave')).toBe('Guest left or was removed from a channel');
+        expect(auditActionText(t, 'some_future_action')).toBe('some_future_action');
         expect(auditActionText(t, 'toString')).toBe('toString');
     });
 

@@ -37,6 +37,7 @@ function lookup(map: Readonly<Record<string, MessageId>>, id: string): MessageId
 export const EDITION_LIMIT_LABEL: Record<string, MessageId> = {
     list_users: 'dashboard.limits.capability.list_users',
     create_direct_channel: 'dashboard.limits.capability.create_direct_channel',
+    download_files: 'dashboard.limits.capability.download_files',
 };
 
 /** The capability as a sentence; an id this version does not know is shown as it is. */
@@ -57,6 +58,7 @@ export const AUDIT_ACTION_LABEL: Record<string, MessageId> = {
     expire: 'dashboard.audit.action.expire',
     expiry_reminder: 'dashboard.audit.action.expiry_reminder',
     guest_channel_join: 'dashboard.audit.action.guest_channel_join',
+    guest_channel_leave: 'dashboard.audit.action.guest_channel_leave',
     guest_team_join: 'dashboard.audit.action.guest_team_join',
     invite: 'dashboard.audit.action.invite',
     private_channel_archived: 'dashboard.audit.action.private_channel_archived',
