@@ -147,38 +147,34 @@ func reminderDue(g *store.Guest, now int64, window time.Duration) bool {
 	return g.ReminderSentAt == 0 || g.ReminderSentAt < g.ExpiresAt-window.Milliseconds()
 }
 
-// expireGuest deactivates a guest whose date has passed, checking again
-// under the user lock (the date may just have been extended). It reports
-// whether the guest was deactivated.
+// expireGuest deactivates a guest whose date has passed, deciding under
+// the user lock it deactivates in (the date may just have been extended;
+// another run may just have expired the guest: only one of two overlapping
+// runs audits the expiry and sends the notice). It reports whether the
+// guest was deactivated.
 func (a *App) expireGuest(userID string) (bool, error) {
 	var expiresAt int64
-	due := false
-	if err := a.members.WithUserLock(userID, func() error {
-		g, err := a.store.GetGuest(userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // promoted meanwhile
-		}
-		if err != nil {
-			return err
-		}
+	_, due, err := a.deactivateIf(systemActor, userID, store.ReasonExpired, func(g *store.Guest) bool {
 		expiresAt = g.ExpiresAt
-		due = g.Deactivated == store.ReasonNone && policy.ExpiryStateMillis(a.Now().UnixMilli(), g.ExpiresAt, 0) == policy.ExpiryExpired
-		return nil
-	}); err != nil || !due {
+		return g.Deactivated == store.ReasonNone && policy.ExpiryStateMillis(a.Now().UnixMilli(), g.ExpiresAt, 0) == policy.ExpiryExpired
+	})
+	if !due {
 		return false, err
 	}
-	if _, err := a.Deactivate(systemActor, userID, store.ReasonExpired); err != nil {
+	if err != nil {
 		a.Audit(systemActor, "expire", userID, result(err), formatMillis(expiresAt))
 		return false, err
 	}
 	a.Audit(systemActor, "expire", userID, "success", formatMillis(expiresAt))
 
-	// An admin may have extended the date between the check and the
-	// deactivation; the extension found the guest still active and did not
-	// reactivate them, so do it here.
-	if g, err := a.store.GetGuest(userID); err == nil && g.Deactivated == store.ReasonExpired && !expiredAt(g, a.Now().UnixMilli()) {
-		if _, err := a.Activate(systemActor, userID, store.ReasonExpired); err != nil {
-			a.api.LogWarn("Guest Accounts: a guest whose date was extended during the expiry job stays deactivated", "user_id", userID, "error", err.Error())
+	// An admin may have extended the date as soon as the lock was released:
+	// the extension reactivates the guest (if it could not, this tries
+	// again); either way the guest is not told their access ended.
+	if g, err := a.store.GetGuest(userID); err == nil && !expiredAt(g, a.Now().UnixMilli()) {
+		if g.Deactivated == store.ReasonExpired {
+			if _, err := a.Activate(systemActor, userID, store.ReasonExpired); err != nil {
+				a.api.LogWarn("Guest Accounts: a guest whose date was extended during the expiry job stays deactivated", "user_id", userID, "error", err.Error())
+			}
 		}
 		return true, nil
 	}

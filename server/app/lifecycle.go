@@ -12,12 +12,33 @@ import (
 // Deactivate deactivates a guest: core revokes every session at once. The
 // reason says who did it, so the master switch restores only its own.
 func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
-	var out *Guest
-	err := a.members.WithUserLock(userID, func() error {
+	out, _, err := a.deactivateIf(actorID, userID, reason, nil)
+	return out, err
+}
+
+// deactivateIf is Deactivate for a guest whose record, read under the user
+// lock, satisfies due (nil: any record). ran says whether due held and the
+// deactivation was attempted; when it did not, nothing is changed or
+// audited. Deciding and deactivating under one lock is what makes the
+// decision hold: a check under one lock and a deactivation under the next
+// let two overlapping runs of the expiry job both see a guest as due and
+// both send the expiry notice.
+func (a *App) deactivateIf(actorID, userID, reason string, due func(*store.Guest) bool) (out *Guest, ran bool, err error) {
+	err = a.members.WithUserLock(userID, func() error {
+		if due != nil {
+			// A record that is gone (promoted meanwhile) is not due.
+			if _, err := a.store.GetGuest(userID); errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+		}
 		g, err := a.getGuest(userID)
 		if err != nil {
 			return err
 		}
+		if due != nil && !due(g) {
+			return nil
+		}
+		ran = true
 		u, appErr := a.api.GetUser(userID)
 		if appErr != nil {
 			return appErr
@@ -47,11 +68,14 @@ func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
 		out = a.guestView(g, u)
 		return nil
 	})
+	if due != nil && !ran {
+		return nil, false, err
+	}
 	a.Audit(actorID, "deactivate", userID, result(err), reason)
 	if err == nil {
 		a.publishGuestsChanged(userID)
 	}
-	return out, err
+	return out, ran, err
 }
 
 // Activate reactivates a guest if the cap and the domain list allow.
