@@ -17,9 +17,10 @@ func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
 }
 
 // deactivateIf is Deactivate for a guest whose record, read under the user
-// lock, satisfies due (nil: any record). ran says whether due held and the
-// deactivation was attempted; when it did not, nothing is changed or
-// audited. Deciding and deactivating under one lock is what makes the
+// lock, satisfies due (nil: any record); due may also change an active
+// guest's record, and the change is saved with the deactivation. ran says
+// whether due held and the deactivation was attempted; when it did not,
+// nothing is changed or audited. Deciding and deactivating under one lock is what makes the
 // decision hold: a check under one lock and a deactivation under the next
 // let two overlapping runs of the expiry job both see a guest as due and
 // both send the expiry notice.
