@@ -42,12 +42,15 @@ func statsNoFail(th *testhelper.TestHelper) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// TestFaultDatabaseStopsDuringExpiryJob: PostgreSQL stops for a few
-// seconds while the expiry job deactivates guests (created up to
-// "Maximum active guests"). The run fails part-way; the next run finishes
-// the work. Afterwards every expired guest is deactivated in the registry
-// and in core, the counter agrees and never passed the cap, and every
-// guest got exactly one expiry notice and one expiry audit entry.
+// TestFaultDatabaseStopsDuringExpiryJob: PostgreSQL stops for 3 s while
+// the expiry job deactivates guests (created up to "Maximum active
+// guests"), just as the first expiry notice is being sent. The run waits
+// for the database (its per-user lock retries for up to 2 minutes) and
+// finishes; a further run finds nothing left. Afterwards every expired
+// guest is deactivated in the registry and in core, the counter agrees and
+// never passed the cap, and every guest got exactly one expiry notice and
+// one expiry audit entry. (An expiry cut off between its steps is finished
+// by the next run: TestExpiryInterruptedIsFinishedWithItsNotice.)
 func TestFaultDatabaseStopsDuringExpiryJob(t *testing.T) {
 	const guests = 12
 	th := testhelper.Setup(t)
