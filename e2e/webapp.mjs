@@ -36,7 +36,7 @@ mkdirSync(args.out, {recursive: true});
 const shot = (name) => join(args.out, name);
 const T = 20000;
 
-const result = {screenshots: {}, consoleErrors: [], pageErrors: [], httpErrors: [], pluginRequests: []};
+const result = {screenshots: {}, consoleErrors: [], pageErrors: [], httpErrors: [], pluginRequests: [], channelSearches: []};
 let step = 'launch';
 const browser = await launch();
 let failed = null;
@@ -55,6 +55,9 @@ try {
         const u = new URL(r.url());
         if (u.pathname.startsWith('/plugins/guest-accounts/')) {
             result.pluginRequests.push(`${r.request().method()} ${u.pathname} ${r.status()}`);
+        }
+        if (u.pathname.endsWith('/channels/search_autocomplete')) {
+            result.channelSearches.push(`${r.status()} ${u.searchParams.get('name')}`);
         }
         if (r.status() >= 400) {
             result.httpErrors.push(`${r.status()} ${r.request().method()} ${u.pathname}`);
@@ -103,8 +106,12 @@ try {
     await emailInput.press('Enter');
     await modal.locator('[data-testid="email-chip"]', {hasText: args.email}).waitFor({timeout: T});
     result.emailChips = await modal.locator('[data-testid="email-chip"]').allInnerTexts();
+    await modal.locator('.ga-channel-list').waitFor({timeout: T}); // the channels listed before typing
+    result.channelOptionsBefore = await modal.locator('.ga-channel-option').count();
     const channelSearch = modal.locator('input[type="search"]');
     await channelSearch.pressSequentially(args.channel, {delay: 10});
+    // The picker searches the server once typing pauses; wait for its answer.
+    await modal.locator('[data-testid="channel-search-status"]').waitFor({state: 'detached', timeout: T});
     const option = modal.locator('.ga-channel-option', {hasText: args.channel});
     await option.first().waitFor({timeout: T});
     result.channelOptionsShown = await modal.locator('.ga-channel-option').count();

@@ -17,6 +17,19 @@ func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMe
 	p.app.GuestJoinedChannel(member, p.actorID(c, actor))
 }
 
+// UserHasLeftChannel is called by core, asynchronously, after a channel
+// membership is removed (every server version): the user left, was
+// removed (core's /kick and /remove, the member list) or the plugin
+// removed them. actor is who removed them, nil when core names nobody.
+// Non-guests cost one cache lookup (MayBeGuest).
+func (p *Plugin) UserHasLeftChannel(c *plugin.Context, member *model.ChannelMember, actor *model.User) {
+	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
+		return
+	}
+	p.app.GuestMembershipsChanged(member.UserId)
+	p.app.GuestLeftChannel(member, p.actorID(c, actor))
+}
+
 // ChannelMemberWillBeAdded is called by core before a channel membership is
 // saved (11.7 and later; older servers never call it). A non-empty reason
 // refuses the membership. Non-guests cost one cache lookup (MayBeGuest)

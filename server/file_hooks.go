@@ -21,10 +21,10 @@ func (p *Plugin) FileWillBeUploaded(_ *plugin.Context, info *model.FileInfo, _ i
 
 // FileWillBeDownloaded is called by core before a file is served (11.5 and
 // later; 11.4 never calls it — see Edition limits). A non-empty reason
-// refuses the download.
-func (p *Plugin) FileWillBeDownloaded(_ *plugin.Context, info *model.FileInfo, userID string, _ model.FileDownloadType) string {
+// refuses the download; the guest is told why in the file's channel.
+func (p *Plugin) FileWillBeDownloaded(_ *plugin.Context, info *model.FileInfo, userID string, kind model.FileDownloadType) string {
 	if p.app == nil || info == nil {
 		return ""
 	}
-	return p.app.CheckDownload(userID)
+	return p.app.CheckDownload(userID, info.ChannelId, kind)
 }

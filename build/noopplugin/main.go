@@ -48,6 +48,8 @@ func (p *Plugin) ReactionHasBeenAdded(*plugin.Context, *model.Reaction) {}
 
 func (p *Plugin) UserHasJoinedChannel(*plugin.Context, *model.ChannelMember, *model.User) {}
 
+func (p *Plugin) UserHasLeftChannel(*plugin.Context, *model.ChannelMember, *model.User) {}
+
 func (p *Plugin) ChannelMemberWillBeAdded(*plugin.Context, *model.ChannelMember) (*model.ChannelMember, string) {
 	return nil, ""
 }

@@ -90,6 +90,10 @@ type App struct {
 	// older servers only report them afterwards, and the plugin undoes them.
 	vetoHooks bool
 
+	// downloadHook is true on servers that call FileWillBeDownloaded
+	// (11.5+): only there can "may download files" be enforced.
+	downloadHook bool
+
 	// creating holds the lower-case emails of accounts the plugin is
 	// creating as guests right now (see markCreating).
 	creating sync.Map
@@ -121,6 +125,10 @@ func New(d Deps) (*App, error) {
 	}
 	a.DetectEdition()
 	a.vetoHooks = versionAtLeast(d.API.GetServerVersion(), 11, 7)
+	a.downloadHook = versionAtLeast(d.API.GetServerVersion(), 11, 5)
+	if !a.downloadHook {
+		d.API.LogInfo("Guest Accounts: this server has no download hook (11.5+): \"Guests may download files\" cannot be enforced", "server_version", d.API.GetServerVersion())
+	}
 	mode := "after the fact (UserHasJoinedChannel/UserHasJoinedTeam)"
 	if a.vetoHooks {
 		mode = "before the fact (ChannelMemberWillBeAdded/TeamMemberWillBeAdded)"

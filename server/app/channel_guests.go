@@ -48,21 +48,31 @@ func (a *App) ChannelGuests(actorID, channelID string) (*ChannelGuestsResult, er
 			return nil, errNotFound("channel_missing", "No channel %s.", channelID)
 		}
 	}
-	res := &ChannelGuestsResult{ChannelID: channelID, Guests: []ChannelGuest{}}
+	guests, appErr := a.activeChannelGuests(channelID)
+	if appErr != nil {
+		return nil, appErr
+	}
+	return &ChannelGuestsResult{ChannelID: channelID, Guests: guests, GuestCount: len(guests)}, nil
+}
+
+// activeChannelGuests lists the channel's guests whose account is active
+// (a deactivated guest keeps their memberships but is not "in" the
+// channel for the indicator).
+func (a *App) activeChannelGuests(channelID string) ([]ChannelGuest, *model.AppError) {
+	out := []ChannelGuest{}
 	ids := a.channelGuestIDs(channelID)
-	if len(ids) > 0 {
-		users, appErr := a.api.GetUsersByIds(ids)
+	for i := 0; i < len(ids); i += 100 {
+		users, appErr := a.api.GetUsersByIds(ids[i:min(i+100, len(ids))])
 		if appErr != nil {
 			return nil, appErr
 		}
 		for _, u := range users {
 			if u.DeleteAt == 0 {
-				res.Guests = append(res.Guests, ChannelGuest{UserID: u.Id, Username: u.Username})
+				out = append(out, ChannelGuest{UserID: u.Id, Username: u.Username})
 			}
 		}
 	}
-	res.GuestCount = len(res.Guests)
-	return res, nil
+	return out, nil
 }
 
 // LookupGuests says which of the users are guests (for badges). Guests may

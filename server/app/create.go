@@ -158,6 +158,7 @@ func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error
 				return err
 			}
 			a.postSystemMessage(added, a.Tr("", "guest_accounts.notice.joined_as_guest", "%s joined as a guest.", noticeName(u)))
+			a.publishChannelGuestsChanged(added...)
 		}
 		if req.StatusMessage != "" {
 			_ = a.api.UpdateUserCustomStatus(u.Id, &model.CustomStatus{Text: req.StatusMessage})

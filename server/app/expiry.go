@@ -155,7 +155,7 @@ func reminderDue(g *store.Guest, now int64, window time.Duration) bool {
 // reports whether the guest was deactivated.
 func (a *App) expireGuest(userID string) (bool, error) {
 	var expiresAt int64
-	_, due, err := a.deactivateIf(systemActor, userID, store.ReasonExpired, func(g *store.Guest) bool {
+	_, due, channels, err := a.deactivateIf(systemActor, userID, store.ReasonExpired, func(g *store.Guest) bool {
 		expiresAt = g.ExpiresAt
 		if g.Deactivated != store.ReasonNone || policy.ExpiryStateMillis(a.Now().UnixMilli(), g.ExpiresAt, 0) != policy.ExpiryExpired {
 			return false
@@ -166,6 +166,7 @@ func (a *App) expireGuest(userID string) (bool, error) {
 	if !due {
 		return false, err
 	}
+	a.publishChannelGuestsChanged(channels...)
 	if err != nil {
 		a.Audit(systemActor, "expire", userID, result(err), formatMillis(expiresAt))
 		return false, err
@@ -251,6 +252,7 @@ func (a *App) completeExpiry(userID string) error {
 // guest was told.
 func (a *App) finishExpiry(userID string) error {
 	changed, noticeDue := false, false
+	var channels []string
 	err := a.members.WithUserLock(userID, func() error {
 		g, err := a.store.GetGuest(userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -274,11 +276,13 @@ func (a *App) finishExpiry(userID string) error {
 		if appErr := a.api.UpdateUserActive(userID, false); appErr != nil {
 			return appErr
 		}
+		channels = g.ChannelIDs
 		return nil
 	})
 	if changed {
 		a.Audit(systemActor, "deactivate", userID, result(err), store.ReasonExpired)
 	}
+	a.publishChannelGuestsChanged(channels...)
 	if err != nil || !noticeDue {
 		return err
 	}

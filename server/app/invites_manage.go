@@ -19,11 +19,23 @@ func hours(n int) time.Duration { return time.Duration(n) * time.Hour }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// publishChannelGuestsChanged tells clients a channel's guests changed.
+// publishChannelGuestsChanged tells the members of each channel that its
+// guests changed (a guest joined, left, was removed, promoted, deactivated
+// or reactivated). guest_count is what GET /channels/{id}/guests answers
+// now: active guests only. Each channel is published once.
 func (a *App) publishChannelGuestsChanged(channelIDs ...string) {
+	seen := make(map[string]bool, len(channelIDs))
 	for _, id := range channelIDs {
-		n := len(a.channelGuestIDs(id))
-		a.api.PublishWebSocketEvent("channel_guests_changed", map[string]any{"channel_id": id, "guest_count": n},
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		guests, appErr := a.activeChannelGuests(id)
+		if appErr != nil {
+			a.api.LogWarn("Guest Accounts: could not count a channel's guests for the live indicator", "channel_id", id, "error", appErr.Error())
+			continue
+		}
+		a.api.PublishWebSocketEvent("channel_guests_changed", map[string]any{"channel_id": id, "guest_count": len(guests)},
 			&model.WebsocketBroadcast{ChannelId: id})
 	}
 }

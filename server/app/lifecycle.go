@@ -12,19 +12,30 @@ import (
 // Deactivate deactivates a guest: core revokes every session at once. The
 // reason says who did it, so the master switch restores only its own.
 func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
-	out, _, err := a.deactivateIf(actorID, userID, reason, nil)
+	out, channels, err := a.deactivate(actorID, userID, reason)
+	a.publishChannelGuestsChanged(channels...)
 	return out, err
 }
 
-// deactivateIf is Deactivate for a guest whose record, read under the user
+// deactivate is Deactivate without the channel events: it returns the
+// guest's channels when the account went from active to deactivated (their
+// guest counts changed), for the caller to publish (the master switch
+// publishes each channel once for all the guests it deactivates).
+func (a *App) deactivate(actorID, userID, reason string) (*Guest, []string, error) {
+	out, _, channels, err := a.deactivateIf(actorID, userID, reason, nil)
+	return out, channels, err
+}
+
+// deactivateIf is deactivate for a guest whose record, read under the user
 // lock, satisfies due (nil: any record); due may also change an active
 // guest's record, and the change is saved with the deactivation. ran says
 // whether due held and the deactivation was attempted; when it did not,
-// nothing is changed or audited. Deciding and deactivating under one lock is what makes the
-// decision hold: a check under one lock and a deactivation under the next
-// let two overlapping runs of the expiry job both see a guest as due and
-// both send the expiry notice.
-func (a *App) deactivateIf(actorID, userID, reason string, due func(*store.Guest) bool) (out *Guest, ran bool, err error) {
+// nothing is changed or audited. Deciding and deactivating under one lock
+// is what makes the decision hold: a check under one lock and a
+// deactivation under the next let two overlapping runs of the expiry job
+// both see a guest as due and both send the expiry notice. channels are
+// the guest's channels when the account went from active to deactivated.
+func (a *App) deactivateIf(actorID, userID, reason string, due func(*store.Guest) bool) (out *Guest, ran bool, channels []string, err error) {
 	err = a.members.WithUserLock(userID, func() error {
 		if due != nil {
 			// A record that is gone (promoted meanwhile) is not due.
@@ -65,34 +76,48 @@ func (a *App) deactivateIf(actorID, userID, reason string, due func(*store.Guest
 				return appErr
 			}
 			u.DeleteAt = model.GetMillis()
+			channels = g.ChannelIDs
 		}
 		out = a.guestView(g, u)
 		return nil
 	})
 	if due != nil && !ran {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	a.Audit(actorID, "deactivate", userID, result(err), reason)
-	if err == nil {
-		a.publishGuestsChanged(userID)
+	if err != nil {
+		return nil, ran, nil, err
 	}
-	return out, ran, err
+	a.publishGuestsChanged(userID)
+	return out, ran, channels, nil
 }
 
 // Activate reactivates a guest if the cap and the domain list allow.
 // automatic restricts it to guests deactivated for that reason (switch,
 // plugin disabled); "" reactivates whatever the reason (an admin).
 func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
+	out, channels, err := a.activate(actorID, userID, onlyReason)
+	a.publishChannelGuestsChanged(channels...)
+	return out, err
+}
+
+// activate is Activate without the channel events: it returns the guest's
+// channels when the account went from deactivated to active (see
+// deactivate).
+func (a *App) activate(actorID, userID, onlyReason string) (*Guest, []string, error) {
 	release, gateErr := a.enter()
 	if gateErr != nil {
-		return nil, gateErr
+		return nil, nil, gateErr
 	}
 	defer release()
 	s := a.settings()
 	if !s.EnableGuestAccounts {
-		return nil, errDisabled
+		return nil, nil, errDisabled
 	}
-	var out *Guest
+	var (
+		out      *Guest
+		channels []string
+	)
 	err := a.members.WithUserLock(userID, func() error {
 		g, err := a.getGuest(userID)
 		if err != nil {
@@ -130,6 +155,7 @@ func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
 				return appErr
 			}
 			u.DeleteAt = 0
+			channels = g.ChannelIDs
 		}
 		if _, err := a.members.RepairRoleLocked(userID); err != nil {
 			return err
@@ -138,15 +164,19 @@ func (a *App) Activate(actorID, userID, onlyReason string) (*Guest, error) {
 		return nil
 	})
 	a.Audit(actorID, "activate", userID, result(err), onlyReason)
-	if err == nil {
-		a.publishGuestsChanged(userID)
+	if err != nil {
+		// A failure after the account was reactivated still changed the
+		// channels' guests.
+		return nil, channels, err
 	}
-	return out, err
+	a.publishGuestsChanged(userID)
+	return out, channels, nil
 }
 
 // Promote makes a guest a full member: memberships become ordinary ones,
 // core adds the default channels, the registry record goes.
 func (a *App) Promote(actorID, userID string) error {
+	var promotedIn []string
 	err := func() error {
 		g, err := a.getGuest(userID)
 		if err != nil {
@@ -177,11 +207,14 @@ func (a *App) Promote(actorID, userID string) error {
 		}
 		_, channelIDs, _ := a.members.Channels(userID)
 		a.postSystemMessage(channelIDs, a.Tr("", "guest_accounts.notice.promoted", "%s is now a member of the organisation, no longer a guest.", noticeName(u)))
+		// Their memberships are ordinary ones now: one guest fewer there.
+		promotedIn = append(append([]string{}, g.ChannelIDs...), channelIDs...)
 		return nil
 	}()
 	a.Audit(actorID, "promote", userID, result(err), "")
 	if err == nil {
 		a.publishGuestsChanged(userID)
+		a.publishChannelGuestsChanged(promotedIn...)
 	}
 	return err
 }
@@ -259,6 +292,7 @@ func (a *App) Demote(actorID, userID string, keep []string) (*Guest, error) {
 	a.Audit(actorID, "demote", userID, result(err), "")
 	if err == nil {
 		a.publishGuestsChanged(userID)
+		a.publishChannelGuestsChanged(out.ChannelIDs...)
 	}
 	return out, err
 }

@@ -43,6 +43,8 @@ func (a *App) CheckLogin(u *model.User) string {
 // reactivated the guest (the master switch turned off and on at once), so
 // only a user still deactivated counts.
 func (a *App) UserDeactivated(userID string) {
+	var channels []string
+	defer func() { a.publishChannelGuestsChanged(channels...) }()
 	_ = a.members.WithUserLock(userID, func() error {
 		g, err := a.store.GetGuest(userID)
 		if err != nil || g.Deactivated != store.ReasonNone {
@@ -51,6 +53,7 @@ func (a *App) UserDeactivated(userID string) {
 		if u, appErr := a.api.GetUser(userID); appErr == nil && u.DeleteAt == 0 {
 			return nil // reactivated since: a stale event
 		}
+		channels = g.ChannelIDs // no longer counted as their guest
 		g.Deactivated = store.ReasonAdmin
 		if err := a.store.SaveGuest(g); err != nil {
 			return err

@@ -17,18 +17,21 @@ var (
 	msgNoDownload       = msg{"guest_accounts.notice.no_download", "Guests here may not download files."}
 )
 
-// guestRestrictions returns the guest's effective restrictions, or ok=false
-// for a non-guest. A registry read error counts as a guest with everything
-// off (fail closed).
-func (a *App) guestRestrictions(userID string) (policy.Restrictions, bool) {
+// guestRestrictions asks the registry about a user: not a guest, a guest
+// (with their effective restrictions), or unreadable (policy refuses such a
+// user every restricted action: fail closed).
+func (a *App) guestRestrictions(userID string) (policy.RegistryAnswer, policy.Restrictions) {
+	if userID == "" {
+		return policy.NotAGuest, policy.Restrictions{}
+	}
 	g, err := a.guests.Cached(userID)
 	if errors.Is(err, store.ErrNotFound) {
-		return policy.Restrictions{}, false
+		return policy.NotAGuest, policy.Restrictions{}
 	}
 	if err != nil {
-		return policy.Restrictions{}, true
+		return policy.RegistryUnreadable, policy.Restrictions{}
 	}
-	return policy.Effective(a.settings().DefaultRestrictions, g.Restrictions), true
+	return policy.AGuest, policy.Effective(a.settings().DefaultRestrictions, g.Restrictions)
 }
 
 // CheckEdit decides whether an edit may be saved: the post rules of the
@@ -41,7 +44,7 @@ func (a *App) CheckEdit(newPost *model.Post, editorID string) string {
 	if editorID != "" && editorID != newPost.UserId {
 		return "" // someone else (an admin) editing: not the guest's restriction
 	}
-	if r, isGuest := a.guestRestrictions(newPost.UserId); isGuest && !r.EditOwnPosts {
+	if who, r := a.guestRestrictions(newPost.UserId); policy.RestrictionRefuses(who, r, policy.ActEditOwnPost) {
 		return a.say(newPost.UserId, msgNoEdit)
 	}
 	return ""
@@ -53,8 +56,7 @@ func (a *App) ReactionAdded(reaction *model.Reaction) {
 	if reaction == nil || reaction.UserId == a.botID {
 		return
 	}
-	r, isGuest := a.guestRestrictions(reaction.UserId)
-	if !isGuest || r.React {
+	if who, r := a.guestRestrictions(reaction.UserId); !policy.RestrictionRefuses(who, r, policy.ActReact) {
 		return
 	}
 	if appErr := a.api.RemoveReaction(reaction); appErr != nil {
@@ -70,11 +72,15 @@ func (a *App) ReactionAdded(reaction *model.Reaction) {
 // PrivateChannelCreated archives a private channel a guest created when
 // they may not (core has no veto hook for channel creation).
 func (a *App) PrivateChannelCreated(ch *model.Channel) {
-	if ch == nil || ch.Type != model.ChannelTypePrivate || ch.CreatorId == "" {
+	if ch == nil {
 		return
 	}
-	r, isGuest := a.guestRestrictions(ch.CreatorId)
-	if !isGuest || r.CreatePrivateChannels {
+	private, hasCreator := ch.Type == model.ChannelTypePrivate, ch.CreatorId != ""
+	if !private || !hasCreator {
+		return // no registry read for the common case
+	}
+	who, r := a.guestRestrictions(ch.CreatorId)
+	if !policy.UndoPrivateChannel(private, hasCreator, who, r) {
 		return
 	}
 	if appErr := a.api.DeleteChannel(ch.Id); appErr != nil {
@@ -86,13 +92,35 @@ func (a *App) PrivateChannelCreated(ch *model.Channel) {
 }
 
 // CheckDownload decides whether a user may download a file ("" allows):
-// guests need "may download files". Called on servers with the download
-// hook (11.5+).
-func (a *App) CheckDownload(userID string) string {
-	if r, isGuest := a.guestRestrictions(userID); isGuest && !r.DownloadFiles {
-		return a.say(userID, msgNoDownload)
+// guests need "may download files". A refused download of the file itself
+// is explained to the guest in the file's channel (refused thumbnails and
+// previews are not: see policy.DownloadDecision). Called on servers with
+// the download hook (11.5+).
+func (a *App) CheckDownload(userID, channelID string, kind model.FileDownloadType) string {
+	who, r := a.guestRestrictions(userID)
+	refuse, explain := policy.DownloadDecision(who, r, downloadKind(kind))
+	if !refuse {
+		return ""
 	}
-	return ""
+	reason := a.say(userID, msgNoDownload)
+	if explain {
+		a.ExplainRefusal(userID, channelID, reason)
+	}
+	return reason
+}
+
+// downloadKind translates core's download type (an unknown one is taken
+// for a download of the file itself).
+func downloadKind(kind model.FileDownloadType) policy.DownloadKind {
+	switch kind {
+	case model.FileDownloadTypeThumbnail:
+		return policy.DownloadThumbnail
+	case model.FileDownloadTypePreview:
+		return policy.DownloadPreview
+	case model.FileDownloadTypePublic:
+		return policy.DownloadPublic
+	}
+	return policy.DownloadFile
 }
 
 // tellByBot sends a direct message from the plugin's bot (for notices with

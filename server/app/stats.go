@@ -68,14 +68,22 @@ func (a *App) Stats() (*Stats, error) {
 	return st, nil
 }
 
-// EditionLimits lists what the plugin cannot stop on this edition (measured
-// on 11.4 unlicensed; see the README's "Edition limits").
+// EditionLimits lists what the plugin cannot stop on this edition and
+// server version (measured on 11.4 unlicensed; see the README's "Edition
+// limits").
 func (a *App) EditionLimits() []EditionLimit {
-	if a.Licensed() {
-		return []EditionLimit{}
+	limits := []EditionLimit{}
+	if !a.Licensed() {
+		limits = append(limits,
+			EditionLimit{Capability: "list_users", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_list_users", "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition.")},
+			EditionLimit{Capability: "create_direct_channel", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_create_direct_channel", "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel.")},
+		)
 	}
-	return []EditionLimit{
-		{Capability: "list_users", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_list_users", "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition.")},
-		{Capability: "create_direct_channel", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_create_direct_channel", "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel.")},
+	if !a.downloadHook {
+		// A licence does not help: core's guest role has no download
+		// permission of its own.
+		limits = append(limits, EditionLimit{Capability: "download_files", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_download_files",
+			"\"Guests may download files\" is not enforced: this server (%s) has no download hook; it needs Mattermost 11.5 or later. Guests can download every file in their channels.", a.api.GetServerVersion())})
 	}
+	return limits
 }

@@ -39,6 +39,7 @@ func (a *App) SwitchOff(reason string) (int, error) {
 	// registry lists the guests they make.
 	a.drain()
 	n := 0
+	var touched []string // channels whose guests changed, published once at the end
 	err := a.withSwitchLock(func() error {
 		var ids []string
 		if err := a.store.ForEachGuest(func(g *store.Guest) error {
@@ -50,7 +51,9 @@ func (a *App) SwitchOff(reason string) (int, error) {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := a.Deactivate(systemActor, id, reason); err != nil {
+			_, channels, err := a.deactivate(systemActor, id, reason)
+			touched = append(touched, channels...)
+			if err != nil {
 				a.api.LogError("Guest Accounts: could not deactivate a guest", "user_id", id, "error", err.Error())
 				continue
 			}
@@ -58,6 +61,7 @@ func (a *App) SwitchOff(reason string) (int, error) {
 		}
 		return nil
 	})
+	a.publishChannelGuestsChanged(touched...)
 	a.Audit(systemActor, "switch_off", "", result(err), reason)
 	return n, err
 }
@@ -66,6 +70,7 @@ func (a *App) SwitchOff(reason string) (int, error) {
 // as far as the cap allows.
 func (a *App) SwitchOn(reasons ...string) (int, error) {
 	n := 0
+	var touched []string
 	err := a.withSwitchLock(func() error {
 		var guests []*store.Guest
 		if err := a.store.ForEachGuest(func(g *store.Guest) error {
@@ -77,7 +82,9 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 			return err
 		}
 		for _, g := range guests {
-			if _, err := a.Activate(systemActor, g.UserID, g.Deactivated); err != nil {
+			_, channels, err := a.activate(systemActor, g.UserID, g.Deactivated)
+			touched = append(touched, channels...)
+			if err != nil {
 				a.api.LogWarn("Guest Accounts: could not reactivate a guest", "user_id", g.UserID, "error", err.Error())
 				continue
 			}
@@ -85,6 +92,7 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 		}
 		return nil
 	})
+	a.publishChannelGuestsChanged(touched...)
 	a.Audit(systemActor, "switch_on", "", result(err), "")
 	return n, err
 }

@@ -22,16 +22,20 @@ type GuestPatch struct {
 	RequireMFA OptionalBool `json:"require_mfa"`
 }
 
-// UpdateGuest edits a guest's expiry, restrictions and channels.
+// UpdateGuest edits a guest's expiry, restrictions and channels. The new
+// record is computed under the user lock from the record as it is then, and
+// checked there before any membership changes: a change made meanwhile (an
+// invitation accepted, a join converted, another edit) is kept, not
+// overwritten by a copy read earlier.
 func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) {
-	var out *Guest
+	var (
+		out     *Guest
+		added   []string
+		details string
+	)
 	err := func() error {
 		if !model.IsValidId(userID) {
 			return errBadRequest("invalid_user_id", "user_id", "%q is not a valid user id.", userID)
-		}
-		g, err := a.getGuest(userID)
-		if err != nil {
-			return err
 		}
 		if p.ExpiresAt != nil {
 			if *p.ExpiresAt < 0 || (*p.ExpiresAt != 0 && *p.ExpiresAt <= a.Now().UnixMilli()) {
@@ -46,40 +50,37 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 				return errBadRequest("invalid_remove_channel_id", "remove_channel_ids", "remove_channel_ids: %q is not a valid channel id.", id)
 			}
 		}
-		channels := without(g.ChannelIDs, p.RemoveChannelIDs)
-		for _, id := range p.AddChannelIDs {
-			if !contains(channels, id) {
-				channels = append(channels, id)
-			}
-		}
-		single := g.SingleChannel
-		if p.SingleChannel != nil {
-			single = *p.SingleChannel
-		}
-		if single && len(channels) > 1 {
-			return errConflict("single_channel_update", "A single-channel guest can be in one channel only; remove a channel first or turn single-channel off.")
-		}
-		if max := a.settings().MaxChannelsPerGuest; max > 0 && len(channels) > max {
-			return errConflict("too_many_channels_update", "A guest may be in at most %d channels.", max)
-		}
-		if len(p.RemoveChannelIDs) > 0 {
-			if err := a.members.RemoveChannels(userID, p.RemoveChannelIDs); err != nil {
-				return err
-			}
-		}
-		if len(p.AddChannelIDs) > 0 {
-			added, err := a.members.AddChannels(userID, p.AddChannelIDs, channels)
-			if err != nil {
-				return err
-			}
-			if u, appErr := a.api.GetUser(userID); appErr == nil {
-				a.postSystemMessage(added, a.Tr("", "guest_accounts.notice.was_added_as_guest", "%s was added as a guest.", noticeName(u)))
-			}
-		}
 		return a.members.WithUserLock(userID, func() error {
 			g, err := a.getGuest(userID)
 			if err != nil {
 				return err
+			}
+			before := cloneGuest(g)
+			channels := without(g.ChannelIDs, p.RemoveChannelIDs)
+			for _, id := range p.AddChannelIDs {
+				if !contains(channels, id) {
+					channels = append(channels, id)
+				}
+			}
+			single := g.SingleChannel
+			if p.SingleChannel != nil {
+				single = *p.SingleChannel
+			}
+			if single && len(channels) > 1 {
+				return errConflict("single_channel_update", "A single-channel guest can be in one channel only; remove a channel first or turn single-channel off.")
+			}
+			if max := a.settings().MaxChannelsPerGuest; max > 0 && len(channels) > max {
+				return errConflict("too_many_channels_update", "A guest may be in at most %d channels.", max)
+			}
+			if len(p.RemoveChannelIDs) > 0 {
+				if err := a.members.RemoveChannelsLocked(userID, p.RemoveChannelIDs); err != nil {
+					return err
+				}
+			}
+			if len(p.AddChannelIDs) > 0 {
+				if added, err = a.members.AddChannelsLocked(userID, p.AddChannelIDs, channels); err != nil {
+					return err
+				}
 			}
 			g.ChannelIDs = channels
 			g.SingleChannel = single
@@ -96,6 +97,7 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 			if err := a.store.SaveGuest(g); err != nil {
 				return err
 			}
+			details = updateDetails(before, g)
 			u, appErr := a.api.GetUser(userID)
 			if appErr != nil {
 				return appErr
@@ -104,7 +106,19 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 			return nil
 		})
 	}()
-	a.Audit(actorID, "update_guest", userID, result(err), "")
+	if err != nil && details == "" {
+		details = patchDetails(p)
+	}
+	a.Audit(actorID, "update_guest", userID, result(err), details)
+	if len(added) > 0 {
+		if u, appErr := a.api.GetUser(userID); appErr == nil && err == nil {
+			a.postSystemMessage(added, a.Tr("", "guest_accounts.notice.was_added_as_guest", "%s was added as a guest.", noticeName(u)))
+		}
+		// Removals are published by the leave hook (GuestLeftChannel), as
+		// for every removal; the plugin's own additions are not judged by
+		// the join hook, so they are published here.
+		a.publishChannelGuestsChanged(added...)
+	}
 	if err == nil && p.ExpiresAt != nil {
 		// A later date (or none) brings back a guest who had expired.
 		out = a.reactivateIfExtended(actorID, userID, out)

@@ -71,7 +71,12 @@ type webappResult struct {
 	ModalTitle   string   `json:"modalTitle"`
 	EmailChips   []string `json:"emailChips"`
 	ChannelChips []string `json:"channelChips"`
-	Invite       struct {
+	// The picker's list before typing, and after the server's search for
+	// the channel's name; the searches as "status term".
+	ChannelOptionsBefore int      `json:"channelOptionsBefore"`
+	ChannelOptionsShown  int      `json:"channelOptionsShown"`
+	ChannelSearches      []string `json:"channelSearches"`
+	Invite               struct {
 		Summary string `json:"summary"`
 		Rows    []struct {
 			Email   string `json:"email"`

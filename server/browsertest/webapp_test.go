@@ -111,6 +111,12 @@ func TestWebappInTheBrowser(t *testing.T) {
 	// 1. The invite modal: one address, one channel, sent.
 	assert.Equal(t, "Invite guests", res.ModalTitle)
 	assert.Equal(t, 1, len(res.ChannelChips), "channel chips: %v", res.ChannelChips)
+	// Typing searched the admin's channels on the server (search_autocomplete
+	// per team): the list before typing has the default channels too, the
+	// answer for the channel's name only that channel.
+	assert.Contains(t, res.ChannelSearches, "200 "+th.Channel.Name, "channel searches: %v", res.ChannelSearches)
+	assert.Greater(t, res.ChannelOptionsBefore, 1)
+	assert.Equal(t, 1, res.ChannelOptionsShown)
 	require.Len(t, res.Invite.Rows, 1, "invite results: %+v", res.Invite)
 	row := res.Invite.Rows[0]
 	assert.Equal(t, invitee, row.Email)

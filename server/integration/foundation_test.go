@@ -3,6 +3,7 @@ package integration
 import (
 	"net/http"
 	"path"
+	"strings"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -25,6 +26,7 @@ type statsBody struct {
 	EditionLimits        []struct {
 		Capability string `json:"capability"`
 		Enforced   bool   `json:"enforced"`
+		Note       string `json:"note"`
 	} `json:"edition_limits"`
 }
 
@@ -74,6 +76,34 @@ func TestBundleInstalledAndEnabled(t *testing.T) {
 	require.NoError(t, err)
 	defer js.Body.Close()
 	assert.Equal(t, http.StatusOK, js.StatusCode, "webapp bundle %s not served", webapp.Webapp.BundlePath)
+}
+
+// 11.4 never calls FileWillBeDownloaded (11.5+), so "Guests may download
+// files" cannot be enforced: GET /stats (and with it the dashboard) says so,
+// naming the server version.
+func TestStatsListsTheDownloadRestrictionAsNotEnforced(t *testing.T) {
+	th := testhelper.Setup(t)
+	_, ping, err := th.AdminClient.GetPing(th.Ctx)
+	require.NoError(t, err)
+	// X-Version-Id: "11.4.0.<build>...": the first three parts are the
+	// version the plugin API reports.
+	parts := strings.SplitN(ping.ServerVersion, ".", 4)
+	require.GreaterOrEqual(t, len(parts), 3, "server version %q", ping.ServerVersion)
+	version := strings.Join(parts[:3], ".")
+	require.True(t, strings.HasPrefix(version, "11.4."), "the test server is 11.4, not %q", version)
+
+	var st statsBody
+	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/stats", nil), &st)
+	found := false
+	for _, l := range st.EditionLimits {
+		if l.Capability == "download_files" {
+			found = true
+			assert.False(t, l.Enforced)
+			assert.Contains(t, l.Note, "11.5")
+			assert.Contains(t, l.Note, version)
+		}
+	}
+	assert.True(t, found, "download_files is not among the edition limits: %+v", st.EditionLimits)
 }
 
 func TestStatsAnswersAdminsOnly(t *testing.T) {

@@ -3,11 +3,13 @@ package integration
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -60,11 +62,22 @@ var csrfRe = regexp.MustCompile(`data-csrf="([^"]+)"`)
 type signupBrowser struct {
 	client *http.Client
 	csrf   string
+	// addr is the browser's own client address (X-Forwarded-For, which the
+	// test server trusts): each person signing up counts against the
+	// accept endpoint's per-address rate limit on their own, not the whole
+	// suite's from 127.0.0.1.
+	addr string
 }
+
+var browserSeq atomic.Int64
 
 func newBrowser() *signupBrowser {
 	jar, _ := cookiejar.New(nil)
-	return &signupBrowser{client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	n := browserSeq.Add(1)
+	return &signupBrowser{
+		client: &http.Client{Jar: jar, Timeout: 30 * time.Second},
+		addr:   fmt.Sprintf("100.64.%d.%d", (n/250)%250, n%250+1),
+	}
 }
 
 // open GETs the signup page and returns status and body.
@@ -96,6 +109,7 @@ func (b *signupBrowser) accept(th *testhelper.TestHelper, link string, form map[
 	if b.csrf != "" {
 		req.Header.Set("X-GA-CSRF", b.csrf)
 	}
+	req.Header.Set("X-Forwarded-For", b.addr)
 	resp, err := b.client.Do(req)
 	require.NoError(th.T, err)
 	defer resp.Body.Close()

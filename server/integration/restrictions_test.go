@@ -86,3 +86,38 @@ func TestPerGuestRestrictions(t *testing.T) {
 		}
 	})
 }
+
+// The direct-messages restriction, acting as the guest and a member of the
+// guest's channel: once it is turned off, posting in their DM is refused
+// both ways and each poster is told why in the DM; lifting it through
+// PATCH lets both post again.
+func TestDirectMessagesRestrictionRefusedThenLifted(t *testing.T) {
+	th := testhelper.Setup(t)
+	u := createGuestWith(th, nil, th.Channel.Id)
+	guest := th.Login(u)
+	dm, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, th.Member.Id)
+	require.NoError(t, err)
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "allowed by default"})
+	require.NoError(t, err, "direct messages are allowed by default")
+	guestEvents := listen(th, guest)
+	memberEvents := listen(th, th.MemberClient)
+
+	setRestriction(th, u.Id, "direct_messages", false)
+	_, resp, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "refused"})
+	requireRejected(t, resp, err, "a DM-restricted guest's post")
+	assert.Contains(t, err.Error(), "may not use direct or group messages")
+	guestEvents.wait(th, "ephemeral explanation to the guest", ephemeralIn(dm.Id, "Guests here may not use direct or group messages"))
+	_, resp, err = th.MemberClient.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "refused too"})
+	requireRejected(t, resp, err, "a post to a DM-restricted guest")
+	memberEvents.wait(th, "ephemeral explanation to the member", ephemeralIn(dm.Id, "may not receive direct or group messages"))
+
+	resp2 := th.PluginRequest(th.AdminClient, http.MethodPatch, "/guests/"+u.Id, map[string]any{"restrictions": map[string]any{"direct_messages": true}})
+	require.Equal(t, http.StatusOK, resp2.Status, "%s", resp2.Body)
+	var g guestBody
+	th.DecodeJSON(resp2, &g)
+	assert.True(t, g.Restrictions.DirectMessages)
+	_, _, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "allowed again"})
+	require.NoError(t, err, "the guest posts once the restriction is lifted")
+	_, _, err = th.MemberClient.CreatePost(th.Ctx, &model.Post{ChannelId: dm.Id, Message: "me too"})
+	require.NoError(t, err, "the member posts once the restriction is lifted")
+}

@@ -121,21 +121,20 @@ func (m *Manager) MakeMember(userID string) error {
 	})
 }
 
-// RemoveChannels removes the guest from the channels (inside a window, so
-// default channels can be left too).
-func (m *Manager) RemoveChannels(userID string, channelIDs []string) error {
-	return m.WithUserLock(userID, func() error {
-		return m.window(userID, func() error {
-			for _, id := range channelIDs {
-				if _, appErr := m.api.GetChannelMember(id, userID); appErr != nil {
-					continue // not a member
-				}
-				if appErr := m.api.DeleteChannelMember(id, userID); appErr != nil {
-					return errors.Wrapf(appErr, "removing the guest from channel %s", id)
-				}
+// RemoveChannelsLocked removes the guest from the channels (inside a
+// window, so default channels can be left too). The caller holds the user
+// lock.
+func (m *Manager) RemoveChannelsLocked(userID string, channelIDs []string) error {
+	return m.window(userID, func() error {
+		for _, id := range channelIDs {
+			if _, appErr := m.api.GetChannelMember(id, userID); appErr != nil {
+				continue // not a member
 			}
-			return nil
-		})
+			if appErr := m.api.DeleteChannelMember(id, userID); appErr != nil {
+				return errors.Wrapf(appErr, "removing the guest from channel %s", id)
+			}
+		}
+		return nil
 	})
 }
 

@@ -113,6 +113,12 @@ func (m *Manager) AddChannels(userID string, channelIDs, keep []string) ([]strin
 	return added, err
 }
 
+// AddChannelsLocked is AddChannels for a caller that holds the user lock
+// (the cluster mutex is not re-entrant).
+func (m *Manager) AddChannelsLocked(userID string, channelIDs, keep []string) ([]string, error) {
+	return m.addChannelsLocked(userID, channelIDs, append(append([]string{}, keep...), channelIDs...))
+}
+
 // addChannelsLocked adds channelIDs; given is every channel the guest may
 // keep in the teams touched (default channels core adds are removed). All
 // changes happen in one role window.

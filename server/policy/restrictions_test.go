@@ -69,3 +69,103 @@ func BenchmarkEffective(b *testing.B) {
 	}
 	_ = sink
 }
+
+func TestRestrictionsAllows(t *testing.T) {
+	none := Restrictions{}
+	all := Restrictions{true, true, true, true, true, true}
+	for _, act := range []Action{ActUpload, ActDownload, ActEditOwnPost, ActReact, ActCreatePrivateChannel, ActDirectMessage} {
+		assert.True(t, all.Allows(act), "action %d with everything allowed", act)
+		assert.False(t, none.Allows(act), "action %d with everything off", act)
+	}
+	// Each action reads its own field, and only it.
+	assert.True(t, Restrictions{DownloadFiles: true}.Allows(ActDownload))
+	assert.False(t, Restrictions{DownloadFiles: true}.Allows(ActUpload))
+	assert.True(t, Restrictions{CreatePrivateChannels: true}.Allows(ActCreatePrivateChannel))
+	assert.False(t, Restrictions{CreatePrivateChannels: true}.Allows(ActReact))
+	assert.False(t, all.Allows(Action(0)), "an unknown action is not allowed")
+}
+
+func TestRestrictionRefuses(t *testing.T) {
+	noDownload := Effective(DefaultRestrictions(), Overrides{DownloadFiles: ptr(false)})
+	tests := []struct {
+		name string
+		who  RegistryAnswer
+		r    Restrictions
+		act  Action
+		want bool
+	}{
+		{"member, even with nothing allowed", NotAGuest, Restrictions{}, ActDownload, false},
+		{"guest allowed by default", AGuest, DefaultRestrictions(), ActDownload, false},
+		{"guest with downloads off", AGuest, noDownload, ActDownload, true},
+		{"guest with downloads off may still upload", AGuest, noDownload, ActUpload, false},
+		{"guest, private channels off by default", AGuest, DefaultRestrictions(), ActCreatePrivateChannel, true},
+		{"unreadable registry: refused even when allowed", RegistryUnreadable, DefaultRestrictions(), ActDownload, true},
+		{"unreadable registry: reactions refused", RegistryUnreadable, Restrictions{React: true}, ActReact, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, RestrictionRefuses(tc.who, tc.r, tc.act))
+		})
+	}
+}
+
+func TestDownloadDecision(t *testing.T) {
+	off := Effective(DefaultRestrictions(), Overrides{DownloadFiles: ptr(false)})
+	on := DefaultRestrictions()
+	tests := []struct {
+		name            string
+		who             RegistryAnswer
+		r               Restrictions
+		kind            DownloadKind
+		refuse, explain bool
+	}{
+		{"member downloads", NotAGuest, Restrictions{}, DownloadFile, false, false},
+		{"guest allowed", AGuest, on, DownloadFile, false, false},
+		{"guest allowed, thumbnail", AGuest, on, DownloadThumbnail, false, false},
+		{"guest refused the file: told why", AGuest, off, DownloadFile, true, true},
+		{"guest refused a thumbnail: not told", AGuest, off, DownloadThumbnail, true, false},
+		{"guest refused a preview: not told", AGuest, off, DownloadPreview, true, false},
+		{"public link: no user to refuse", AGuest, off, DownloadPublic, false, false},
+		{"unreadable registry: refused and told", RegistryUnreadable, on, DownloadFile, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			refuse, explain := DownloadDecision(tc.who, tc.r, tc.kind)
+			assert.Equal(t, tc.refuse, refuse, "refuse")
+			assert.Equal(t, tc.explain, explain, "explain")
+		})
+	}
+}
+
+func TestUndoPrivateChannel(t *testing.T) {
+	def := DefaultRestrictions() // private channels off
+	allowed := Effective(def, Overrides{CreatePrivateChannels: ptr(true)})
+	tests := []struct {
+		name                string
+		private, hasCreator bool
+		who                 RegistryAnswer
+		r                   Restrictions
+		want                bool
+	}{
+		{"guest's private channel, not allowed", true, true, AGuest, def, true},
+		{"guest's private channel, allowed for them", true, true, AGuest, allowed, false},
+		{"guest's public channel", false, true, AGuest, def, false},
+		{"member's private channel", true, true, NotAGuest, def, false},
+		{"private channel without a creator", true, false, AGuest, def, false},
+		{"creator unknown to an unreadable registry", true, true, RegistryUnreadable, allowed, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, UndoPrivateChannel(tc.private, tc.hasCreator, tc.who, tc.r))
+		})
+	}
+}
+
+func TestRestrictionDecisionsDoNotAllocate(t *testing.T) {
+	r := DefaultRestrictions()
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		_ = RestrictionRefuses(AGuest, r, ActDownload)
+		_, _ = DownloadDecision(AGuest, r, DownloadFile)
+		_ = UndoPrivateChannel(true, true, AGuest, r)
+	}))
+}

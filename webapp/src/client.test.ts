@@ -68,6 +68,7 @@ describe('Client', () => {
         ['getAudit', () => client.getAudit({per_page: 20}), 'GET', `${API}/audit`, undefined],
         ['getMyTeams', () => client.getMyTeams(), 'GET', '/api/v4/users/me/teams', undefined],
         ['getMyChannelsInTeam', () => client.getMyChannelsInTeam('t1'), 'GET', '/api/v4/users/me/teams/t1/channels', undefined],
+        ['searchMyChannelsInTeam', () => client.searchMyChannelsInTeam('t1', 'pro'), 'GET', '/api/v4/teams/t1/channels/search_autocomplete', undefined],
         ['getUsersByIds', () => client.getUsersByIds(['u1']), 'POST', '/api/v4/users/ids', ['u1']],
         ['getUser', () => client.getUser('u1'), 'GET', '/api/v4/users/u1', undefined],
         ['logout', () => client.logout(), 'POST', '/api/v4/users/logout', undefined],
@@ -85,6 +86,12 @@ describe('Client', () => {
         const res = await client.listGuests({query: 'bo b', status: '', sort: 'username', page: 2, per_page: 50});
         expect(res).toEqual({guests: [], total: 0});
         expect(Object.fromEntries(http.calls[0].query)).toEqual({query: 'bo b', sort: 'username', page: '2', per_page: '50'});
+    });
+
+    it('searches the user\'s channels by name and reads a null answer as no channels', async () => {
+        const http = mockFetch({'GET /api/v4/teams/t%2F1/channels/search_autocomplete': {body: null}});
+        await expect(client.searchMyChannelsInTeam('t/1', 'town sq')).resolves.toEqual([]);
+        expect(http.calls[0].query.get('name')).toBe('town sq');
     });
 
     it('fills absent lists in the rules preview and apply answers', async () => {

@@ -403,6 +403,19 @@ export class Client {
         return this.core('GET', `/users/me/teams/${enc(teamId)}/channels`);
     }
 
+    /**
+     * The user's own channels in a team whose name, display name or purpose
+     * matches `term` (core's GET /teams/{id}/channels/search_autocomplete:
+     * any signed-in user, member channels only, private ones included; up to
+     * 50, possibly group messages or archived channels, which callers drop).
+     * Core's /channels/autocomplete would also offer public channels the user
+     * is not in, which an invitation may not name.
+     */
+    async searchMyChannelsInTeam(teamId: string, term: string): Promise<Channel[]> {
+        const res = await this.core<Channel[] | null>('GET', `/teams/${enc(teamId)}/channels/search_autocomplete${query({name: term})}`);
+        return res ?? [];
+    }
+
     getUsersByIds(userIds: string[]): Promise<UserProfile[]> {
         if (userIds.length === 0) {
             return Promise.resolve([]);

@@ -5,7 +5,7 @@ import React from 'react';
 import {API, me, mockFetch} from '../tests/helpers';
 import type {Handler} from '../tests/helpers';
 
-import Plugin, {CHANNEL_GUESTS_CHANGED_EVENT, GUESTS_CHANGED_EVENT} from '.';
+import Plugin, {CHANNEL_GUESTS_CHANGED_EVENT, GUESTS_CHANGED_EVENT, parseCount} from '.';
 import type {HostStore, PluginRegistry, WebSocketMessage} from './types/registry';
 
 type Call = {method: string; args: unknown[]};
@@ -131,5 +131,39 @@ describe('Plugin.initialize', () => {
 
         act(() => action({id: 'c1'}));
         expect(await screen.findByText('@eve')).toBeInTheDocument();
+
+        // A guest leaves: same event, lower count (sent as a string by some senders).
+        count = 1;
+        act(() => ws(CHANNEL_GUESTS_CHANGED_EVENT)({event: CHANNEL_GUESTS_CHANGED_EVENT, data: {channel_id: 'c1', guest_count: '1'}}));
+        expect(screen.getByLabelText('This channel has guests: 1')).toBeInTheDocument();
+        await waitFor(() => expect(screen.queryByText('@eve')).not.toBeInTheDocument());
+    });
+
+    it('reloads the channel header indicator on guests_changed and on reconnect', async () => {
+        let list = [{user_id: 'g1', username: 'bob'}, {user_id: 'g2', username: 'eve'}];
+        const {of, ws, http} = await start({
+            [`GET ${API}/me`]: {body: me({can_invite: false})},
+            [`GET ${API}/channels/c1/guests`]: () => ({body: {channel_id: 'c1', guest_count: list.length, guests: list}}),
+            [`POST ${API}/guests/lookup`]: {body: {guest_ids: []}},
+        });
+        const [icon] = of('registerChannelHeaderButtonAction')[0].args as [React.ReactElement];
+        render(icon);
+        expect(await screen.findByLabelText('This channel has guests: 2')).toBeInTheDocument();
+
+        list = list.slice(1); // bob was promoted to member
+        act(() => ws(GUESTS_CHANGED_EVENT)({event: GUESTS_CHANGED_EVENT, data: {user_ids: 'g1'}}));
+        expect(await screen.findByLabelText('This channel has guests: 1')).toBeInTheDocument();
+
+        list = []; // eve was removed while the connection was down
+        const reconnect = of('registerReconnectHandler')[0].args[0] as () => void;
+        act(() => reconnect());
+        expect(await screen.findByLabelText('No guests in this channel')).toBeInTheDocument();
+        expect(http.to('GET', `${API}/channels/c1/guests`)).toHaveLength(3);
+    });
+
+    it.each([
+        [3, 3], ['2', 2], [0, 0], ['', undefined], [-1, undefined], [1.5, undefined], [null, undefined], ['x', undefined],
+    ])('reads the guest count %j as %j', (value, expected) => {
+        expect(parseCount(value)).toBe(expected);
     });
 });

@@ -16,6 +16,12 @@ import type {WrappedComponents} from './wiring';
 export const GUESTS_CHANGED_EVENT = `custom_${pluginId}_guests_changed`;
 export const CHANNEL_GUESTS_CHANGED_EVENT = `custom_${pluginId}_channel_guests_changed`;
 
+/** A guest count from an event (a number, or a numeric string); undefined when unusable. */
+export function parseCount(value: unknown): number | undefined {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
 export default class Plugin {
     /** Set by initialize: the services and wrapped components (for the harness and tests). */
     services?: Services;
@@ -45,18 +51,23 @@ export default class Plugin {
         registry.registerWebSocketEventHandler(GUESTS_CHANGED_EVENT, (msg: WebSocketMessage) => {
             const ids = parseUserIds(msg.data?.user_ids);
             services.guestLookup.invalidate(ids);
+            // A guest promoted, deactivated or removed (or a member made a
+            // guest) changes the guests of channels we cannot tell from here.
+            services.channelGuests.refreshAll();
             if (services.me.current && ids.includes(services.me.current.user_id)) {
                 services.me.load(true);
             }
         });
         registry.registerWebSocketEventHandler(CHANNEL_GUESTS_CHANGED_EVENT, (msg: WebSocketMessage) => {
+            // Sent when a guest joins or leaves the channel; same payload both ways.
             const channelId = msg.data?.channel_id;
             if (typeof channelId === 'string' && channelId) {
-                services.channelGuests.applyEvent(channelId, Number(msg.data?.guest_count) || 0);
+                services.channelGuests.applyEvent(channelId, parseCount(msg.data?.guest_count));
             }
         });
         registry.registerReconnectHandler?.(() => {
             services.guestLookup.invalidate();
+            services.channelGuests.refreshAll();
             services.me.load(true);
         });
 

@@ -23,7 +23,11 @@ const guest = (id: string, username: string, over: Record<string, unknown> = {})
 const stats = {
     active_guests: 8, deactivated_guests: 2, pending_invitations: 1, max_active_guests: 10, max_channels_per_guest: 5,
     guest_accounts_enabled: true, edition: 'unlicensed',
-    edition_limits: [{capability: 'User directory', enforced: false, note: 'Guests can list all users on this edition.'}],
+    // What server/app/stats.go sends on an unlicensed server.
+    edition_limits: [
+        {capability: 'list_users', enforced: false, note: 'Guests can list the user directory (GET /users); core offers no hook to filter it on this edition.'},
+        {capability: 'create_direct_channel', enforced: false, note: 'Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel.'},
+    ],
 };
 
 const invite = {
@@ -38,6 +42,8 @@ const save = (g: ReturnType<typeof guest>) => {
     return g;
 };
 
+const usernames: Record<string, string> = {admin1: 'alice', g1: 'bob', g2: 'carol'};
+
 function routes(extra: Record<string, Handler> = {}) {
     db = [guest('g1', 'bob'), guest('g2', 'carol', {status: 'deactivated', deactivated_reason: 'expired'})];
     return mockFetch({
@@ -51,10 +57,11 @@ function routes(extra: Record<string, Handler> = {}) {
         },
         [`GET ${API}/invites`]: {body: {invites: [invite]}},
         [`GET ${API}/audit`]: {body: {entries: [
-            {id: 'a1', at: Date.UTC(2025, 5, 2), actor_id: 'admin1', action: 'guest.deactivate', target_id: 'g2', result: 'ok', details: 'expired'},
-            {id: 'a2', at: Date.UTC(2025, 5, 1), actor_id: '', action: 'switch.off', target_id: '', result: 'ok'},
+            {id: 'a1', at: Date.UTC(2025, 5, 2), actor_id: 'admin1', action: 'deactivate', target_id: 'g2', result: 'success', details: 'admin'},
+            {id: 'a2', at: Date.UTC(2025, 5, 1), actor_id: '', action: 'switch_off', target_id: '', result: 'success', details: 'switch'},
         ]}},
-        'POST /api/v4/users/ids': (req) => ({body: (req.body as string[]).map((id) => ({id, username: {admin1: 'alice', g2: 'carol'}[id] ?? id}))}),
+        // Core answers with the users it has; other ids (emails, channel ids in audit targets) are left out.
+        'POST /api/v4/users/ids': (req) => ({body: (req.body as string[]).filter((id) => id in usernames).map((id) => ({id, username: usernames[id]}))}),
         ...extra,
     });
 }
@@ -81,7 +88,11 @@ describe('GuestDashboard', () => {
         expect(meter).toHaveClass('ga-meter__bar--high');
         expect(screen.getByText('Each guest may be in at most 5 channels.')).toBeInTheDocument();
         const limits = screen.getByRole('region', {name: 'Edition limits'});
-        expect(within(limits).getByText('User directory').closest('tr')).toHaveTextContent('User directoryNoGuests can list all users on this edition.');
+        expect(within(limits).getAllByTestId('edition-limit').map((r) => r.textContent)).toEqual([
+            'Guests see only the people they share a channel with in the user directory.NoGuests can list the user directory (GET /users); core offers no hook to filter it on this edition.',
+            'Guests can open direct messages only with people they share a channel with.NoGuests can create a direct message channel with anyone; posting in it is refused unless they share a channel.',
+        ]);
+        expect(within(limits).queryByText('list_users')).not.toBeInTheDocument();
     });
 
     it('searches as you type, filters by status and sorts', async () => {
@@ -331,10 +342,27 @@ describe('GuestDashboard', () => {
         await renderDashboard();
         await waitFor(() => expect(screen.getAllByTestId('audit-row')[0]).toHaveTextContent('@alice'));
         const [first, second] = screen.getAllByTestId('audit-row');
-        expect(first).toHaveTextContent('guest.deactivate');
-        expect(first).toHaveTextContent('@carol');
-        expect(first).toHaveTextContent('expired');
-        expect(second).toHaveTextContent('System');
+        expect(first).toHaveTextContent('@aliceGuest deactivated@carolDone');
+        expect(first).toHaveTextContent('admin');
+        expect(second).toHaveTextContent('SystemGuest accounts turned offDone');
+    });
+
+    it('names audit results in words and shows ids this version does not know as they are', async () => {
+        routes({
+            [`GET ${API}/stats`]: {body: {...stats, edition_limits: [...stats.edition_limits, {capability: 'export_posts', enforced: true, note: 'A later server.'}]}},
+            [`GET ${API}/audit`]: {body: {entries: [
+                {id: 'a1', at: 3, actor_id: 'admin1', action: 'guest_channel_join', target_id: 'g2', result: 'refused: single_channel', details: 'c9'},
+                {id: 'a2', at: 2, actor_id: 'admin1', action: 'invite', target_id: 'x@example.com', result: 'domain_not_allowed'},
+                {id: 'a3', at: 1, actor_id: 'admin1', action: 'guest_channel_leave', target_id: 'g2', result: 'failed: store unavailable'},
+            ]}},
+        });
+        await renderDashboard();
+        expect(screen.getAllByTestId('edition-limit')[2]).toHaveTextContent('export_postsYesA later server.');
+        const rows = screen.getAllByTestId('audit-row');
+        expect(rows[0]).toHaveTextContent('Guest added to a channel@carolRefused: a single-channel guest already has their channelc9');
+        expect(rows[1]).toHaveTextContent('Guest invitedx@example.comDomain not allowed');
+        expect(rows[2]).toHaveTextContent('guest_channel_leave@carolFailed: store unavailable');
+        expect(within(rows[0]).getByText('Guest added to a channel')).toHaveAttribute('title', 'guest_channel_join');
     });
 
     it('shows why the counts could not be loaded', async () => {

@@ -6,6 +6,7 @@ import {useLocale, useT} from '../../i18n';
 import {ErrorMessage} from '../common/error_message';
 
 import {formatDateTime, useUsernames} from './format';
+import {auditActionText, auditResultText} from './labels';
 
 export const AUDIT_PAGE_SIZE = 20;
 
@@ -62,10 +63,10 @@ export function AuditLog({client, refresh}: {client: Client; refresh: number}) {
                             >
                                 <td>{formatDateTime(e.at, locale)}</td>
                                 <td>{who(e.actor_id)}</td>
-                                <td>{e.action}</td>
+                                <td title={e.action}>{auditActionText(t, e.action)}</td>
                                 <td>{e.target_id ? who(e.target_id) : ''}</td>
-                                <td>
-                                    {e.result}
+                                <td title={e.result}>
+                                    {auditResultText(t, e.result)}
                                     {e.details && <div className='ga-hint'>{e.details}</div>}
                                 </td>
                             </tr>

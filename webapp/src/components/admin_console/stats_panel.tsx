@@ -4,6 +4,8 @@ import React from 'react';
 import type {Stats} from '../../client';
 import {useT} from '../../i18n';
 
+import {editionLimitText} from './labels';
+
 function Meter({label, value, max}: {label: string; value: number; max: number}) {
     const t = useT();
     const limited = max > 0;
@@ -107,8 +109,11 @@ export function EditionLimits({stats}: {stats: Stats}) {
                     </thead>
                     <tbody>
                         {stats.edition_limits.map((l) => (
-                            <tr key={l.capability}>
-                                <td>{l.capability}</td>
+                            <tr
+                                key={l.capability}
+                                data-testid='edition-limit'
+                            >
+                                <td title={l.capability}>{editionLimitText(t, l.capability)}</td>
                                 <td className={l.enforced ? 'ga-ok' : 'ga-warning'}>{l.enforced ? t('common.yes') : t('common.no')}</td>
                                 <td>{l.note}</td>
                             </tr>

@@ -44,11 +44,62 @@ describe('ChannelGuestsIndicator', () => {
         expect(http.calls).toHaveLength(2); // the guest list is reloaded too
     });
 
+    it('follows a guest leaving the channel (channel_guests_changed with a lower count)', async () => {
+        let count = 2;
+        const http = mockFetch({[`GET ${API}/channels/c1/guests`]: () => ({body: guests(count)})});
+        const {services} = renderWithPlugin(<ChannelGuestsIndicator channelId='c1'/>);
+        expect(await screen.findByLabelText('Guests: 2')).toBeInTheDocument();
+
+        count = 1;
+        act(() => services.channelGuests.applyEvent('c1', 1));
+        expect(screen.getByLabelText('Guests: 1')).toBeInTheDocument();
+        count = 0;
+        act(() => services.channelGuests.applyEvent('c1', 0));
+        expect(screen.queryByText('This channel has guests')).not.toBeInTheDocument();
+        await waitFor(() => expect(services.channelGuests.get('c1')?.loading).toBe(false));
+        expect(screen.queryByText('This channel has guests')).not.toBeInTheDocument();
+        expect(http.calls.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('reloads its guests when a guest\'s record changes (guests_changed: promoted, deactivated, removed)', async () => {
+        let list = guests(3);
+        const http = mockFetch({[`GET ${API}/channels/c1/guests`]: () => ({body: list})});
+        const {services} = renderWithPlugin(<ChannelGuestsIndicator channelId='c1'/>);
+        expect(await screen.findByLabelText('Guests: 3')).toBeInTheDocument();
+
+        list = {...guests(2), guests: guests(3).guests.slice(1)}; // guest0 promoted to member
+        act(() => services.channelGuests.refreshAll());
+        expect(await screen.findByLabelText('Guests: 2')).toBeInTheDocument();
+        expect(http.calls).toHaveLength(2);
+    });
+
     it('in the header form follows the current channel', async () => {
         mockFetch({[`GET ${API}/channels/c1/guests`]: {body: guests(4)}});
         const services = makeServices({entities: {channels: {currentChannelId: 'c1'}}});
         renderWithPlugin(<CurrentChannelGuestsIndicator/>, services);
         expect(await screen.findByLabelText('This channel has guests: 4')).toBeInTheDocument();
+    });
+
+    it('updates the open dialog when a guest leaves', async () => {
+        let list = guests(2);
+        mockFetch({[`GET ${API}/channels/c1/guests`]: () => ({body: list})});
+        const {services} = renderWithPlugin(
+            <ChannelGuestsDialog
+                channelId='c1'
+                onClose={jest.fn()}
+            />,
+        );
+        expect(await screen.findByText('@guest1')).toBeInTheDocument();
+        list = {...guests(1)};
+        act(() => services.channelGuests.applyEvent('c1', 1));
+        await waitFor(() => expect(screen.queryByText('@guest1')).not.toBeInTheDocument());
+        expect(screen.getByText('@guest0')).toBeInTheDocument();
+        expect(screen.getByText(/^This channel has guests: 1\./)).toBeInTheDocument();
+
+        list = guests(0);
+        act(() => services.channelGuests.applyEvent('c1', 0));
+        expect(screen.getByText('There are no guests in this channel.')).toBeInTheDocument();
+        await waitFor(() => expect(services.channelGuests.get('c1')?.loading).toBe(false));
     });
 
     it('lists the guests in the dialog, and shows errors with a retry', async () => {

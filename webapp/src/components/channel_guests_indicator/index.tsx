@@ -1,5 +1,6 @@
 // "This channel has guests": the guest count of a channel, from
-// GET /channels/{id}/guests, kept live by channel_guests_changed events.
+// GET /channels/{id}/guests, kept live by channel_guests_changed (a guest
+// joined or left) and guests_changed (a guest's record changed) events.
 //
 // The client offers plugins no text slot in the channel header, so the
 // registered form is the icon of a channel header button
@@ -11,14 +12,17 @@ import {useCurrentChannelId, useObservable, useServices} from '../../services/co
 import {Dialog} from '../common/dialog';
 import {ErrorMessage} from '../common/error_message';
 
-/** The channel's guest data, loading it on first use. */
+/** The channel's guest data, loading it on first use (or when outdated) and watching it while shown. */
 export function useChannelGuests(channelId: string) {
     const {channelGuests} = useServices();
     useObservable(channelGuests);
     useEffect(() => {
-        if (channelId) {
-            channelGuests.load(channelId);
+        if (!channelId) {
+            return undefined;
         }
+        const unwatch = channelGuests.watch(channelId);
+        channelGuests.load(channelId);
+        return unwatch;
     }, [channelGuests, channelId]);
     return channelId ? channelGuests.get(channelId) : undefined;
 }

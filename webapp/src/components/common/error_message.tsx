@@ -25,7 +25,8 @@ export function describeError(t: Translate, err: unknown): string {
     }
 }
 
-export function ErrorMessage({error, onRetry}: {error: unknown; onRetry?: () => void}) {
+/** `title` says what failed, before the server's reason. */
+export function ErrorMessage({error, onRetry, title}: {error: unknown; onRetry?: () => void; title?: string}) {
     const t = useT();
     if (!error) {
         return null;
@@ -36,6 +37,7 @@ export function ErrorMessage({error, onRetry}: {error: unknown; onRetry?: () => 
             className='ga-error'
             role='alert'
         >
+            {title && <span className='ga-error__title'>{`${title} `}</span>}
             <span>{describeError(t, error)}</span>
             {id && <span className='ga-error__id'>{` (${id})`}</span>}
             {onRetry && (

@@ -1,7 +1,8 @@
-// Channel picker across all of the user's teams: loads the teams and the
-// user's channels in each (core REST), then filters as the user types.
-// Only open and private channels are offered; direct and group messages
-// cannot take guests by invitation.
+// Channel picker across all of the user's teams: lists the user's channels
+// in each team (core REST) before typing, then searches the user's channels
+// on the server as they type. Only open and private channels are offered;
+// direct and group messages cannot take guests by invitation, and an
+// invitation may only name channels the inviter is a member of.
 import React, {useEffect, useId, useMemo, useState} from 'react';
 
 import type {Channel} from '@mattermost/types/channels';
@@ -38,13 +39,18 @@ function toOptions(teams: Team[], channelsByTeam: Channel[][]): ChannelOption[] 
             }
         }
     });
+    return sortOptions(options);
+}
+
+function sortOptions(options: ChannelOption[]): ChannelOption[] {
     return options.sort((a, b) => a.teamName.localeCompare(b.teamName) || a.displayName.localeCompare(b.displayName));
 }
 
-/** Loads the channels the user may pick from. */
+/** Loads the teams and the channels the user may pick from before typing. */
 export function useChannelOptions() {
     const {client} = useServices();
     const [options, setOptions] = useState<ChannelOption[] | null>(null);
+    const [teams, setTeams] = useState<Team[] | null>(null);
     const [error, setError] = useState<unknown>(null);
     const [attempt, setAttempt] = useState(0);
 
@@ -52,11 +58,16 @@ export function useChannelOptions() {
         let live = true;
         setError(null);
         (async () => {
-            const teams = (await client.getMyTeams()).filter((team) => !team.delete_at);
-            const channels = await Promise.all(teams.map((team) => client.getMyChannelsInTeam(team.id)));
-            return toOptions(teams, channels);
+            const myTeams = (await client.getMyTeams()).filter((team) => !team.delete_at);
+            const channels = await Promise.all(myTeams.map((team) => client.getMyChannelsInTeam(team.id)));
+            return {myTeams, list: toOptions(myTeams, channels)};
         })().then(
-            (result) => live && setOptions(result),
+            ({myTeams, list}) => {
+                if (live) {
+                    setTeams(myTeams);
+                    setOptions(list);
+                }
+            },
             (err: unknown) => live && setError(err),
         );
         return () => {
@@ -64,11 +75,83 @@ export function useChannelOptions() {
         };
     }, [client, attempt]);
 
-    return {options, error, retry: () => setAttempt((n) => n + 1)};
+    return {options, teams, error, retry: () => setAttempt((n) => n + 1)};
+}
+
+/** How long typing must pause before the channel search goes to the server. */
+export const CHANNEL_SEARCH_DELAY_MS = 250;
+
+export interface ChannelSearch {
+    /** The trimmed term the results are for ('' before typing). */
+    term: string;
+
+    /** The server's matches for `term`; null before the first answer or after a failure. */
+    results: ChannelOption[] | null;
+    /** True from the first keystroke until the answer for the current term arrives. */
+    searching: boolean;
+    error: unknown;
+
+    /** Every channel any search returned (to name selected channels). */
+    found: ReadonlyMap<string, ChannelOption>;
+    retry: () => void;
+}
+
+/**
+ * Searches the user's channels in every team on the server as they type
+ * (debounced). Only the answer to the latest request is kept: a slower,
+ * earlier answer is dropped when it arrives.
+ */
+export function useChannelSearch(teams: Team[] | null, search: string): ChannelSearch {
+    const {client} = useServices();
+    const term = search.trim();
+    const [state, setState] = useState<{term: string; results: ChannelOption[] | null; error: unknown}>({term: '', results: null, error: null});
+    const [found, setFound] = useState<ReadonlyMap<string, ChannelOption>>(new Map());
+    const [searching, setSearching] = useState(false);
+    const [attempt, setAttempt] = useState(0);
+
+    useEffect(() => {
+        // Cleared when the term changes again (or the picker goes): the
+        // answer to this request is stale by then and must not be shown.
+        let latest = true;
+        if (!term || !teams) {
+            setSearching(false);
+            setState({term: '', results: null, error: null});
+            return undefined;
+        }
+        setSearching(true);
+        const timer = setTimeout(() => {
+            Promise.all(teams.map((team) => client.searchMyChannelsInTeam(team.id, term))).then(
+                (lists) => {
+                    if (latest) {
+                        const results = toOptions(teams, lists);
+                        setState({term, results, error: null});
+                        setFound((prev) => new Map([...prev, ...results.map((o): [string, ChannelOption] => [o.id, o])]));
+                        setSearching(false);
+                    }
+                },
+                (err: unknown) => {
+                    if (latest) {
+                        setState({term, results: null, error: err});
+                        setSearching(false);
+                    }
+                },
+            );
+        }, CHANNEL_SEARCH_DELAY_MS);
+        return () => {
+            latest = false;
+            clearTimeout(timer);
+        };
+    }, [client, teams, term, attempt]);
+
+    return {...state, found, searching: searching || state.term !== term, retry: () => setAttempt((n) => n + 1)};
 }
 
 export interface ChannelPickerProps {
+    /** The user's channels before typing (null while loading). */
     options: ChannelOption[] | null;
+
+    /** The user's teams, searched as they type (null while loading). */
+    teams: Team[] | null;
     error: unknown;
     onRetry: () => void;
     selected: string[];
@@ -77,22 +160,32 @@ export interface ChannelPickerProps {
     inputId: string;
 }
 
-export function ChannelPicker({options, error, onRetry, selected, onChange, disabled, inputId}: ChannelPickerProps) {
+export function ChannelPicker({options, teams, error, onRetry, selected, onChange, disabled, inputId}: ChannelPickerProps) {
     const t = useT();
     const listId = useId();
     const [search, setSearch] = useState('');
+    const found = useChannelSearch(teams, search);
+    const term = search.trim();
 
-    const byId = useMemo(() => new Map((options ?? []).map((o) => [o.id, o])), [options]);
-    const multiTeam = useMemo(() => new Set((options ?? []).map((o) => o.teamId)).size > 1, [options]);
+    const byId = useMemo(() => new Map([...found.found, ...(options ?? []).map((o): [string, ChannelOption] => [o.id, o])]), [options, found.found]);
+    const multiTeam = (teams?.length ?? 0) > 1;
 
+    // Typing: the server's answer for the term, plus the channels of teams
+    // whose name matches (the server searches channel names only). Until the
+    // first answer, the list on screen stays as it was.
     const matches = useMemo(() => {
-        const q = search.trim().toLowerCase();
         const all = options ?? [];
-        if (!q) {
+        if (!term || found.results === null) {
             return all;
         }
-        return all.filter((o) => o.displayName.toLowerCase().includes(q) || o.name.toLowerCase().includes(q) || o.teamName.toLowerCase().includes(q));
-    }, [options, search]);
+        const q = found.term.toLowerCase();
+        const ids = new Set(found.results.map((o) => o.id));
+        const byTeam = all.filter((o) => !ids.has(o.id) && o.teamName.toLowerCase().includes(q));
+        return byTeam.length === 0 ? found.results : sortOptions([...found.results, ...byTeam]);
+    }, [options, term, found.results, found.term]);
+
+    const settled = !term || !found.searching;
+    const searchFailed = Boolean(term && settled && found.error);
 
     const toggle = (id: string) => {
         onChange(selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id]);
@@ -141,10 +234,11 @@ export function ChannelPicker({options, error, onRetry, selected, onChange, disa
                 aria-controls={listId}
                 onChange={(e) => setSearch(e.target.value)}
                 onKeyDown={(e) => {
-                    // Enter picks the only match instead of submitting the form.
+                    // Enter picks the only match instead of submitting the form
+                    // (once the server has answered for what is typed).
                     if (e.key === 'Enter') {
                         e.preventDefault();
-                        if (matches.length === 1 && !selected.includes(matches[0].id)) {
+                        if (settled && !searchFailed && matches.length === 1 && !selected.includes(matches[0].id)) {
                             toggle(matches[0].id);
                             setSearch('');
                         }
@@ -156,14 +250,31 @@ export function ChannelPicker({options, error, onRetry, selected, onChange, disa
                 onRetry={onRetry}
             />
             {!error && options === null && <p role='status'>{t('invite.channels.loading')}</p>}
-            {options !== null && (
+            {options !== null && term && !settled && (
+                <p
+                    role='status'
+                    className='ga-hint'
+                    data-testid='channel-search-status'
+                >
+                    {t('invite.channels.searching', {search: term})}
+                </p>
+            )}
+            {options !== null && searchFailed && (
+                <ErrorMessage
+                    title={t('invite.channels.search_failed', {search: term})}
+                    error={found.error}
+                    onRetry={found.retry}
+                />
+            )}
+            {options !== null && !searchFailed && (
                 <div
                     id={listId}
                     className='ga-channel-list'
                     role='group'
                     aria-label={t('invite.channels.results_label')}
+                    aria-busy={!settled}
                 >
-                    {matches.length === 0 && <p className='ga-hint'>{search ? t('invite.channels.no_match', {search}) : t('invite.channels.none')}</p>}
+                    {settled && matches.length === 0 && <p className='ga-hint'>{term ? t('invite.channels.no_match', {search: term}) : t('invite.channels.none')}</p>}
                     {matches.slice(0, MAX_SHOWN).map((o) => (
                         <label
                             key={o.id}

@@ -39,7 +39,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
 
     const [chips, setChips] = useState<EmailCheck[]>([]);
     const [draft, setDraft] = useState('');
-    const {options, error: channelsError, retry} = useChannelOptions();
+    const {options, teams, error: channelsError, retry} = useChannelOptions();
     const [channelIds, setChannelIds] = useState<string[]>(initialChannelId ? [initialChannelId] : []);
     const [message, setMessage] = useState('');
     const [expiry, setExpiry] = useState('');
@@ -216,6 +216,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
                 <ChannelPicker
                     inputId={ids.channels}
                     options={options}
+                    teams={teams}
                     error={channelsError}
                     onRetry={retry}
                     selected={channelIds}

@@ -3,13 +3,36 @@ import userEvent from '@testing-library/user-event';
 import React from 'react';
 
 import {API, deferred, me, mockFetch, renderWithPlugin} from '../../../tests/helpers';
-import type {Handler} from '../../../tests/helpers';
+import type {Handler, Reply, Request as MockRequest} from '../../../tests/helpers';
+
+import {CHANNEL_SEARCH_DELAY_MS} from './channel_picker';
 
 import {InviteModal, InviteModalRoot} from '.';
 
 const channel = (id: string, team: string, name: string, type = 'O', extra = {}) => ({
     id, team_id: team, name, display_name: name[0].toUpperCase() + name.slice(1), type, delete_at: 0, ...extra,
 });
+
+const myChannels: Record<string, Array<ReturnType<typeof channel>>> = {
+    t1: [
+        channel('c-town', 't1', 'town-square'),
+        channel('c-proj', 't1', 'project', 'P'),
+        channel('c-dm', 't1', 'u1__u2', 'D'),
+        channel('c-old', 't1', 'archived', 'O', {delete_at: 5}),
+    ],
+    t2: [channel('c-shared', 't2', 'shared')],
+};
+
+/** Core's search_autocomplete: the user's channels whose name or display name has a word starting with the term. */
+function searchMine(teamId: string, extra: Array<ReturnType<typeof channel>> = []): (req: MockRequest) => Reply {
+    return (req) => {
+        const term = (req.query.get('name') ?? '').toLowerCase();
+        const words = (c: ReturnType<typeof channel>) => `${c.name} ${c.display_name}`.toLowerCase().split(/[\s-]+/);
+        return {body: [...myChannels[teamId], ...extra].filter((c) => words(c).some((w) => w.startsWith(term)))};
+    };
+}
+
+const searchPath = (teamId: string) => `GET /api/v4/teams/${teamId}/channels/search_autocomplete`;
 
 function routes(extra: Record<string, Handler> = {}) {
     return mockFetch({
@@ -18,16 +41,20 @@ function routes(extra: Record<string, Handler> = {}) {
             {id: 't1', name: 'acme', display_name: 'Acme', delete_at: 0},
             {id: 't2', name: 'partners', display_name: 'Partners', delete_at: 0},
         ]},
-        'GET /api/v4/users/me/teams/t1/channels': {body: [
-            channel('c-town', 't1', 'town-square'),
-            channel('c-proj', 't1', 'project', 'P'),
-            channel('c-dm', 't1', 'u1__u2', 'D'),
-            channel('c-old', 't1', 'archived', 'O', {delete_at: 5}),
-        ]},
-        'GET /api/v4/users/me/teams/t2/channels': {body: [channel('c-shared', 't2', 'shared')]},
+        'GET /api/v4/users/me/teams/t1/channels': {body: myChannels.t1},
+        'GET /api/v4/users/me/teams/t2/channels': {body: myChannels.t2},
+        [searchPath('t1')]: searchMine('t1'),
+        [searchPath('t2')]: searchMine('t2'),
         ...extra,
     });
 }
+
+const searches = (http: ReturnType<typeof mockFetch>) => http.calls
+    .filter((c) => c.path.endsWith('/channels/search_autocomplete'))
+    .map((c) => `${c.path.split('/')[4]}:${c.query.get('name')}`);
+
+const optionLabels = () => within(screen.getByRole('group', {name: 'Channels you can invite guests to'}))
+    .queryAllByRole('checkbox').map((c) => c.parentElement?.textContent);
 
 async function openModal(props: {initialChannelId?: string} = {}) {
     const onClose = jest.fn();
@@ -93,21 +120,93 @@ describe('InviteModal', () => {
         expect(chips()).toEqual(['jane@example.com', 'joe@example.com', 'x@evil.org']);
     });
 
-    it('searches channels across teams as you type, leaving out DMs and archived channels', async () => {
+    it('lists the user\'s channels across teams before typing, leaving out DMs and archived channels', async () => {
+        const http = routes();
+        await openModal();
+        expect(optionLabels()).toEqual(['🔒Project (Acme)', '#Town-square (Acme)', '#Shared (Partners)']);
+        expect(searches(http)).toEqual([]);
+    });
+
+    it('searches the user\'s channels in every team on the server as they type', async () => {
+        const http = routes({
+            [searchPath('t2')]: searchMine('t2', [
+                channel('c-secret', 't2', 'secret-plans', 'P'), // private, not in the first list
+                channel('c-gm', '', 'secret-gm', 'G'),
+                channel('c-gone', 't2', 'secret-old', 'O', {delete_at: 9}),
+            ]),
+        });
+        const {user} = await openModal();
+        await user.type(screen.getByLabelText('Channels'), 'sec');
+        await act(() => new Promise((r) => setTimeout(r, CHANNEL_SEARCH_DELAY_MS / 2))); // a pause shorter than the debounce
+        await user.type(screen.getByLabelText('Channels'), 'ret');
+        expect(screen.getByTestId('channel-search-status')).toHaveTextContent('Searching your channels for “secret”…');
+        await waitFor(() => expect(optionLabels()).toEqual(['🔒Secret-plans (Partners)']));
+        expect(screen.queryByTestId('channel-search-status')).not.toBeInTheDocument();
+        expect(searches(http)).toEqual(['t1:secret', 't2:secret']); // one request per team, not per keystroke
+
+        await user.click(screen.getByRole('checkbox', {name: /Secret-plans/}));
+        await user.clear(screen.getByLabelText('Channels'));
+        expect(optionLabels()).toEqual(['🔒Project (Acme)', '#Town-square (Acme)', '#Shared (Partners)']);
+        expect(screen.getAllByTestId('channel-chip').map((c) => c.firstChild?.textContent)).toEqual(['Secret-plans (Partners)']);
+    });
+
+    it('matches team names too, picks the only match with Enter and says when nothing matches', async () => {
         routes();
         const {user} = await openModal();
-        const list = screen.getByRole('group', {name: 'Channels you can invite guests to'});
-        expect(within(list).getAllByRole('checkbox').map((c) => c.parentElement?.textContent)).toEqual([
-            '#Project (Acme)'.replace('#', '🔒'), '#Town-square (Acme)', '#Shared (Partners)',
-        ]);
-
-        await user.type(screen.getByLabelText('Channels'), 'partn');
-        expect(within(list).getAllByRole('checkbox')).toHaveLength(1);
+        const input = screen.getByLabelText('Channels');
+        await user.type(input, 'partn{Enter}');
+        expect(screen.queryByTestId('channel-chip')).not.toBeInTheDocument(); // still searching: Enter does nothing yet
+        await waitFor(() => expect(optionLabels()).toEqual(['#Shared (Partners)']));
         await user.keyboard('{Enter}');
         expect(screen.getAllByTestId('channel-chip').map((c) => c.firstChild?.textContent)).toEqual(['Shared (Partners)']);
+        expect(input).toHaveValue('');
 
-        await user.type(screen.getByLabelText('Channels'), 'zzz');
-        expect(screen.getByText('No channel matches “zzz”.')).toBeInTheDocument();
+        await user.type(input, 'town');
+        await waitFor(() => expect(optionLabels()).toEqual(['#Town-square (Acme)']));
+        await user.keyboard('{Enter}');
+        expect(screen.getAllByTestId('channel-chip')).toHaveLength(2);
+
+        await user.type(input, 'zzz');
+        expect(await screen.findByText('No channel matches “zzz”.')).toBeInTheDocument();
+        expect(optionLabels()).toEqual([]);
+    });
+
+    it('keeps only the answer to the latest search', async () => {
+        const slow = deferred<{body: unknown}>();
+        const http = routes({
+            [searchPath('t1')]: (req) => (req.query.get('name') === 'pro' ? slow.promise : searchMine('t1')(req)),
+        });
+        const {user} = await openModal();
+        const input = screen.getByLabelText('Channels');
+        await user.type(input, 'pro');
+        await waitFor(() => expect(searches(http)).toContain('t1:pro'));
+        await user.type(input, 'j');
+        await waitFor(() => expect(optionLabels()).toEqual(['🔒Project (Acme)']));
+
+        // The earlier, slower answer arrives last: it is dropped.
+        await act(async () => slow.resolve({body: [channel('c-prod', 't1', 'production'), channel('c-proj', 't1', 'project', 'P')]}));
+        expect(optionLabels()).toEqual(['🔒Project (Acme)']);
+        expect(screen.queryByTestId('channel-search-status')).not.toBeInTheDocument();
+        expect(searches(http)).toEqual(['t1:pro', 't2:pro', 't1:proj', 't2:proj']);
+    });
+
+    it('shows a failed search clearly, with a retry', async () => {
+        let fail = true;
+        routes({
+            [searchPath('t2')]: (req) => (fail ? {status: 500, body: {id: 'app.channel.search.app_error', message: 'Database down'}} : searchMine('t2')(req)),
+        });
+        const {user} = await openModal();
+        await user.type(screen.getByLabelText('Channels'), 'sha');
+        const alert = await screen.findByRole('alert');
+        expect(alert).toHaveTextContent('Searching your channels for “sha” failed. Database down (app.channel.search.app_error)');
+        expect(screen.queryByRole('group', {name: 'Channels you can invite guests to'})).not.toBeInTheDocument();
+        await user.keyboard('{Enter}');
+        expect(screen.queryByTestId('channel-chip')).not.toBeInTheDocument();
+
+        fail = false;
+        await user.click(within(alert).getByRole('button', {name: 'Try again'}));
+        await waitFor(() => expect(optionLabels()).toEqual(['#Shared (Partners)']));
+        expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     });
 
     it('sends the invitations and shows the result for every address', async () => {
