@@ -90,6 +90,7 @@ test: test-unit test-webapp test-integration test-browser ## every test: unit, w
 test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
 	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v $(REAL_SERVER_PKGS))
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=10s -fuzzminimizetime=200x ./server/policy/
+	$(GO) test -run='^$$' -fuzz=FuzzAllowList -fuzztime=5s -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=5s -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeBody -fuzztime=5s -fuzzminimizetime=200x ./server/api/
 

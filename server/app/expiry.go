@@ -147,53 +147,111 @@ func reminderDue(g *store.Guest, now int64, window time.Duration) bool {
 	return g.ReminderSentAt == 0 || g.ReminderSentAt < g.ExpiresAt-window.Milliseconds()
 }
 
-// expireGuest deactivates a guest whose date has passed, checking again
-// under the user lock (the date may just have been extended). It reports
-// whether the guest was deactivated.
+// expireGuest deactivates a guest whose date has passed, deciding under
+// the user lock it deactivates in (the date may just have been extended;
+// another run may just have expired the guest: only one of two overlapping
+// runs finds the guest due). The deactivation saves ExpiryNoticeDue with
+// it; completeExpiry then audits the expiry and tells the guest. It
+// reports whether the guest was deactivated.
 func (a *App) expireGuest(userID string) (bool, error) {
 	var expiresAt int64
-	due := false
-	if err := a.members.WithUserLock(userID, func() error {
-		g, err := a.store.GetGuest(userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // promoted meanwhile
-		}
-		if err != nil {
-			return err
-		}
+	_, due, channels, err := a.deactivateIf(systemActor, userID, store.ReasonExpired, func(g *store.Guest) bool {
 		expiresAt = g.ExpiresAt
-		due = g.Deactivated == store.ReasonNone && policy.ExpiryStateMillis(a.Now().UnixMilli(), g.ExpiresAt, 0) == policy.ExpiryExpired
-		return nil
-	}); err != nil || !due {
+		if g.Deactivated != store.ReasonNone || policy.ExpiryStateMillis(a.Now().UnixMilli(), g.ExpiresAt, 0) != policy.ExpiryExpired {
+			return false
+		}
+		g.ExpiryNoticeDue = true
+		return true
+	})
+	if !due {
 		return false, err
 	}
-	if _, err := a.Deactivate(systemActor, userID, store.ReasonExpired); err != nil {
+	a.publishChannelGuestsChanged(channels...)
+	if err != nil {
 		a.Audit(systemActor, "expire", userID, result(err), formatMillis(expiresAt))
 		return false, err
 	}
-	a.Audit(systemActor, "expire", userID, "success", formatMillis(expiresAt))
-
-	// An admin may have extended the date between the check and the
-	// deactivation; the extension found the guest still active and did not
-	// reactivate them, so do it here.
-	if g, err := a.store.GetGuest(userID); err == nil && g.Deactivated == store.ReasonExpired && !expiredAt(g, a.Now().UnixMilli()) {
-		if _, err := a.Activate(systemActor, userID, store.ReasonExpired); err != nil {
-			a.api.LogWarn("Guest Accounts: a guest whose date was extended during the expiry job stays deactivated", "user_id", userID, "error", err.Error())
-		}
-		return true, nil
-	}
-	if err := a.sendExpired(userID, expiresAt); err != nil {
-		a.api.LogWarn("Guest Accounts: could not send the expiry notice", "user_id", userID, "error", err.Error())
+	if err := a.completeExpiry(userID); err != nil {
+		return false, err
 	}
 	return true, nil
 }
 
-// finishExpiry deactivates in core a guest the registry already records
-// as expired (the registry and the counter already count them out),
-// checking again under the user lock: the date may just have been
-// extended and the guest reactivated.
+// completeExpiry audits a guest's expiry and sends the expiry notice, once:
+// the notice's data is read first, then ExpiryNoticeDue is cleared under
+// the user lock (of two runs only one clears it), then the entry is
+// written and the email sent. If reading or clearing fails (the database
+// is away) the flag stays set and the next run finishes the expiry; a
+// failure after the flag is cleared loses the entry or the email (logged)
+// rather than sending the notice twice.
+func (a *App) completeExpiry(userID string) error {
+	g, err := a.store.GetGuest(userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !g.ExpiryNoticeDue {
+		return nil
+	}
+	notice, err := a.expiredNotice(userID, g)
+	if err != nil {
+		return err
+	}
+	claimed := false
+	if err := a.members.WithUserLock(userID, func() error {
+		rec, err := a.store.GetGuest(userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !rec.ExpiryNoticeDue {
+			return nil // another run finished it
+		}
+		rec.ExpiryNoticeDue = false
+		if err := a.store.SaveGuest(rec); err != nil {
+			return err
+		}
+		g, claimed = rec, true
+		return nil
+	}); err != nil || !claimed {
+		return err
+	}
+	a.Audit(systemActor, "expire", userID, "success", formatMillis(g.ExpiresAt))
+
+	// An admin may have extended the date as soon as the guest was
+	// deactivated: the extension reactivates the guest (if it could not,
+	// this tries again); either way the guest is not told their access
+	// ended.
+	if !expiredAt(g, a.Now().UnixMilli()) {
+		if g.Deactivated == store.ReasonExpired {
+			if _, err := a.Activate(systemActor, userID, store.ReasonExpired); err != nil {
+				a.api.LogWarn("Guest Accounts: a guest whose date was extended during the expiry job stays deactivated", "user_id", userID, "error", err.Error())
+			}
+		}
+		return nil
+	}
+	if g.Deactivated != store.ReasonExpired {
+		return nil // reactivated meanwhile
+	}
+	if err := a.sendMail(notice.to, mail.Expired, notice.locale, notice.data); err != nil {
+		a.api.LogWarn("Guest Accounts: could not send the expiry notice", "user_id", userID, "error", err.Error())
+	}
+	return nil
+}
+
+// finishExpiry finishes an expiry the registry already records (the
+// registry and the counter already count the guest out): it deactivates
+// the account in core if it is still active there (an interrupted expiry,
+// or an admin reactivating it outside the plugin), checking again under
+// the user lock (the date may just have been extended and the guest
+// reactivated), and completes an expiry that was interrupted before the
+// guest was told.
 func (a *App) finishExpiry(userID string) error {
-	changed := false
+	changed, noticeDue := false, false
 	var channels []string
 	err := a.members.WithUserLock(userID, func() error {
 		g, err := a.store.GetGuest(userID)
@@ -206,6 +264,7 @@ func (a *App) finishExpiry(userID string) error {
 		if g.Deactivated != store.ReasonExpired || !expiredAt(g, a.Now().UnixMilli()) {
 			return nil
 		}
+		noticeDue = g.ExpiryNoticeDue
 		u, appErr := a.api.GetUser(userID)
 		if appErr != nil {
 			return appErr
@@ -224,7 +283,10 @@ func (a *App) finishExpiry(userID string) error {
 		a.Audit(systemActor, "deactivate", userID, result(err), store.ReasonExpired)
 	}
 	a.publishChannelGuestsChanged(channels...)
-	return err
+	if err != nil || !noticeDue {
+		return err
+	}
+	return a.completeExpiry(userID)
 }
 
 // markExpired turns an automatic deactivation (master switch, plugin
@@ -341,24 +403,30 @@ func (a *App) unclaimReminder(userID string, claimedAt int64) {
 	})
 }
 
-// sendExpired tells a guest their access ended.
-func (a *App) sendExpired(userID string, expiresAt int64) error {
+// expiryNotice is the expiry notice's recipient and contents.
+type expiryNotice struct {
+	to, locale string
+	data       mail.Data
+}
+
+// expiredNotice reads what the expiry notice to a guest says.
+func (a *App) expiredNotice(userID string, g *store.Guest) (*expiryNotice, error) {
 	u, appErr := a.api.GetUser(userID)
 	if appErr != nil {
-		return appErr
+		return nil, appErr
 	}
 	d := mail.Data{
 		TimeZone:      userZone(u),
 		RecipientName: displayName(u),
-		ExpiresAt:     msTime(expiresAt),
+		ExpiresAt:     msTime(g.ExpiresAt),
 		Link:          a.siteLink(),
 	}
-	if g, err := a.store.GetGuest(userID); err == nil && g.InvitedBy != "" && model.IsValidId(g.InvitedBy) {
+	if g.InvitedBy != "" && model.IsValidId(g.InvitedBy) {
 		if iu, appErr := a.api.GetUser(g.InvitedBy); appErr == nil && !iu.IsBot {
 			d.InviterName = displayName(iu)
 		}
 	}
-	return a.sendMail(u.Email, mail.Expired, u.Locale, d)
+	return &expiryNotice{to: u.Email, locale: u.Locale, data: d}, nil
 }
 
 // reactivateIfExtended brings back a guest the expiry job deactivated once

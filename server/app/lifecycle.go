@@ -22,15 +22,35 @@ func (a *App) Deactivate(actorID, userID, reason string) (*Guest, error) {
 // guest counts changed), for the caller to publish (the master switch
 // publishes each channel once for all the guests it deactivates).
 func (a *App) deactivate(actorID, userID, reason string) (*Guest, []string, error) {
-	var (
-		out      *Guest
-		channels []string
-	)
-	err := a.members.WithUserLock(userID, func() error {
+	out, _, channels, err := a.deactivateIf(actorID, userID, reason, nil)
+	return out, channels, err
+}
+
+// deactivateIf is deactivate for a guest whose record, read under the user
+// lock, satisfies due (nil: any record); due may also change an active
+// guest's record, and the change is saved with the deactivation. ran says
+// whether due held and the deactivation was attempted; when it did not,
+// nothing is changed or audited. Deciding and deactivating under one lock
+// is what makes the decision hold: a check under one lock and a
+// deactivation under the next let two overlapping runs of the expiry job
+// both see a guest as due and both send the expiry notice. channels are
+// the guest's channels when the account went from active to deactivated.
+func (a *App) deactivateIf(actorID, userID, reason string, due func(*store.Guest) bool) (out *Guest, ran bool, channels []string, err error) {
+	err = a.members.WithUserLock(userID, func() error {
+		if due != nil {
+			// A record that is gone (promoted meanwhile) is not due.
+			if _, err := a.store.GetGuest(userID); errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+		}
 		g, err := a.getGuest(userID)
 		if err != nil {
 			return err
 		}
+		if due != nil && !due(g) {
+			return nil
+		}
+		ran = true
 		u, appErr := a.api.GetUser(userID)
 		if appErr != nil {
 			return appErr
@@ -61,12 +81,15 @@ func (a *App) deactivate(actorID, userID, reason string) (*Guest, []string, erro
 		out = a.guestView(g, u)
 		return nil
 	})
+	if due != nil && !ran {
+		return nil, false, nil, err
+	}
 	a.Audit(actorID, "deactivate", userID, result(err), reason)
 	if err != nil {
-		return nil, nil, err
+		return nil, ran, nil, err
 	}
 	a.publishGuestsChanged(userID)
-	return out, channels, nil
+	return out, ran, channels, nil
 }
 
 // Activate reactivates a guest if the cap and the domain list allow.

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -194,4 +195,62 @@ func TestExpiryJobRunIsAdminOnly(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.Status, "%s", resp.Body)
 	resp = th.PluginRequest(th.Anonymous(), http.MethodPost, "/jobs/expiry/run", nil)
 	assert.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+}
+
+// TestExpiryInterruptedIsFinishedWithItsNotice: an expiry interrupted after
+// the registry recorded it (the database going away, or a crash, between
+// its steps) is finished by the next run with its notice and its audit
+// entry, once. The two half-done states are written into the database:
+// both recorded as expired with the notice still due (and the counter
+// already down); one still active in core (stopped before core deactivated
+// it), one deactivated in core (stopped before the guest was told).
+func TestExpiryInterruptedIsFinishedWithItsNotice(t *testing.T) {
+	th := testhelper.Setup(t)
+	_, coreActive := createGuest(th, th.Channel.Id)
+	_, coreDone := createGuest(th, th.Channel.Id)
+	session := th.Login(coreActive)
+	for _, u := range []*model.User{coreActive, coreDone} {
+		setExpiry(th, u.Id, time.Now().Add(time.Hour))
+		sqlUpdate(th, fmt.Sprintf(`UPDATE pluginkeyvaluestore SET pvalue = convert_to((convert_from(pvalue, 'UTF8')::jsonb
+			|| '{"deactivated": "expired", "expiry_notice_due": true}'::jsonb)::text, 'UTF8')
+			WHERE pluginid = '%s' AND pkey = 'guest/%s'`, testhelper.PluginID, u.Id))
+		sqlUpdate(th, fmt.Sprintf(`UPDATE pluginkeyvaluestore SET pvalue = convert_to((convert_from(pvalue, 'UTF8')::bigint - 1)::text, 'UTF8')
+			WHERE pluginid = '%s' AND pkey = 'count/active-guests'`, testhelper.PluginID))
+	}
+	// The plugin sees a guest it already records as deactivated: it leaves
+	// the record alone.
+	_, err := th.AdminClient.UpdateUserActive(th.Ctx, coreDone.Id, false)
+	require.NoError(t, err)
+	th.MoveClock(2 * time.Hour)
+	seq := th.SMTP.LastSeq()
+
+	for run := 1; run <= 2; run++ {
+		report := runExpiryJob(th)
+		assert.Zero(t, report.Errors, "run %d: %+v", run, report)
+		expires := th.AuditCounts("expire")
+		for _, u := range []*model.User{coreActive, coreDone} {
+			notices := 0
+			for _, m := range mailsTo(th, u.Email, seq) {
+				if mentions(m, "has ended") {
+					notices++
+				}
+			}
+			assert.Equal(t, 1, notices, "run %d: expiry notices to %s", run, u.Username)
+			assert.Equal(t, 1, expires[u.Id], "run %d: expire audit entries of %s", run, u.Username)
+			got, _, err := th.AdminClient.GetUser(th.Ctx, u.Id, "")
+			require.NoError(t, err)
+			assert.NotZero(t, got.DeleteAt, "run %d: %s is active in core", run, u.Username)
+			assert.Equal(t, "expired", guestStatus(th, u.Id).DeactivatedReason)
+		}
+		th.RequireConsistent(th.TakeSnapshot(), map[string]bool{})
+	}
+	requireSessionDead(t, th, session)
+}
+
+// sqlUpdate runs an UPDATE that must change exactly one row.
+func sqlUpdate(th *testhelper.TestHelper, query string) {
+	th.T.Helper()
+	out, err := th.Stack.SQL(th.Ctx, query)
+	require.NoError(th.T, err)
+	require.Equal(th.T, "UPDATE 1", out, query)
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -144,43 +145,78 @@ func TestDeadLinks(t *testing.T) {
 	}
 }
 
+// TestSameTokenAcceptedConcurrentlyMakesOneAccount: 20 people submit the
+// signup form of one link at the same moment (each opened the page first,
+// each from a client address of its own, so the per-client accept rate
+// limit never answers). Exactly one gets the account; the others are told
+// the link is used (409) or gone (410).
 func TestSameTokenAcceptedConcurrentlyMakesOneAccount(t *testing.T) {
 	th := testhelper.Setup(t)
 	adminInChannels(th, th.Channel)
 	seq := th.SMTP.LastSeq()
 	addr := newAddress("guest.example.com")
-	invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{th.Channel.Id}})
+	res := invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{th.Channel.Id}})
+	require.Equal(t, "sent", res[0].Status, res[0].Message)
 	link := inviteLink(th, addr, seq)
 
 	const n = 20
-	var wg sync.WaitGroup
-	codes := make([]int, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			b := newBrowser()
-			if s, _, _ := b.open(th, link); s != http.StatusOK {
-				codes[i] = s
-				return
-			}
-			codes[i], _ = b.accept(th, link, map[string]any{"username": "c" + strings.ToLower(model.NewId()[:10]), "password": testhelper.UserPassword})
-		}(i)
+	browsers := make([]*testhelper.Browser, n)
+	for i := range browsers {
+		browsers[i] = testhelper.NewBrowser()
+		code, body, err := browsers[i].Open(link)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, code, "signup page %d: %.200s", i, body)
 	}
-	wg.Wait()
-	ok := 0
-	for _, c := range codes {
-		if c == http.StatusOK {
-			ok++
-		} else {
-			assert.Contains(t, []int{http.StatusConflict, http.StatusGone}, c)
+	// Every goroutine is ready before any submits; the results are checked
+	// after all have answered.
+	outcomes := make([]testhelper.AcceptOutcome, n)
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	for i := range browsers {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			form := map[string]any{"username": "c" + strings.ToLower(model.NewId()[:10]), "password": testhelper.UserPassword}
+			client := nextClient()
+			ready.Done()
+			<-start
+			o := &outcomes[i]
+			o.Status, o.Body, o.Err = browsers[i].Accept(link, form, client)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+
+	codes := map[int]int{}
+	winner := ""
+	for i, o := range outcomes {
+		require.NoError(t, o.Err, "acceptance %d", i)
+		codes[o.Status]++
+		switch o.Status {
+		case http.StatusOK:
+			var body struct {
+				UserID string `json:"user_id"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(o.Body), &body), o.Body)
+			winner = body.UserID
+		case http.StatusConflict, http.StatusGone:
+		default:
+			t.Errorf("acceptance %d: %d %.300s", i, o.Status, o.Body)
 		}
 	}
-	assert.Equal(t, 1, ok, "codes: %v", codes)
+	t.Logf("%d simultaneous acceptances of one link: %v", n, codes)
+	assert.Equal(t, 1, codes[http.StatusOK], "acceptances that got an account: %v", codes)
 	users, _, err := th.AdminClient.SearchUsers(th.Ctx, &model.UserSearch{Term: addr, AllowInactive: true})
 	require.NoError(t, err)
+	for _, u := range users {
+		th.Track(u.Id)
+	}
 	require.Len(t, users, 1, "one token made %d accounts", len(users))
-	th.Track(users[0].Id)
+	assert.Equal(t, winner, users[0].Id, "the account is not the one the winning answer named")
+	th.RequireConsistent(th.TakeSnapshot(), map[string]bool{res[0].InviteID: true})
+	assert.Equal(t, "accepted", inviteByID(th, res[0].InviteID).Status)
 }
 
 func TestInviteResultsAndRefusals(t *testing.T) {

@@ -53,12 +53,15 @@ var cutOffs = []cutOff{
 
 // TestFaultGuestAccountsOffMidAcceptances: the plugin is disabled (then,
 // separately, the master switch turned off) while 20 invitations are being
-// accepted: half in flight, half starting while it goes off. Fail closed:
-// while off no invited address has an active account and nobody gets
-// further (no login, no signup page). On again: every account the burst
-// made is an active guest in its channel, the registry, the counter and
-// core agree, no invitation is used without its account, and the unused
-// invitations still work.
+// accepted against room for 6 more guests ("Maximum active guests"): half
+// in flight, half starting while it goes off. Fail closed: while off no
+// invited address has an active account and nobody gets further (no login,
+// no signup page). On again: every account the burst made is an active
+// guest in its channel, the registry, the counter and core agree, no
+// invitation is used without its account, the active guests never passed
+// the cap (counter sampled throughout, registry, /stats), and an unused
+// invitation is told the cap while it is reached and works once a guest is
+// deactivated.
 func TestFaultGuestAccountsOffMidAcceptances(t *testing.T) {
 	for _, c := range cutOffs {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) { acceptancesCutOff(t, c) })
@@ -66,9 +69,12 @@ func TestFaultGuestAccountsOffMidAcceptances(t *testing.T) {
 }
 
 func acceptancesCutOff(t *testing.T, c cutOff) {
-	const n = 20
+	const n, room = 20, 6
 	th := testhelper.Setup(t)
 	adminInChannels(th, th.Channel)
+	// Open invitations count towards the cap: lifted while inviting.
+	th.SetCap(0)
+	t.Cleanup(func() { _ = th.UpdatePluginSettings(map[string]any{"MaxActiveGuests": 0}) })
 	seq := th.SMTP.LastSeq()
 	addrs := make([]string, n)
 	for i := range addrs {
@@ -85,6 +91,10 @@ func acceptancesCutOff(t *testing.T, c cutOff) {
 	}
 	first := th.PrepareBurst(nil, links[:n/2])
 	second := th.PrepareBurst(nil, links[n/2:])
+	start := th.TakeSnapshot()
+	th.RequireConsistent(start, ours)
+	capN := start.ActiveGuests() + room
+	th.SetCap(capN)
 
 	isOn := true
 	t.Cleanup(func() {
@@ -92,6 +102,7 @@ func acceptancesCutOff(t *testing.T, c cutOff) {
 			_ = c.on(th)
 		}
 	})
+	stopWatch := th.WatchCounter()
 	done := make(chan []testhelper.AcceptOutcome, 2)
 	go func() { done <- first.Fire() }()
 	time.Sleep(100 * time.Millisecond)
@@ -105,9 +116,14 @@ func acceptancesCutOff(t *testing.T, c cutOff) {
 	th.TrackAccepted(outcomes)
 
 	counts := map[int]int{}
+	toldCap := 0
 	for _, o := range outcomes {
 		counts[o.Status]++
+		if o.Status == http.StatusConflict && strings.Contains(o.Body, "cap_reached") {
+			toldCap++
+		}
 	}
+	assert.LessOrEqual(t, counts[http.StatusOK], room, "acceptances that got an account past the cap: %v", counts)
 	// While off: no invited address has an active account (the switch
 	// works in the background: wait for it).
 	var snap *testhelper.Snapshot
@@ -136,7 +152,8 @@ func acceptancesCutOff(t *testing.T, c cutOff) {
 	code, _, err := testhelper.NewBrowser().Open(links[0])
 	require.NoError(t, err)
 	assert.Equal(t, c.pageWhileOff, code, "a signup page while guest accounts are off")
-	t.Logf("%s during %d acceptances: answers %v; %d accounts made, none active while off", c.name, n, counts, len(made))
+	assert.LessOrEqual(t, len(made), room, "accounts made against room for %d", room)
+	t.Logf("%s during %d acceptances (room for %d): answers %v (%d told the cap); %d accounts made, none active while off", c.name, n, room, counts, toldCap, len(made))
 
 	require.NoError(t, c.on(th))
 	isOn = true
@@ -153,7 +170,11 @@ func acceptancesCutOff(t *testing.T, c cutOff) {
 		requireGuestMemberships(th, u.Id, th.Channel.Id)
 		th.Login(u)
 	}
-	th.RequireConsistent(th.TakeSnapshot(), ours)
+	snap = th.TakeSnapshot()
+	th.RequireConsistent(snap, ours)
+	assert.Equal(t, start.ActiveGuests()+len(made), snap.ActiveGuests(), "active guests after guest accounts came back")
+	assert.LessOrEqual(t, snap.ActiveGuests(), capN, "active guests in the database against the cap")
+	assert.LessOrEqual(t, th.Stats().ActiveGuests, capN, "active guests as /stats reports them")
 
 	// The invitations the burst did not use still work.
 	var rest []string
@@ -162,9 +183,21 @@ func acceptancesCutOff(t *testing.T, c cutOff) {
 			rest = append(rest, links[i])
 		}
 	}
-	if len(rest) > 0 {
-		o := th.AcceptBurst(nil, rest[:1])[0]
-		assert.Equal(t, http.StatusOK, o.Status, "an unused invitation after guest accounts came back: %s", o.Body)
+	require.NotEmpty(t, rest, "every invitation was used")
+	b := th.PrepareBurst(nil, rest[:1])
+	if len(made) == room {
+		o := b.Fire()[0]
+		assert.Equal(t, http.StatusConflict, o.Status, "an unused invitation with the cap reached: %s", o.Body)
+		assert.Contains(t, o.Body, "cap_reached")
+		th.DeactivateGuests([]string{made[0].Id})
 	}
-	th.RequireConsistent(th.TakeSnapshot(), ours)
+	o := b.Fire()
+	th.TrackAccepted(o)
+	assert.Equal(t, http.StatusOK, o[0].Status, "an unused invitation after guest accounts came back, with room: %s", o[0].Body)
+	highest, samples := stopWatch()
+	snap = th.TakeSnapshot()
+	th.RequireConsistent(snap, ours)
+	assert.LessOrEqual(t, snap.ActiveGuests(), capN, "active guests in the database against the cap")
+	assert.LessOrEqual(t, highest, capN, "the counter passed the cap (%d samples)", samples)
+	t.Logf("cap %d: counter at most %d over %d samples, %d active at the end", capN, highest, samples, snap.ActiveGuests())
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ func TestReliabilityResendRacesAccept(t *testing.T) {
 	th := testhelper.Setup(t)
 	adminInChannels(th, th.Channel)
 	acceptWon, resendWon := 0, 0
+	won := make([]string, 0, trials) // which order won, per trial
 	for trial := range trials {
 		seq := th.SMTP.LastSeq()
 		addr := testhelper.NewAddress("resend.example.com")
@@ -63,13 +65,15 @@ func TestReliabilityResendRacesAccept(t *testing.T) {
 		var acceptBody string
 		var acceptErr error
 		start := make(chan struct{})
+		stagger := time.Duration(trial%4) * 3 * time.Millisecond
+		client := testhelper.NextClientAddr()
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
 			<-start
 			// Stagger by a few milliseconds so both orders happen.
-			time.Sleep(time.Duration(trial%4) * 3 * time.Millisecond)
-			acceptCode, acceptBody, acceptErr = b.Accept(link, map[string]any{"username": "rs" + strings.ToLower(addr[1:11]), "password": testhelper.UserPassword}, "203.0.113.7")
+			time.Sleep(stagger)
+			acceptCode, acceptBody, acceptErr = b.Accept(link, map[string]any{"username": "rs" + strings.ToLower(addr[1:11]), "password": testhelper.UserPassword}, client)
 		}()
 		go func() {
 			defer wg.Done()
@@ -90,12 +94,14 @@ func TestReliabilityResendRacesAccept(t *testing.T) {
 		switch {
 		case acceptCode == http.StatusOK:
 			acceptWon++
+			won = append(won, fmt.Sprintf("trial %d (accept %v late): acceptance first", trial+1, stagger))
 			assert.Equal(t, http.StatusConflict, resendCode, "a resend succeeded for a used invitation")
 			require.Len(t, users, 1, "accepted without an account")
 			assert.Equal(t, "accepted", inv.Status)
 			assert.Equal(t, users[0].Id, inv.AcceptedBy)
 		case resendCode == http.StatusOK:
 			resendWon++
+			won = append(won, fmt.Sprintf("trial %d (accept %v late): resend first", trial+1, stagger))
 			assert.Contains(t, []int{http.StatusConflict, http.StatusGone}, acceptCode, "accept: %s", acceptBody)
 			assert.Empty(t, users, "an account exists though the acceptance failed")
 			assert.Equal(t, "pending", inv.Status)
@@ -111,7 +117,7 @@ func TestReliabilityResendRacesAccept(t *testing.T) {
 			t.Fatalf("neither won: accept %d (%s), resend %d", acceptCode, acceptBody, resendCode)
 		}
 	}
-	t.Logf("%d resend/accept races: acceptance first %d, resend first %d", trials, acceptWon, resendWon)
+	t.Logf("%d resend/accept races: acceptance first %d, resend first %d\n  %s", trials, acceptWon, resendWon, strings.Join(won, "\n  "))
 	snap := th.TakeSnapshot()
 	assert.Empty(t, snap.Problems(map[string]bool{}), "registry, counter and users disagree")
 }

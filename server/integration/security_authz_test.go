@@ -225,13 +225,30 @@ func TestSecurityAuthorisationMatrix(t *testing.T) {
 	}
 
 	// The refused cells changed nothing: the shared targets are as they were.
+	fx.assertSharedUntouched(t)
+	after, err := readGuestState(th)
+	require.NoError(t, err)
+	// The allowed cells' accounts, plus their fresh targets: guests for
+	// PATCH, promote and deactivate and a deactivated one (+4), the
+	// promoted one leaving (-1) and the demoted member joining (+1).
+	assert.Equal(t, before.Registry+created+4, after.Registry, "registry guests")
+	assert.Empty(t, teamConsistencyProblems(th, th.Team.Id, th.Channel.Id))
+	t.Logf("authorisation matrix: %d endpoints × %d actors = %d cells, %d allowed, %d refused", len(authzTable), actorCount, cells, allowed, cells-allowed)
+}
+
+// assertSharedUntouched checks that the targets refused requests named are
+// as the fixture made them: the guest actor active, with its restrictions
+// and channel; the deactivated guest deactivated; the member no guest; both
+// invitations pending; the shared link unused.
+func (fx *authzFixture) assertSharedUntouched(t *testing.T) {
+	th := fx.th
 	var g guestBody
 	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+fx.guest.Id, nil), &g)
-	assert.Equal(t, "active", g.Status, "the guest actor after the refused cells")
+	assert.Equal(t, "active", g.Status, "the guest actor after the refused requests")
 	assert.True(t, g.Restrictions.DirectMessages, "a refused PATCH changed the guest")
 	requireGuestMemberships(th, fx.guest.Id, th.Channel.Id)
 	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+fx.deactivated, nil), &g)
-	assert.Equal(t, "deactivated", g.Status)
+	assert.Equal(t, "deactivated", g.Status, "a refused activation changed the deactivated guest")
 	resp := th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+th.Member.Id, nil)
 	assert.Equal(t, http.StatusNotFound, resp.Status, "the member became a guest")
 	var list struct {
@@ -245,12 +262,4 @@ func TestSecurityAuthorisationMatrix(t *testing.T) {
 	assert.True(t, pending[fx.invite] && pending[fx.ownInvite], "a refused resend or revoke changed an invitation")
 	code, _, _ := newBrowser().open(th, fx.link)
 	assert.Equal(t, http.StatusOK, code, "a refused acceptance consumed the invitation")
-	after, err := readGuestState(th)
-	require.NoError(t, err)
-	// The allowed cells' accounts, plus their fresh targets: guests for
-	// PATCH, promote and deactivate and a deactivated one (+4), the
-	// promoted one leaving (-1) and the demoted member joining (+1).
-	assert.Equal(t, before.Registry+created+4, after.Registry, "registry guests")
-	assert.Empty(t, teamConsistencyProblems(th, th.Team.Id, th.Channel.Id))
-	t.Logf("authorisation matrix: %d endpoints × %d actors = %d cells, %d allowed, %d refused", len(authzTable), actorCount, cells, allowed, cells-allowed)
 }

@@ -102,7 +102,10 @@ type corpusFixtures struct {
 	link           string
 	fresh          []string // unused tokens for cases that accept
 	foreignChannel string   // a channel the admin is not a member of
-	signup         *signupBrowser
+	// candidate is an active member the automatic guest rules would make a
+	// guest; no case may convert them.
+	candidate *model.User
+	signup    *signupBrowser
 	// Every fresh address and username the cases used.
 	addrs     []string
 	usernames map[string]bool
@@ -123,6 +126,8 @@ func (fx *corpusFixtures) expand(t *testing.T, s string, c hostileCase, uniq str
 			return fx.th.Team.Id
 		case "guest":
 			return fx.guest.Id
+		case "candidate":
+			return fx.candidate.Id
 		case "member":
 			return fx.th.Member.Id
 		case "admin":
@@ -157,7 +162,8 @@ func (fx *corpusFixtures) expand(t *testing.T, s string, c hostileCase, uniq str
 // generateBody builds the bodies too big or too odd to keep in a file:
 // pad:<size> a JSON object whose one string is that long, garbage:<size>
 // bytes that are not JSON, deep:<n> arrays nested n deep, emails:<n> an
-// invitation to n addresses, ids:<n> a lookup of n ids.
+// invitation to n addresses, ids:<n> a lookup (or rules apply) of n fresh
+// ids, candidate_ids:<n> the same with the rule candidate first.
 func (fx *corpusFixtures) generateBody(t *testing.T, gen string) []byte {
 	kind, arg, _ := strings.Cut(gen, ":")
 	n := parseSize(t, arg)
@@ -179,10 +185,13 @@ func (fx *corpusFixtures) generateBody(t *testing.T, gen string) []byte {
 		}
 		b, _ := json.Marshal(map[string]any{"emails": addrs, "channel_ids": []string{fx.th.Channel.Id}})
 		return b
-	case "ids":
+	case "ids", "candidate_ids":
 		ids := make([]string, n)
 		for i := range ids {
 			ids[i] = model.NewId()
+		}
+		if kind == "candidate_ids" {
+			ids[0] = fx.candidate.Id
 		}
 		b, _ := json.Marshal(map[string]any{"user_ids": ids})
 		return b
@@ -212,6 +221,7 @@ type corpusOutcome struct {
 	created   []string
 	sentMail  map[string]string // address → case
 	redirects []string
+	converted []string // accounts a rules apply case converted
 }
 
 func TestSecurityHostileCorpus(t *testing.T) {
@@ -220,6 +230,19 @@ func TestSecurityHostileCorpus(t *testing.T) {
 	th.SetPluginSettings(map[string]any{"AllowedDomains": "guest.example.com, *.partner.org"})
 	cases := loadCorpus(t)
 	fx := newCorpusFixtures(th, cases)
+	// The automatic guest rules on, so /rules/apply cases get past "no rule
+	// is set": accounts outside member.test (th.Member's domain) match. The
+	// candidate is made first (a new account that matches would be
+	// converted at once).
+	candidate, _, err := th.AdminClient.CreateUser(th.Ctx, &model.User{
+		Username: "r" + strings.ToLower(model.NewId()[:12]), Email: "r" + strings.ToLower(model.NewId()[:12]) + "@outsider.test",
+		Password: testhelper.UserPassword, EmailVerified: true,
+	})
+	require.NoError(t, err)
+	th.Track(candidate.Id)
+	fx.candidate = candidate
+	setRules(th, "member.test", "")
+	require.Contains(t, ruleCandidates(th), candidate.Id, "the rules do not match the candidate")
 	baselineMail, baselinePage := fx.baselines()
 
 	before, err := readGuestState(th)
@@ -238,6 +261,12 @@ func TestSecurityHostileCorpus(t *testing.T) {
 	assert.Empty(t, teamConsistencyProblems(th, th.Team.Id, th.Channel.Id), "registry and core disagree")
 	status, _, _ := newBrowser().open(th, fx.link)
 	assert.Equal(t, http.StatusOK, status, "the shared invitation was consumed by a refused request")
+	// No rules case converted anyone: the candidate is still a member the
+	// rules would convert, and no answer reported a conversion.
+	assert.Empty(t, out.converted, "accounts the rules cases converted")
+	assert.Equal(t, http.StatusNotFound, th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+candidate.Id, nil).Status, "the candidate became a guest")
+	assert.Contains(t, ruleCandidates(th), candidate.Id, "the candidate is no longer a rule candidate")
+	requireSystemRole(th, candidate.Id, model.SystemUserRoleId)
 
 	// Every invitation the corpus sent: headers as a plain one's, hostile
 	// text inert in the email and on the signup page.
@@ -464,7 +493,8 @@ func (fx *corpusFixtures) account(t *testing.T, c hostileCase, method, path stri
 		out.created = append(out.created, made)
 	}
 	assert.Equal(t, c.Creates, made != "", "%s: account created %q (%d %.200s)", c, made, r.Status, r.Body)
-	if ok && method == http.MethodPost && path == "/invites" {
+	switch {
+	case ok && method == http.MethodPost && path == "/invites":
 		var res struct {
 			Results []inviteResult `json:"results"`
 		}
@@ -479,7 +509,44 @@ func (fx *corpusFixtures) account(t *testing.T, c hostileCase, method, path stri
 		if c.Results != nil {
 			assert.Equal(t, c.Results, got, "%s: per-address results %s", c, r.Body)
 		}
-	} else if c.Results != nil {
+	case ok && method == http.MethodPost && path == "/rules/apply":
+		var res struct {
+			Results []struct {
+				UserID string `json:"user_id"`
+				Status string `json:"status"`
+			} `json:"results"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &res), "%s", c)
+		got := make([]string, len(res.Results))
+		for i, x := range res.Results {
+			got[i] = x.Status
+			if x.Status == "converted" {
+				fx.th.Track(x.UserID)
+				out.converted = append(out.converted, x.UserID)
+			}
+		}
+		if c.Results != nil {
+			assert.Equal(t, c.Results, got, "%s: per-account results %.300s", c, r.Body)
+		}
+	case c.Results != nil:
 		t.Errorf("%s: results given, but %d %.200s", c, r.Status, r.Body)
 	}
+}
+
+// ruleCandidates lists the ids the rules preview names.
+func ruleCandidates(th *testhelper.TestHelper) []string {
+	th.T.Helper()
+	var p struct {
+		Truncated  bool `json:"truncated"`
+		Candidates []struct {
+			UserID string `json:"user_id"`
+		} `json:"candidates"`
+	}
+	th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/rules/preview", nil), &p)
+	require.False(th.T, p.Truncated, "the preview is truncated")
+	ids := make([]string, len(p.Candidates))
+	for i, c := range p.Candidates {
+		ids[i] = c.UserID
+	}
+	return ids
 }

@@ -43,6 +43,11 @@ type Guest struct {
 	Deactivated string `json:"deactivated,omitempty"`
 	// ReminderSentAt is when the expiry reminder went out for ExpiresAt.
 	ReminderSentAt int64 `json:"reminder_sent_at,omitempty"`
+	// ExpiryNoticeDue is saved with the expiry's deactivation and cleared
+	// just before the expiry is audited and the guest told: an expiry
+	// interrupted in between (database outage, crash) leaves it set, and
+	// the next run of the job finishes it.
+	ExpiryNoticeDue bool `json:"expiry_notice_due,omitempty"`
 	// MustChangePassword holds the guest's posting until they change the
 	// password an admin set.
 	MustChangePassword bool `json:"must_change_password,omitempty"`

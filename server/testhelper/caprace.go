@@ -161,3 +161,33 @@ func counterValue(th *TestHelper) (int, bool) {
 	}
 	return st.ActiveGuests, true
 }
+
+// WatchCounter samples the active-guest counter (GET /stats on this
+// helper's node) every 150 ms, beside a burst or a fault, until stop is
+// called; stop returns the highest value seen and how many samples
+// answered (none while the plugin is disabled or the node is down).
+func (th *TestHelper) WatchCounter() (stop func() (highest, samples int)) {
+	var highest, samples int
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			if v, ok := counterValue(th); ok {
+				highest = max(highest, v)
+				samples++
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(150 * time.Millisecond):
+			}
+		}
+	}()
+	return func() (int, int) {
+		close(done)
+		wg.Wait()
+		return highest, samples
+	}
+}

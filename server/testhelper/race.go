@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
@@ -32,6 +33,17 @@ func parallel(n, width int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+var clientSeq atomic.Int64
+
+// NextClientAddr is a client address no other call in this test process
+// returns, for X-Forwarded-For (the test stack trusts it): the accept rate
+// limit (30 a minute per client address and node) must never answer a
+// test that does not test it, however many acceptances run close together.
+func NextClientAddr() string {
+	n := clientSeq.Add(1)
+	return fmt.Sprintf("198.51.%d.%d", n/250%256, n%250+1)
 }
 
 // Burst is a set of signup forms opened and ready to be submitted at the
@@ -70,6 +82,10 @@ func (th *TestHelper) PrepareBurst(nodes []*Env, links []string) *Burst {
 // tracks the accounts (TrackAccepted).
 func (b *Burst) Fire() []AcceptOutcome {
 	out := make([]AcceptOutcome, len(b.targets))
+	clients := make([]string, len(b.targets))
+	for i := range clients {
+		clients[i] = NextClientAddr()
+	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range b.targets {
@@ -78,7 +94,7 @@ func (b *Burst) Fire() []AcceptOutcome {
 			defer wg.Done()
 			form := map[string]any{"username": "r" + strings.ToLower(model.NewId()[:12]), "password": UserPassword}
 			<-start
-			code, body, err := b.browsers[i].Accept(b.targets[i], form, fmt.Sprintf("198.51.%d.%d", i/250, i%250+1))
+			code, body, err := b.browsers[i].Accept(b.targets[i], form, clients[i])
 			o := AcceptOutcome{Status: code, Body: body, Err: err}
 			if code == http.StatusOK {
 				var res struct {

@@ -42,20 +42,36 @@ func statsNoFail(th *testhelper.TestHelper) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// TestFaultDatabaseStopsDuringExpiryJob: PostgreSQL stops for a few
-// seconds while the expiry job deactivates guests. The run fails part-way;
-// the next run finishes the work. Afterwards every expired guest is
-// deactivated in the registry and in core, the counter agrees, and no
-// guest got two expiry notices.
+// TestFaultDatabaseStopsDuringExpiryJob: PostgreSQL stops for 3 s while
+// the expiry job deactivates guests (created up to "Maximum active
+// guests"), just as the first expiry notice is being sent. The run waits
+// for the database (its per-user lock retries for up to 2 minutes) and
+// finishes; a further run finds nothing left. Afterwards every expired
+// guest is deactivated in the registry and in core, the counter agrees and
+// never passed the cap, and every guest got exactly one expiry notice and
+// one expiry audit entry. (An expiry cut off between its steps is finished
+// by the next run: TestExpiryInterruptedIsFinishedWithItsNotice.)
 func TestFaultDatabaseStopsDuringExpiryJob(t *testing.T) {
 	const guests = 12
 	th := testhelper.Setup(t)
+	start := th.TakeSnapshot()
+	th.RequireConsistent(start, nil)
+	capN := start.ActiveGuests() + guests
+	th.SetCap(capN)
+	t.Cleanup(func() { _ = th.UpdatePluginSettings(map[string]any{"MaxActiveGuests": 0}) })
 	var users []*model.User
 	for range guests {
 		_, u := createGuest(th)
 		setExpiry(th, u.Id, time.Now().Add(time.Hour))
 		users = append(users, u)
 	}
+	id := model.NewId()[:10]
+	resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/guests", map[string]any{
+		"email": "g" + id + "@guest.example.com", "username": "g" + id, "password": testhelper.UserPassword,
+	})
+	require.Equal(t, http.StatusConflict, resp.Status, "a guest created past the cap: %s", resp.Body)
+	require.Contains(t, string(resp.Body), "cap_reached")
+	require.Equal(t, capN, th.Stats().ActiveGuests)
 	th.MoveClock(2 * time.Hour)
 	seq := th.SMTP.LastSeq()
 	emails := map[string]bool{}
@@ -63,28 +79,46 @@ func TestFaultDatabaseStopsDuringExpiryJob(t *testing.T) {
 		emails[u.Email] = true
 	}
 
-	// The database stops while the job sends the first expiry notice: the
+	// The database stops while the job sends the first expiry notice (the
 	// sink holds the server's SMTP transaction until PostgreSQL is down, so
-	// the outage lands mid-run every time.
+	// the outage lands mid-run every time) and starts again 3 s later,
+	// while that run is still going: the run waits for the database (the
+	// per-user lock retries), and it answers once the database is back.
 	var once sync.Once
 	var stopErr error
-	var stopped time.Time
+	stopped := make(chan time.Time, 1)
 	restore := th.SMTP.OnMessage(func(m smtpsink.Message) {
 		for _, r := range m.Recipients() {
 			if emails[r] {
-				once.Do(func() { stopErr = th.Stack.StopPostgres(); stopped = time.Now() })
+				once.Do(func() { stopErr = th.Stack.StopPostgres(); stopped <- time.Now() })
 				return
 			}
 		}
 	})
-	code, rep, body := runExpiry(th)
-	restore()
-	require.NoError(t, stopErr)
-	require.False(t, stopped.IsZero(), "no expiry notice was sent: %d %s", code, body)
-	t.Logf("the run interrupted by the outage answered %d %+v %.200s", code, rep, body)
-	time.Sleep(time.Until(stopped.Add(3 * time.Second)))
+	type runResult struct {
+		code int
+		rep  expiryReport
+		body string
+	}
+	interrupted := make(chan runResult, 1)
+	go func() {
+		code, rep, body := runExpiry(th)
+		interrupted <- runResult{code, rep, body}
+	}()
+	var at time.Time
+	select {
+	case at = <-stopped:
+	case r := <-interrupted:
+		t.Fatalf("the run ended without sending an expiry notice: %d %s", r.code, r.body)
+	}
+	time.Sleep(time.Until(at.Add(3 * time.Second)))
 	require.NoError(t, th.Stack.StartPostgres(th.Ctx))
 	back := time.Now()
+	first := <-interrupted
+	restore()
+	require.NoError(t, stopErr)
+	t.Logf("the run interrupted by the outage answered %s after the database came back: %d %+v %.200s",
+		time.Since(back).Round(100*time.Millisecond), first.code, first.rep, first.body)
 	waitPluginAnswers(th)
 
 	var second expiryReport
@@ -104,10 +138,14 @@ func TestFaultDatabaseStopsDuringExpiryJob(t *testing.T) {
 		n := mailsTo(th, u.Email, seq, "has ended")
 		notices[n]++
 		audits[expires[u.Id]]++
-		assert.LessOrEqual(t, n, 1, "expiry notices to %s", u.Username)
+		assert.Equal(t, 1, n, "expiry notices to %s", u.Username)
+		assert.Equal(t, 1, expires[u.Id], "expire audit entries of %s", u.Username)
 	}
 	t.Logf("guests by number of expiry notices: %v; by number of expire audit entries: %v", notices, audits)
-	th.RequireConsistent(th.TakeSnapshot(), nil)
+	snap := th.TakeSnapshot()
+	th.RequireConsistent(snap, nil)
+	assert.Equal(t, start.ActiveGuests(), snap.ActiveGuests(), "active guests after every guest expired")
+	assert.LessOrEqual(t, th.Stats().ActiveGuests, capN)
 
 	// The half-done state an outage can leave between the registry and
 	// core (recorded as expired, still active in core), made on purpose the
@@ -116,10 +154,12 @@ func TestFaultDatabaseStopsDuringExpiryJob(t *testing.T) {
 	_, err := th.AdminClient.UpdateUserActive(th.Ctx, users[0].Id, true)
 	require.NoError(t, err)
 	require.NotEmpty(t, th.TakeSnapshot().Problems(nil), "the check does not see an expired guest active in core")
-	code, rep, body = runExpiry(th)
+	code, rep, body := runExpiry(th)
 	require.Equal(t, http.StatusOK, code, body)
 	assert.Zero(t, rep.Errors)
 	th.RequireConsistent(th.TakeSnapshot(), nil)
+	assert.Equal(t, 1, mailsTo(th, users[0].Email, seq, "has ended"), "the repair told the guest again")
+	assert.Equal(t, 1, th.AuditCounts("expire")[users[0].Id], "the repair audited the expiry again")
 	_, _, err = th.Anonymous().Login(th.Ctx, users[0].Username, testhelper.UserPassword)
 	assert.Error(t, err, "an expired guest logs in")
 }
@@ -204,15 +244,25 @@ func batchAfterFault(th *testhelper.TestHelper, addrs []string, seq int) (sent, 
 }
 
 // TestFaultServerRestartMidBatchInvite: the server goes away while a batch
-// of 50 invitations is being sent, after the 10th email: first a graceful
-// restart (an admin restarting the service), then a crash (SIGKILL to the
-// server and its plugin). Afterwards nothing is half-made: no address has
-// two live invitations, every emailed link works, and what the batch did
-// not finish can be finished by resending or inviting again.
+// of 50 invitations is being sent, after the 10th email, with
+// "Maximum active guests" leaving room for exactly those 50 (open
+// invitations count): first a graceful restart (an admin restarting the
+// service), then a crash (SIGKILL to the server and its plugin). The
+// graceful restart lets the request finish: all 50 sent. The crash stops
+// it at the 10th: 10 emailed, none saved without its email, 40 never
+// reached. Afterwards nothing is half-made: no address has two live
+// invitations, every emailed link works, what the batch did not finish
+// can be finished by resending or inviting again, and then the cap is
+// exactly full: one more address is told the cap, and the active guests
+// never passed it.
 func TestFaultServerRestartMidBatchInvite(t *testing.T) {
 	th := testhelper.Setup(t)
 	adminIn(th, th.Channel)
+	t.Cleanup(func() { _ = th.UpdatePluginSettings(map[string]any{"MaxActiveGuests": 0}) })
 	for _, crash := range []bool{false, true} {
+		st := th.Stats()
+		capN := st.ActiveGuests + st.PendingInvitations + 50
+		th.SetCap(capN)
 		addrs := make([]string, 50)
 		ours := map[string]bool{}
 		for i := range addrs {
@@ -251,5 +301,95 @@ func TestFaultServerRestartMidBatchInvite(t *testing.T) {
 		sent, unsent, missing := batchAfterFault(th, addrs, seq)
 		t.Logf("crash=%v: the batch request answered %d %.120s; emailed %d, saved without email %d, never reached %d",
 			crash, code, body, sent, unsent, missing)
+		if crash {
+			assert.Equal(t, [3]int{10, 0, 40}, [3]int{sent, unsent, missing}, "after the crash: emailed, saved without email, never reached")
+		} else {
+			assert.Equal(t, http.StatusOK, code, "the batch across a graceful restart: %.300s", body)
+			assert.Equal(t, [3]int{50, 0, 0}, [3]int{sent, unsent, missing}, "after the graceful restart: emailed, saved without email, never reached")
+		}
+		// The batch (finished by hand) filled the room it had exactly.
+		res := th.Invite(th.AdminClient, map[string]any{"emails": []string{testhelper.NewAddress("fault.example.com")}, "channel_ids": []string{th.Channel.Id}})
+		assert.Equal(t, "cap_reached", res[0].Status, "one more address after the batch: %+v", res[0])
+		after := th.Stats()
+		assert.Equal(t, capN, after.ActiveGuests+after.PendingInvitations, "active guests and open invitations against the cap")
+		assert.LessOrEqual(t, th.TakeSnapshot().ActiveGuests(), capN, "active guests in the database against the cap")
 	}
+}
+
+// TestFaultExpiryRunLockLost: the expiry job's run lock (a cluster mutex
+// leased for 15 s in the database) is lost, as it is when the database is
+// away longer than the lease: here its row is deleted again and again
+// while both nodes run the job at once, so the two runs go through the
+// same guests at the same time. Each guest must still be expired, told
+// and audited once: every per-guest decision is taken again under the
+// user lock it acts in.
+func TestFaultExpiryRunLockLost(t *testing.T) {
+	const guests = 40
+	b := testhelper.SecondNode(t)
+	th := testhelper.Setup(t)
+	thB := th.On(b)
+	var users []*model.User
+	for range guests {
+		_, u := createGuest(th)
+		setExpiry(th, u.Id, time.Now().Add(time.Hour))
+		users = append(users, u)
+	}
+	th.MoveClock(2 * time.Hour)
+	thB.MoveClock(2 * time.Hour)
+	seq := th.SMTP.LastSeq()
+	// Each notice takes a while to deliver, so a run lasts longer than the
+	// mutex's 1 s retry and the other run starts while it goes on.
+	restore := th.SMTP.OnMessage(func(smtpsink.Message) { time.Sleep(40 * time.Millisecond) })
+	defer restore()
+
+	stop := make(chan struct{})
+	deleterDone := make(chan int)
+	go func() {
+		deleted := 0
+		for {
+			select {
+			case <-stop:
+				deleterDone <- deleted
+				return
+			default:
+			}
+			out, err := th.Stack.SQL(th.Ctx, "DELETE FROM pluginkeyvaluestore WHERE pluginid = 'guest-accounts' AND pkey = 'mutex_expiry-run'")
+			if err == nil && strings.Contains(out, "DELETE 1") {
+				deleted++
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	reports := make([]expiryReport, 2)
+	codes := make([]int, 2)
+	bodies := make([]string, 2)
+	start := make(chan struct{})
+	for i, node := range []*testhelper.TestHelper{th, thB} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i], reports[i], bodies[i] = runExpiry(node)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(stop)
+	deleted := <-deleterDone
+	require.Equal(t, []int{http.StatusOK, http.StatusOK}, codes, "A: %s; B: %s", bodies[0], bodies[1])
+	t.Logf("two expiry runs without their lock (lock row deleted %d times): A %+v, B %+v", deleted, reports[0], reports[1])
+
+	expires := th.AuditCounts("expire")
+	notices := map[int]int{}
+	for _, u := range users {
+		n := mailsTo(th, u.Email, seq, "has ended")
+		notices[n]++
+		assert.Equal(t, 1, n, "expiry notices to %s", u.Username)
+		assert.Equal(t, 1, expires[u.Id], "expire audit entries of %s", u.Username)
+		assert.Equal(t, "expired", guest(thB, u.Id).DeactivatedReason)
+	}
+	t.Logf("guests by number of expiry notices: %v", notices)
+	assert.Equal(t, guests, reports[0].Expired+reports[1].Expired, "guests expired by the two runs together")
+	th.RequireConsistent(th.TakeSnapshot(), nil)
 }
