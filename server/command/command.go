@@ -84,7 +84,7 @@ func autocomplete() *model.AutocompleteData {
 	single.AddTextArgument("The guest", "@username", "")
 	single.AddStaticListArgument("Value", true, []model.AutocompleteListItem{{Item: "on"}, {Item: "off"}})
 	root.AddCommand(single)
-	rules := model.NewAutocompleteData("rules", "[apply [--no-channels]]", "Automatic guest rules: dry run, or apply to existing accounts")
+	rules := model.NewAutocompleteData("rules", "[apply <code> [--no-channels]]", "Automatic guest rules: dry run, or apply to existing accounts")
 	rules.AddStaticListArgument("Action", false, []model.AutocompleteListItem{
 		{Item: "apply", HelpText: "Convert the accounts the dry run lists"},
 	})
@@ -175,7 +175,7 @@ func helpText(t app.Translator) string {
 		"* `/guest mfa @user on|off|default` — require MFA of a guest, or follow the settings\n"+
 		"* `/guest restrict @user <restriction> on|off|default` — change a per-guest restriction\n"+
 		"* `/guest single @user on|off` — single-channel guest\n"+
-		"* `/guest rules [apply [--no-channels]]` — automatic guest rules: dry run, or apply to existing accounts\n"+
+		"* `/guest rules [apply <code> [--no-channels]]` — automatic guest rules: dry run, or apply to the existing accounts that dry run listed (its code)\n"+
 		"* `/guest stats` — guests against the caps\n")
 }
 

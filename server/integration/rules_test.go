@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -305,4 +306,76 @@ func TestRulesPreviewAndApplyToExistingAccounts(t *testing.T) {
 	require.Len(t, out.Results, 1)
 	assert.Equal(t, "exempt", out.Results[0].Status)
 	assert.Equal(t, "already_guest", out.Results[0].Reason)
+}
+
+// gitlabAccount is a member who signs in with GitLab (an admin moved the
+// account over, as a migration does).
+func gitlabAccount(th *testhelper.TestHelper) *model.User {
+	th.T.Helper()
+	u := th.CreateUser()
+	_, _, err := th.AdminClient.UpdateUserAuth(th.Ctx, u.Id, &model.UserAuth{AuthService: model.UserAuthServiceGitlab, AuthData: model.NewPointer("gl-" + u.Id)})
+	require.NoError(th.T, err, "moving the account to GitLab")
+	return u
+}
+
+var dryRunCode = regexp.MustCompile("`/guest rules apply ([0-9a-f]{8})`")
+
+// The slash command converts only the list a dry run showed: without that
+// dry run's code, with a wrong one, or after the list has changed, nothing
+// is converted and the current list is shown with its own code.
+func TestRulesCommandAppliesOnlyTheListSeen(t *testing.T) {
+	th := testhelper.Setup(t)
+	a, b := gitlabAccount(th), gitlabAccount(th)
+	setRules(th, "", model.UserAuthServiceGitlab, noCap(th))
+	th.AddTeamMember(th.Team.Id, th.Admin.Id)
+	th.AddChannelMember(th.Channel.Id, th.Admin.Id)
+	th.AddTeamMember(th.Team.Id, a.Id)
+	th.AddChannelMember(th.Channel.Id, a.Id)
+	run := func(cmd string) string {
+		t.Helper()
+		reply, _, err := th.AdminClient.ExecuteCommand(th.Ctx, th.Channel.Id, cmd)
+		require.NoError(t, err, cmd)
+		return reply.Text
+	}
+	codeOf := func(text string) string {
+		t.Helper()
+		m := dryRunCode.FindStringSubmatch(text)
+		require.NotNil(t, m, "no code in %q", text)
+		return m[1]
+	}
+	notGuests := func(users ...*model.User) {
+		t.Helper()
+		for _, u := range users {
+			assert.Equal(t, http.StatusNotFound, th.PluginRequest(th.AdminClient, http.MethodGet, "/guests/"+u.Id, nil).Status, "@%s was converted", u.Username)
+		}
+	}
+
+	dry := run("/guest rules")
+	assert.Contains(t, dry, "@"+a.Username)
+	assert.Contains(t, dry, "@"+b.Username)
+	first := codeOf(dry)
+	assert.Equal(t, first, codeOf(run("/guest rules")), "the same list has the same code")
+
+	out := run("/guest rules apply")
+	assert.Contains(t, out, "Nothing was converted")
+	assert.Equal(t, first, codeOf(out), "the refusal shows the dry run")
+	out = run("/guest rules apply 00000000")
+	assert.Contains(t, out, "Nothing was converted")
+	notGuests(a, b)
+
+	// The list changes: b leaves (deactivated by an admin).
+	_, err := th.AdminClient.UpdateUserActive(th.Ctx, b.Id, false)
+	require.NoError(t, err)
+	out = run("/guest rules apply " + first)
+	assert.Contains(t, out, "have changed")
+	assert.NotContains(t, out, "@"+b.Username)
+	notGuests(a, b)
+
+	out = run("/guest rules apply " + codeOf(out) + " --no-channels")
+	assert.Contains(t, out, "1 account(s) are now guests")
+	g := waitRuleGuest(th, a.Id)
+	assert.Equal(t, "sign_in_method", g.Rule)
+	assert.Empty(t, g.ChannelIDs, "--no-channels kept channels")
+	assert.True(t, auditHas(th, "rule_apply", a.Id))
+	notGuests(b)
 }
