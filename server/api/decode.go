@@ -14,6 +14,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
 // decodeOptionalBody is decodeBody for endpoints whose body may be empty.
@@ -116,25 +117,10 @@ func fieldTypeError(field string, t reflect.Type) *Error {
 // pathID returns a path variable that must be a Mattermost id.
 func pathID(r *http.Request, name string) (string, *Error) {
 	id := mux.Vars(r)[name]
-	if !validID(id) {
+	if !policy.PlainID(id) {
 		return "", newError(http.StatusBadRequest, "invalid_id", "%q is not a valid %s.", id, name)
 	}
 	return id, nil
-}
-
-// validID: a Mattermost id is 26 characters of a-z and 0-9.
-// (model.IsValidId also lets upper-case and non-ASCII letters through, so
-// "ABCDEFGHIJKLMNOPQRSTUVWXYZ" reached the use cases as an id.)
-func validID(id string) bool {
-	if len(id) != 26 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // queryInt reads an optional integer query parameter.

@@ -301,7 +301,7 @@ func (a *App) ApplyRules(actorID string, req ApplyRulesRequest) ([]ApplyRulesRes
 	}
 	seen := map[string]bool{}
 	for _, id := range req.UserIDs {
-		if !plainID(id) {
+		if !policy.PlainID(id) {
 			return nil, errBadRequest("invalid_user_ids", "user_ids", "user_ids: %q is not a valid user id.", id)
 		}
 		if seen[id] {

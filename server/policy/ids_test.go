@@ -1,29 +1,28 @@
-package app
+package policy
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/mattermost/mattermost/server/public/model"
 )
 
 func TestPlainID(t *testing.T) {
-	for _, id := range []string{model.NewId(), strings.Repeat("a", 26), strings.Repeat("0", 26)} {
-		if !plainID(id) {
+	const made = "pq7k3yfbtjdh9q1xwx5e6b4o8c" // as model.NewId makes them
+	for _, id := range []string{made, strings.Repeat("a", 26), strings.Repeat("0", 26)} {
+		if !PlainID(id) {
 			t.Errorf("%q refused", id)
 		}
 	}
 	for _, id := range []string{
 		"", strings.Repeat("a", 25), strings.Repeat("a", 27),
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZ",     // model.IsValidId accepts it
-		strings.ToUpper(model.NewId()),   // likewise
+		strings.ToUpper(made),            // likewise
 		"\u0430bcdefghijklmnopqrstuvwxy", // Cyrillic a: 26 bytes, model.IsValidId accepts it
 		"../../../../etc/passwdaaaa",     // 26 bytes
 		"1' OR '1'='1' -- aaaaaaaaa",     // 26 bytes
-		model.NewId()[:25] + "\x00",      // NUL
-		" " + model.NewId()[:25],         // white space
+		made[:25] + "\x00",               // NUL
+		" " + made[:25],                  // white space
 	} {
-		if plainID(id) {
+		if PlainID(id) {
 			t.Errorf("%q accepted", id)
 		}
 	}
