@@ -2,6 +2,8 @@ package app
 
 import (
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
 // ChannelGuestsResult is GET /channels/{id}/guests.
@@ -83,7 +85,7 @@ func (a *App) LookupGuests(actorID string, userIDs []string) ([]string, error) {
 		return nil, errBadRequest("too_many_ids", "user_ids", "user_ids: at most 200 per request.")
 	}
 	for _, id := range userIDs {
-		if !model.IsValidId(id) {
+		if !policy.PlainID(id) {
 			return nil, errBadRequest("invalid_user_ids", "user_ids", "user_ids: %q is not a valid user id.", id)
 		}
 	}

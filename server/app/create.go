@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
@@ -77,7 +78,7 @@ func (a *App) checkChannelsExist(ids []string) error {
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
-		if !model.IsValidId(id) {
+		if !policy.PlainID(id) {
 			return errBadRequest("invalid_channel_id", "channel_ids", "channel_ids: %q is not a valid channel id.", id)
 		}
 		if seen[id] {

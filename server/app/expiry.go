@@ -353,7 +353,7 @@ func (a *App) sendReminder(userID string, window time.Duration) (bool, error) {
 	expires := msTime(g.ExpiresAt)
 	days := daysLeft(expires.Sub(a.Now()))
 	var inviter *model.User
-	if g.InvitedBy != "" && model.IsValidId(g.InvitedBy) {
+	if g.InvitedBy != "" && policy.PlainID(g.InvitedBy) {
 		if iu, appErr := a.api.GetUser(g.InvitedBy); appErr == nil && iu.DeleteAt == 0 && !iu.IsBot && iu.Email != "" {
 			inviter = iu
 		}
@@ -421,7 +421,7 @@ func (a *App) expiredNotice(userID string, g *store.Guest) (*expiryNotice, error
 		ExpiresAt:     msTime(g.ExpiresAt),
 		Link:          a.siteLink(),
 	}
-	if g.InvitedBy != "" && model.IsValidId(g.InvitedBy) {
+	if g.InvitedBy != "" && policy.PlainID(g.InvitedBy) {
 		if iu, appErr := a.api.GetUser(g.InvitedBy); appErr == nil && !iu.IsBot {
 			d.InviterName = displayName(iu)
 		}

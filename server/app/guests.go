@@ -93,7 +93,7 @@ func (a *App) getGuest(userID string) (*store.Guest, error) {
 
 // GetGuest returns the API view of one guest.
 func (a *App) GetGuest(userID string) (*Guest, error) {
-	if !model.IsValidId(userID) {
+	if !policy.PlainID(userID) {
 		return nil, errBadRequest("invalid_user_id", "user_id", "%q is not a valid user id.", userID)
 	}
 	g, err := a.getGuest(userID)

@@ -74,7 +74,7 @@ func (a *App) ListInvites(actorID, status string) ([]*InviteView, error) {
 // inviteForManager reads an invitation the actor may manage (its inviter,
 // or a system admin).
 func (a *App) inviteForManager(actorID, id string) (*store.Invite, error) {
-	if !model.IsValidId(id) {
+	if !policy.PlainID(id) {
 		return nil, errBadRequest("invalid_invite_id", "id", "%q is not a valid invitation id.", id)
 	}
 	inv, err := a.store.GetInviteByID(id)

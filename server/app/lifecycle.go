@@ -6,6 +6,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
@@ -322,7 +323,7 @@ func (a *App) nonDefaultChannels(userID string) ([]string, error) {
 // checkChannelsOfUser makes sure every id is a team channel the user is in.
 func (a *App) checkChannelsOfUser(userID string, ids []string) error {
 	for _, id := range ids {
-		if !model.IsValidId(id) {
+		if !policy.PlainID(id) {
 			return errBadRequest("invalid_channel_id", "channel_ids", "channel_ids: %q is not a valid channel id.", id)
 		}
 		if _, appErr := a.api.GetChannelMember(id, userID); appErr != nil {

@@ -34,7 +34,7 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 		details string
 	)
 	err := func() error {
-		if !model.IsValidId(userID) {
+		if !policy.PlainID(userID) {
 			return errBadRequest("invalid_user_id", "user_id", "%q is not a valid user id.", userID)
 		}
 		if p.ExpiresAt != nil {
@@ -46,7 +46,7 @@ func (a *App) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, error) 
 			return err
 		}
 		for _, id := range p.RemoveChannelIDs {
-			if !model.IsValidId(id) {
+			if !policy.PlainID(id) {
 				return errBadRequest("invalid_remove_channel_id", "remove_channel_ids", "remove_channel_ids: %q is not a valid channel id.", id)
 			}
 		}
