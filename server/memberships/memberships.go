@@ -107,7 +107,7 @@ func (m *Manager) AddChannels(userID string, channelIDs, keep []string) ([]strin
 	var added []string
 	err := m.WithUserLock(userID, func() error {
 		var err error
-		added, err = m.addChannelsLocked(userID, channelIDs, append(append([]string{}, keep...), channelIDs...))
+		added, err = m.AddChannelsLocked(userID, channelIDs, keep)
 		return err
 	})
 	return added, err

@@ -2,6 +2,7 @@
 // may send that this version does not know are shown as they are.
 import type {DeactivatedReason, GuestRule} from '../../client';
 import type {MessageId, Translate} from '../../i18n';
+import {INVITE_STATUS_TEXT} from '../invite_modal/invite_results';
 
 export const REASON_LABEL: Record<Exclude<DeactivatedReason, ''>, MessageId> = {
     admin: 'guest.reason.admin',
@@ -84,13 +85,7 @@ export const AUDIT_RESULT_LABEL: Record<string, MessageId> = {
     success: 'dashboard.audit.result.success',
     kept: 'dashboard.audit.result.kept',
     'converted to a guest membership': 'dashboard.audit.result.converted',
-    sent: 'invite.result.sent',
-    invalid_address: 'invite.result.invalid_address',
-    domain_not_allowed: 'invite.result.domain_not_allowed',
-    already_member: 'invite.result.already_member',
-    added_to_channels: 'invite.result.added_to_channels',
-    cap_reached: 'invite.result.cap_reached',
-    error: 'invite.result.error',
+    ...INVITE_STATUS_TEXT,
 };
 
 /** The ids after "refused: ": join refusals (policy.JoinReason) and DM refusals (policy.DMReason). */

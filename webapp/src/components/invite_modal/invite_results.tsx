@@ -5,7 +5,8 @@ import type {InviteResult, InviteResultStatus} from '../../client';
 import {useT} from '../../i18n';
 import type {MessageId} from '../../i18n';
 
-const STATUS_TEXT: Record<InviteResultStatus, MessageId> = {
+/** The text of each per-address status (also how the audit log names them). */
+export const INVITE_STATUS_TEXT: Record<InviteResultStatus, MessageId> = {
     sent: 'invite.result.sent',
     invalid_address: 'invite.result.invalid_address',
     domain_not_allowed: 'invite.result.domain_not_allowed',
@@ -34,7 +35,7 @@ export function InviteResults({results}: {results: InviteResult[]}) {
                         data-testid='invite-result'
                     >
                         <span className='ga-result__email'>{r.email}</span>
-                        <span className='ga-result__status'>{t(STATUS_TEXT[r.status] ?? 'invite.result.error')}</span>
+                        <span className='ga-result__status'>{t(INVITE_STATUS_TEXT[r.status] ?? 'invite.result.error')}</span>
                         {r.message && <span className='ga-result__message'>{r.message}</span>}
                     </li>
                 ))}
