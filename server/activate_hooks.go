@@ -16,13 +16,15 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/jobs"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/mail"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/coresql"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
 )
 
 // OnActivate is called by core when the plugin starts (enable, server
-// start, upgrade). It wires the parts, repairs what a crash may have left,
-// and brings guests in line with the master switch (reinstating guests a
-// plugin disable deactivated).
+// start, upgrade). It wires the parts, makes sure the dedicated guest role
+// exists, repairs what a crash may have left and moves guests onto that
+// role, and brings guests in line with the master switch (reinstating
+// guests a plugin disable deactivated).
 func (p *Plugin) OnActivate() error {
 	p.client = pluginapi.NewClient(p.API, p.Driver)
 	var clock app.Clock
@@ -42,6 +44,7 @@ func (p *Plugin) OnActivate() error {
 		API:         p.API,
 		Client:      p.client,
 		Store:       kvstore.New(p.client, manifest.Id),
+		Core:        coresql.New(p.client.Store),
 		Settings:    p.settings,
 		PluginID:    manifest.Id,
 		ConfigError: func() string { return p.config.get().Error },
@@ -49,6 +52,8 @@ func (p *Plugin) OnActivate() error {
 	if err != nil {
 		return errors.Wrap(err, "starting Guest Accounts")
 	}
+	// The guests' system role first: Reconcile moves them onto it.
+	a.EnsureGuestRole()
 	if err := a.Reconcile(); err != nil {
 		return errors.Wrap(err, "checking the guest registry")
 	}

@@ -260,6 +260,9 @@ func (a *App) acceptNew(inv *store.Invite, req AcceptRequest) (*AcceptResult, er
 		_ = a.store.Add(activeCounter, -1)
 		return nil, userCreateError(appErr)
 	}
+	if err := a.restrictNewAccount(u.Id); err != nil {
+		return nil, err
+	}
 	expires := inv.GuestExpiresAt
 	if expires == 0 {
 		expires = a.defaultExpiry()

@@ -46,9 +46,11 @@ func (c *OffsetClock) Set(d time.Duration) { c.offset.Store(int64(d)) }
 
 // Deps are what App needs from the plugin.
 type Deps struct {
-	API      plugin.API
-	Client   *pluginapi.Client
-	Store    store.Store
+	API    plugin.API
+	Client *pluginapi.Client
+	Store  store.Store
+	// Core is the plugin's access to core's own tables (the guest role).
+	Core     store.Core
 	Settings func() policy.Settings
 	PluginID string
 	Clock    Clock
@@ -64,6 +66,7 @@ type App struct {
 	api       plugin.API
 	client    *pluginapi.Client
 	store     store.Store
+	core      store.Core
 	settings  func() policy.Settings
 	pluginID  string
 	clock     Clock
@@ -108,6 +111,7 @@ func New(d Deps) (*App, error) {
 		api:       d.API,
 		client:    d.Client,
 		store:     d.Store,
+		core:      d.Core,
 		settings:  d.Settings,
 		pluginID:  d.PluginID,
 		clock:     d.Clock,

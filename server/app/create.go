@@ -133,6 +133,9 @@ func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error
 			_ = a.store.Add(activeCounter, -1)
 			return userCreateError(appErr)
 		}
+		if err := a.restrictNewAccount(u.Id); err != nil {
+			return err
+		}
 		expires := req.ExpiresAt
 		if expires == 0 {
 			expires = a.defaultExpiry()
@@ -207,4 +210,19 @@ func randomPassword() string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b) + "aA1!"
+}
+
+// restrictNewAccount gives an account the plugin has just created as a
+// guest the guest's system role, before anything else (core creates every
+// account as system_user; on an unlicensed server that role lets a user
+// create teams). Logins are refused until the creation is over (see
+// CheckLogin), so no session sees the account as system_user. On failure
+// the bare account is deactivated and its cap slot given back.
+func (a *App) restrictNewAccount(userID string) error {
+	if err := a.members.AssignGuestRole(userID); err != nil {
+		_ = a.api.UpdateUserActive(userID, false)
+		_ = a.store.Add(activeCounter, -1)
+		return err
+	}
+	return nil
 }

@@ -10,6 +10,11 @@ import (
 // CheckLogin decides whether a user may log in; "" allows it. Non-guests
 // cost one registry read.
 func (a *App) CheckLogin(u *model.User) string {
+	if a.isCreating(u.Email) {
+		// The plugin is making this account a guest right now: until it
+		// holds the guest's role, a session would see system_user.
+		return a.TrUser(u.Id, "guest_accounts.login.being_created", "Your guest account is still being set up. Try again in a moment.")
+	}
 	g, err := a.store.GetGuest(u.Id)
 	if err != nil {
 		return "" // not a guest (or the registry is unreadable: core's checks still apply)

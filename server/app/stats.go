@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
@@ -28,6 +29,9 @@ type Stats struct {
 	// MFAWarning says MFA is required of guests while the server has MFA
 	// turned off; "" otherwise.
 	MFAWarning string `json:"mfa_warning"`
+	// GuestRole is the system role guests hold outside role windows, and
+	// whether they fell back to system_user (see guestrole.go).
+	GuestRole GuestRole `json:"guest_role"`
 }
 
 // Stats counts the registry.
@@ -41,6 +45,7 @@ func (a *App) Stats() (*Stats, error) {
 		EditionLimits:        a.EditionLimits(),
 		ConfigurationError:   a.cfgError(),
 		JoinEnforcement:      a.JoinEnforcement(),
+		GuestRole:            a.GuestRole(),
 	}
 	if a.Licensed() {
 		st.Edition = "licensed"
@@ -68,16 +73,13 @@ func (a *App) Stats() (*Stats, error) {
 	return st, nil
 }
 
-// EditionLimits lists what the plugin cannot stop on this edition and
-// server version (measured on 11.4 unlicensed; see the README's "Edition
-// limits").
+// EditionLimits lists, per capability, whether the plugin (with core)
+// keeps guests from it on this edition and server version (measured on
+// 11.4 unlicensed; see the README's "Edition limits").
 func (a *App) EditionLimits() []EditionLimit {
 	limits := []EditionLimit{}
 	if !a.Licensed() {
-		limits = append(limits,
-			EditionLimit{Capability: "list_users", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_list_users", "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition.")},
-			EditionLimit{Capability: "create_direct_channel", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_create_direct_channel", "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel.")},
-		)
+		limits = append(limits, a.guestRoleLimits()...)
 	}
 	if !a.downloadHook {
 		// A licence does not help: core's guest role has no download
@@ -86,4 +88,27 @@ func (a *App) EditionLimits() []EditionLimit {
 			"\"Guests may download files\" is not enforced: this server (%s) has no download hook; it needs Mattermost 11.5 or later. Guests can download every file in their channels.", a.api.GetServerVersion())})
 	}
 	return limits
+}
+
+// guestRoleLimits are the unlicensed limits that depend on the dedicated
+// guest role: with it core refuses guests teams, strangers and new
+// channels before the fact; without it (fallback) guests hold system_user.
+func (a *App) guestRoleLimits() []EditionLimit {
+	if a.guestRoleInForce() {
+		return []EditionLimit{
+			{Capability: "guest_role", Enforced: true, Note: a.Tr("", "guest_accounts.stats.role_in_force",
+				"Guests hold the dedicated system role %s, a copy of system_guest's permissions: core itself refuses them creating or listing teams, joining open teams and creating channels, before the fact.", memberships.GuestRoleName)},
+			{Capability: "list_users", Enforced: true, Note: a.Tr("", "guest_accounts.stats.role_list_users",
+				"Core refuses guests the profiles of people they share no channel with, and leaves those people out of the directory and autocomplete.")},
+			{Capability: "create_direct_channel", Enforced: true, Note: a.Tr("", "guest_accounts.stats.role_create_direct_channel",
+				"Core refuses guests a direct or group message with anyone they share no channel with.")},
+		}
+	}
+	return []EditionLimit{
+		{Capability: "guest_role", Enforced: false, Note: a.Tr("", "guest_accounts.stats.role_fallback",
+			"The dedicated guest role %s cannot be used (%s), so guests hold system_user: core lets them create teams, join open teams, list the user directory and open direct messages with anyone, and the plugin can only undo joins after the fact. Remove the cause, then disable and enable the plugin.",
+			memberships.GuestRoleName, a.members.RoleStatus().Problem)},
+		{Capability: "list_users", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_list_users", "Guests can list the user directory (GET /users); core offers no hook to filter it on this edition.")},
+		{Capability: "create_direct_channel", Enforced: false, Note: a.Tr("", "guest_accounts.stats.limit_create_direct_channel", "Guests can create a direct message channel with anyone; posting in it is refused unless they share a channel.")},
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 	"github.com/pkg/errors"
 
@@ -97,11 +96,13 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 	return n, err
 }
 
-// Reconcile runs at activation: it repairs guests left mid-window by a
-// crash (core deactivates system_guest users at start-up when unlicensed),
-// recounts the active guests, and finishes an interrupted switch.
+// Reconcile runs at activation and after a licence change: it repairs
+// guests left mid-window by a crash (core deactivates system_guest users at
+// start-up when unlicensed), moves every guest onto the guest's system role
+// (a licence change, or guests made before the dedicated role), and
+// recounts the active guests.
 func (a *App) Reconcile() error {
-	var repair, batch []string
+	var repair, move, batch []string
 	// Users are read a hundred at a time (activation time grows with the
 	// registry; one call per guest cost a minute at 100,000 guests).
 	checkBatch := func() {
@@ -111,9 +112,11 @@ func (a *App) Reconcile() error {
 			return // unreadable: nothing to repair that can be seen
 		}
 		for _, u := range users { // users deleted meanwhile are absent
-			wrongRole := !a.Licensed() && slices.Contains(u.GetRoles(), model.SystemGuestRoleId)
-			if wrongRole || (a.Licensed() && !u.IsGuest()) {
+			crashed, wrong := a.roleNeedsRepair(u)
+			if crashed {
 				repair = append(repair, u.Id)
+			} else if wrong {
+				move = append(move, u.Id)
 			}
 		}
 	}
@@ -142,6 +145,7 @@ func (a *App) Reconcile() error {
 		}
 		a.Audit(systemActor, "repair_role", id, "success", "")
 	}
+	a.reconcileRoles(move)
 	if _, err := a.RecountActive(); err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func TestInviteTwoAddressesAcrossTwoTeams(t *testing.T) {
 
 	u := signup(th, linkA)
 	assert.Equal(t, a, u.Email)
-	requireSystemRole(th, u.Id, model.SystemUserRoleId)
+	requireSystemRole(th, u.Id, guestRole)
 	requireGuestMemberships(th, u.Id, th.Channel.Id, ch2.Id)
 	guest := th.Login(u)
 	for _, ch := range []string{th.Channel.Id, ch2.Id} {

@@ -28,7 +28,7 @@ func TestIsolationAdminAddToChannelBecomesGuestMembership(t *testing.T) {
 
 	waitGivenChannel(th, u.Id, other.Id)
 	requireGuestMemberships(th, u.Id, th.Channel.Id, other.Id)
-	requireSystemRole(th, u.Id, model.SystemUserRoleId)
+	requireSystemRole(th, u.Id, guestRole)
 	th.Eventually(func() bool { return channelHasBotPost(th, other.Id, "@"+u.Username+" was added as a guest") },
 		"no system message in the channel")
 	events.wait(th, "channel_guests_changed", func(ev *model.WebSocketEvent) bool {
@@ -110,9 +110,8 @@ func TestIsolationMemberAddFollowsInviteRule(t *testing.T) {
 }
 
 // A guest cannot reach open teams or public channels by themselves: core
-// refuses the public channel (guest team membership); the open team is
-// self-joined as an ordinary member and the hook removes it, with its
-// default channels.
+// refuses the public channel (guest team membership) and, because of the
+// dedicated guest role, the open team too; nothing is left behind.
 func TestIsolationGuestSelfJoins(t *testing.T) {
 	th := testhelper.Setup(t)
 	public := th.CreateChannel(th.Team.Id, model.ChannelTypeOpen)
@@ -124,13 +123,13 @@ func TestIsolationGuestSelfJoins(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a guest joined a public channel")
 
-	_, _, err = guest.AddTeamMember(th.Ctx, openTeam.Id, u.Id)
-	require.NoError(t, err, "core lets the guest (system_user) join an open team")
-	th.Eventually(func() bool { return activeTeamMember(th, openTeam.Id, u.Id) == nil }, "the guest is still in the open team")
+	_, resp, err = guest.AddTeamMember(th.Ctx, openTeam.Id, u.Id)
+	require.Error(t, err, "core lets the guest join an open team")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Nil(t, activeTeamMember(th, openTeam.Id, u.Id), "the guest is in the open team")
 	townSquare, _, err := th.AdminClient.GetChannelByName(th.Ctx, model.DefaultChannelName, openTeam.Id, "")
 	require.NoError(t, err)
-	assert.Nil(t, channelMember(th, townSquare.Id, u.Id), "the guest was left in town-square")
-	waitBotDM(th, u.Id, openTeam.DisplayName, "cannot join")
+	assert.Nil(t, channelMember(th, townSquare.Id, u.Id), "the guest is in town-square")
 	requireGuestMemberships(th, u.Id, th.Channel.Id)
 }
 
@@ -151,7 +150,7 @@ func TestIsolationAdminAddToTeamGivesGuestTeamMembership(t *testing.T) {
 	}, "the team membership never became a guest one")
 	th.Eventually(func() bool {
 		u2, _, err := th.AdminClient.GetUser(th.Ctx, u.Id, "")
-		return err == nil && u2.Roles == model.SystemUserRoleId
+		return err == nil && u2.Roles == guestRole
 	}, "the role window never closed")
 	requireGuestMemberships(th, u.Id, th.Channel.Id) // town-square and off-topic are gone
 

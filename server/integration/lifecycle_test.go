@@ -19,9 +19,10 @@ func TestCreateGuestGivesGuestMembershipsOnly(t *testing.T) {
 
 	g, u := createGuest(th, th.Channel.Id, private.Id, otherChannel.Id)
 	assert.Equal(t, "active", g.Status)
-	// Unlicensed: the guest keeps system_user so they can log in; every
-	// membership is a guest one, and no default channel was added.
-	requireSystemRole(th, u.Id, model.SystemUserRoleId)
+	// Unlicensed: the guest holds the dedicated guest role (a copy of
+	// system_guest's permissions; they can still log in); every membership
+	// is a guest one, and no default channel was added.
+	requireSystemRole(th, u.Id, guestRole)
 	requireGuestMemberships(th, u.Id, th.Channel.Id, private.Id, otherChannel.Id)
 	assert.True(t, auditHas(th, "create_guest", u.Id))
 
@@ -191,7 +192,7 @@ func TestPromoteAndDemote(t *testing.T) {
 		map[string]any{"channel_ids": []string{th.Channel.Id, extra.Id}})
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 	requireSessionDead(t, th, th.MemberClient)
-	requireSystemRole(th, th.Member.Id, model.SystemUserRoleId)
+	requireSystemRole(th, th.Member.Id, guestRole)
 	requireGuestMemberships(th, th.Member.Id, th.Channel.Id, extra.Id)
 	assert.True(t, auditHas(th, "demote", th.Member.Id))
 
@@ -221,6 +222,7 @@ func TestPromoteAndDemote(t *testing.T) {
 	cm, _, err := th.AdminClient.GetChannelMember(th.Ctx, extra.Id, th.Member.Id, "")
 	require.NoError(t, err)
 	assert.False(t, cm.SchemeGuest)
+	requireSystemRole(th, th.Member.Id, model.SystemUserRoleId)
 	town, _, err := th.AdminClient.GetChannelByName(th.Ctx, model.DefaultChannelName, th.Team.Id, "")
 	require.NoError(t, err)
 	_, _, err = th.AdminClient.GetChannelMember(th.Ctx, town.Id, th.Member.Id, "")

@@ -96,7 +96,8 @@ func TestServerRestartKeepsGuestsAndRepairsWindow(t *testing.T) {
 
 	// Simulate a crash inside a role window: b is left as system_guest.
 	// Unlicensed core deactivates such users at start-up; the plugin's
-	// activation must repair the role and reactivate them.
+	// activation must repair the role (back to the dedicated guest role)
+	// and reactivate them.
 	_, err := th.AdminClient.UpdateUserRoles(th.Ctx, b.Id, model.SystemGuestRoleId)
 	require.NoError(t, err)
 
@@ -113,7 +114,7 @@ func TestServerRestartKeepsGuestsAndRepairsWindow(t *testing.T) {
 
 	th.Eventually(func() bool {
 		u, _, err := th.AdminClient.GetUser(th.Ctx, b.Id, "")
-		return err == nil && u.Roles == model.SystemUserRoleId && u.DeleteAt == 0
+		return err == nil && u.Roles == guestRole && u.DeleteAt == 0
 	}, "the guest left in a role window was not repaired")
 	th.Login(b)
 	assert.True(t, auditHas(th, "repair_role", b.Id))

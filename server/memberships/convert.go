@@ -2,7 +2,6 @@ package memberships
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
@@ -35,8 +34,9 @@ func (m *Manager) Channels(userID string) (teamIDs, channelIDs []string, err err
 
 // MakeGuest converts a member into a guest (demote): the memberships of the
 // channels in keep (and their teams) become guest memberships; every other
-// channel and every team without a kept channel is left. On a licensed
-// server the user also gets core's system_guest role.
+// channel and every team without a kept channel is left. The user gets the
+// guest's system role first (GuestSystemRole), so core restricts them from
+// the start.
 func (m *Manager) MakeGuest(userID string, keep []string) ([]string, error) {
 	var kept []string
 	err := m.WithUserLock(userID, func() error {
@@ -44,10 +44,8 @@ func (m *Manager) MakeGuest(userID string, keep []string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if m.licensed() {
-			if _, appErr := m.api.UpdateUserRoles(userID, model.SystemGuestRoleId); appErr != nil {
-				return errors.Wrap(appErr, "setting the system_guest role")
-			}
+		if err := m.setGuestRoleLocked(userID); err != nil {
+			return err
 		}
 		kept, err = m.addChannelsLocked(userID, keep, keep)
 		if err != nil {
@@ -138,9 +136,9 @@ func (m *Manager) RemoveChannelsLocked(userID string, channelIDs []string) error
 	})
 }
 
-// RepairRole puts a guest's system role right after a crash inside a
-// window (or a licence change): system_user when unlicensed, system_guest
-// when licensed. It reports whether anything changed.
+// RepairRole puts a guest's system role right (GuestSystemRole) after a
+// crash inside a window, a licence change, or for a guest made before the
+// dedicated role. It reports whether anything changed.
 func (m *Manager) RepairRole(userID string) (bool, error) {
 	changed := false
 	err := m.WithUserLock(userID, func() error {
@@ -158,12 +156,11 @@ func (m *Manager) RepairRoleLocked(userID string) (bool, error) {
 	if appErr != nil {
 		return false, errors.Wrap(appErr, "reading the guest")
 	}
-	want := m.GuestSystemRole()
-	if slices.Contains(u.GetRoles(), want) && len(u.GetRoles()) == 1 {
+	if m.HoldsGuestRole(u.Roles) {
 		return false, nil
 	}
-	if _, appErr := m.api.UpdateUserRoles(userID, want); appErr != nil {
-		return false, errors.Wrap(appErr, "repairing the guest's role")
+	if err := m.setGuestRoleLocked(userID); err != nil {
+		return false, errors.Wrap(err, "repairing the guest's role")
 	}
 	return true, nil
 }

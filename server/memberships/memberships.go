@@ -1,11 +1,13 @@
 // Package memberships is the one way a guest gains a team or channel
-// membership. On an unlicensed server core refuses password logins of
-// system_guest users, so guests keep system_user, and every membership is
-// created inside a "role window": under a per-user cluster mutex the user
-// is switched to system_guest, the memberships are added (core then makes
-// them team_guest/channel_guest and applies its guest permissions to them),
-// and the role is switched back. On a licensed server guests hold
-// system_guest permanently and no window is needed.
+// membership, and the keeper of a guest's system role. On an unlicensed
+// server core refuses password logins of system_guest users, so guests
+// hold the dedicated role GuestRoleName (a copy of system_guest's
+// permissions; system_user if that role cannot be used), and every
+// membership is created inside a "role window": under a per-user cluster
+// mutex the user is switched to system_guest, the memberships are added
+// (core then makes them team_guest/channel_guest and applies its guest
+// permissions to them), and the role is switched back. On a licensed
+// server guests hold system_guest permanently and no window is needed.
 package memberships
 
 import (
@@ -31,6 +33,7 @@ type API interface {
 	DeleteChannelMember(channelID, userID string) *model.AppError
 	GetConfig() *model.Config
 	LogWarn(msg string, keyValuePairs ...any)
+	LogError(msg string, keyValuePairs ...any)
 }
 
 // Locker returns a cluster-wide lock for a key.
@@ -47,12 +50,17 @@ type Manager struct {
 	api      API
 	lock     Locker
 	licensed func() bool
+	role     roleState
 }
 
 // New returns a Manager. licensed reports whether guests hold core's
 // system_guest role permanently (licensed server with guest accounts on).
+// Until EnsureGuestRole has run, unlicensed guests fall back to
+// system_user.
 func New(api API, lock Locker, licensed func() bool) *Manager {
-	return &Manager{api: api, lock: lock, licensed: licensed}
+	m := &Manager{api: api, lock: lock, licensed: licensed}
+	m.role.set(RoleStatus{Problem: "the dedicated guest role has not been checked yet"})
+	return m
 }
 
 // WithUserLock runs fn holding the user's cluster mutex; every change to a
@@ -72,8 +80,9 @@ func (m *Manager) WithUserLock(userID string, fn func() error) error {
 }
 
 // window runs fn with the user's system role set to system_guest, and sets
-// it back afterwards even when fn fails. Callers hold the user lock. On a
-// licensed server the user is already system_guest and fn just runs.
+// it back to the guest's role outside windows afterwards even when fn
+// fails. Callers hold the user lock. On a licensed server the user is
+// already system_guest and fn just runs.
 func (m *Manager) window(userID string, fn func() error) (err error) {
 	if m.licensed() {
 		return fn()
@@ -82,18 +91,23 @@ func (m *Manager) window(userID string, fn func() error) (err error) {
 		return errors.Wrap(appErr, "opening the role window")
 	}
 	defer func() {
-		if _, appErr := m.api.UpdateUserRoles(userID, model.SystemUserRoleId); appErr != nil {
+		if cerr := m.setGuestRoleLocked(userID); cerr != nil {
 			// Activation repairs this from the registry if it ever happens.
-			err = errors.Wrap(appErr, "closing the role window")
+			err = errors.Wrap(cerr, "closing the role window")
 		}
 	}()
 	return fn()
 }
 
-// GuestSystemRole is the system role a guest holds outside windows.
+// GuestSystemRole is the system role a guest holds outside windows:
+// system_guest on a licensed server, else the dedicated role, else (the
+// role cannot be used) system_user.
 func (m *Manager) GuestSystemRole() string {
 	if m.licensed() {
 		return model.SystemGuestRoleId
+	}
+	if m.role.get().InForce {
+		return GuestRoleName
 	}
 	return model.SystemUserRoleId
 }
