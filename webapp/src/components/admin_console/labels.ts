@@ -52,6 +52,7 @@ export function editionLimitText(t: Translate, capability: string): string {
 export const AUDIT_ACTION_LABEL: Record<string, MessageId> = {
     accept_invite: 'dashboard.audit.action.accept_invite',
     activate: 'dashboard.audit.action.activate',
+    command_refused: 'dashboard.audit.action.command_refused',
     create_guest: 'dashboard.audit.action.create_guest',
     deactivate: 'dashboard.audit.action.deactivate',
     deactivated_outside_plugin: 'dashboard.audit.action.deactivated_outside_plugin',
