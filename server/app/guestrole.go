@@ -21,23 +21,32 @@ import (
 // the role row at activation (core has no role-creation API without a
 // licence) and falls back to system_user, loudly, when it cannot.
 
-// errNoDatabase: the app was built without access to core's tables.
+// noCore stands in for core's tables when the app was built without
+// them: the role cannot be used, and the status says why.
+type noCore struct{}
+
 var errNoDatabase = errors.New("no database access to core's tables")
+
+func (noCore) GetCoreRole(string) (*store.CoreRole, error)          { return nil, errNoDatabase }
+func (noCore) CreateCoreRole(*store.CoreRole) (bool, error)         { return false, errNoDatabase }
+func (noCore) SetCoreRolePermissions(string, []string, int64) error { return errNoDatabase }
 
 // EnsureGuestRole makes sure the dedicated role exists with system_guest's
 // permissions (activation, before Reconcile, which moves the guests onto
 // it). What happened is logged and audited; a role that cannot be used
 // leaves guests on system_user, which /stats and the dashboard show.
 func (a *App) EnsureGuestRole() {
-	var (
-		rep memberships.GuestRoleReport
-		err = errNoDatabase
-	)
+	var core store.CoreRoles = noCore{}
 	if a.core != nil {
-		rep, err = a.members.EnsureGuestRole(a.core, a.Now().UnixMilli())
+		core = a.core
 	}
+	rep, err := a.members.EnsureGuestRole(core, a.Now().UnixMilli())
 	name := memberships.GuestRoleName
 	switch {
+	case err != nil && !a.members.RoleStatus().InForce && a.Licensed():
+		a.api.LogWarn("Guest Accounts: the dedicated guest role cannot be used; guests hold system_guest while the server is licensed, and would fall back to system_user without the licence",
+			"role", name, "error", err.Error())
+		a.Audit(systemActor, "guest_role", name, "failed: "+err.Error(), "licensed: guests hold "+model.SystemGuestRoleId)
 	case err != nil && !a.members.RoleStatus().InForce:
 		a.api.LogError("Guest Accounts: the dedicated guest role cannot be used; guests fall back to system_user, "+
 			"which lets them create teams, join open teams, list the user directory and open direct messages with anyone",
