@@ -21,7 +21,7 @@ export default tseslint.config(
         },
     },
     {
-        files: ['*.mjs', '*.cjs'],
+        files: ['*.mjs', '*.cjs', 'scripts/**/*.mjs'],
         languageOptions: {globals: {...globals.node}},
         rules: {'@typescript-eslint/no-require-imports': 'off'},
     },

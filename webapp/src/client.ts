@@ -51,11 +51,11 @@ async function doFetch<T>(method: string, path: string, body?: unknown): Promise
         throw new ClientError(Client4.getUrl(), {message: err instanceof Error ? err.message : String(err), server_error_id: NETWORK_ERROR_ID, status_code: 0, url}, err);
     }
     const text = await response.text();
-    let data: unknown = null;
+    let data: unknown;
     try {
         data = text ? JSON.parse(text) : null;
     } catch {
-        data = null;
+        data = null; // an HTML error page from a proxy, say
     }
     if (!response.ok) {
         const obj = (data && typeof data === 'object' ? data : {}) as {error_id?: unknown; id?: unknown; message?: unknown};

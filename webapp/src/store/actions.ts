@@ -111,7 +111,8 @@ export function loadChannelGuests(channelId: string, force = false): Thunk {
             }
             return;
         }
-        if (entry && !force && !entry.outdated) {
+        // An entry may exist only because a component watches the channel.
+        if (entry && !force && !entry.outdated && (entry.data || entry.error)) {
             return;
         }
         dispatch({type: ActionTypes.CHANNEL_GUESTS_REQUESTED, channelId});

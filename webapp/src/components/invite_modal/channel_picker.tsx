@@ -9,7 +9,7 @@ import type {Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 
 import {autocompleteChannelsForSearch, fetchAllMyChannelMembers, fetchAllMyTeamsChannels} from 'mattermost-redux/actions/channels';
-import {getMyTeams as fetchMyTeams} from 'mattermost-redux/actions/teams';
+import {getMyTeamMembers, getMyTeams as fetchMyTeams} from 'mattermost-redux/actions/teams';
 import {getAllChannels} from 'mattermost-redux/selectors/entities/channels';
 import {getMyChannelMemberships} from 'mattermost-redux/selectors/entities/common';
 import {getMyTeams} from 'mattermost-redux/selectors/entities/teams';
@@ -73,6 +73,7 @@ export function useChannelOptions() {
         setError(null);
         Promise.all([
             dispatch(fetchMyTeams()),
+            dispatch(getMyTeamMembers()),
             dispatch(fetchAllMyTeamsChannels()),
             dispatch(fetchAllMyChannelMembers()),
         ] as Array<Promise<ActionResult<unknown>>>).then((results) => {

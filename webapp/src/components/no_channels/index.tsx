@@ -81,7 +81,8 @@ export function NoChannelsScreen({contact, checking, error, onCheckAgain, onLogo
     );
 }
 
-export function NoChannelsRoot() {
+/** `onLoggedOut` replaces going to the login page (tests). */
+export function NoChannelsRoot({onLoggedOut}: {onLoggedOut?: () => void}) {
     const dispatch = usePluginDispatch();
     const me = useMe();
     const [checking, setChecking] = useState(false);
@@ -101,13 +102,18 @@ export function NoChannelsRoot() {
     };
     const signOut = async () => {
         setError(null);
-        // mattermost-redux's logout ends the session and clears the store; then to the login page.
+        // mattermost-redux's logout ends the session (a failed request
+        // changes nothing: the client forgets it anyway); then to the login page.
         const res = await (dispatch(logout()) as Promise<{error?: unknown}>);
         if (res?.error) {
             setError(res.error);
             return;
         }
-        window.location.assign(`${Client4.getUrl()}/login`);
+        if (onLoggedOut) {
+            onLoggedOut();
+        } else {
+            window.location.assign(`${Client4.getUrl()}/login`);
+        }
     };
     return (
         <NoChannelsScreen
