@@ -8,6 +8,8 @@
 //
 // `--standin` also builds dist/standin/: the stand-in page (standin/) that
 // plays the web client for the browser test and `make run`.
+import {copyFileSync, mkdirSync} from 'node:fs';
+
 import * as esbuild from 'esbuild';
 
 export const windowGlobals = {
@@ -61,5 +63,9 @@ if (watch) {
     }
     if (process.argv.includes('--standin')) {
         await esbuild.build({...common, entryPoints: ['standin/host.tsx'], outfile: 'dist/standin/host.js'});
+        mkdirSync('dist/standin', {recursive: true});
+        for (const file of ['index.html', 'standin.css']) {
+            copyFileSync(`standin/${file}`, `dist/standin/${file}`);
+        }
     }
 }

@@ -8,7 +8,7 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
-        files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}'],
+        files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}', 'standin/**/*.{ts,tsx}'],
         languageOptions: {globals: {...globals.browser}},
         plugins: {'react-hooks': reactHooks},
         rules: {
