@@ -1,3 +1,7 @@
+/// <reference types="node" />
+import fs from 'fs';
+import path from 'path';
+
 import {render, screen} from '@testing-library/react';
 import React from 'react';
 import {IntlProvider} from 'react-intl';
@@ -38,6 +42,21 @@ describe('catalogs', () => {
         const same = Object.keys(english).filter((id) => catalog[id] === english[id]);
         // Names and symbols may stay as they are (e.g. "OpenID", "GitLab", "Email").
         expect(same.length).toBeLessThan(Object.keys(english).length / 20);
+    });
+});
+
+describe('English', () => {
+    it('has no id the code no longer uses', () => {
+        const files = (dir: string): string[] => fs.readdirSync(dir, {withFileTypes: true}).flatMap((e) => {
+            const full = path.join(dir, e.name);
+            if (e.isDirectory()) {
+                return files(full);
+            }
+            return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [full] : [];
+        });
+        const code = files(path.resolve(__dirname, '..')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+        const unused = Object.keys(english).filter((id) => !code.includes(`'${id}'`));
+        expect(unused).toEqual([]);
     });
 });
 
