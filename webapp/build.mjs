@@ -64,7 +64,7 @@ if (watch) {
     if (process.argv.includes('--standin')) {
         await esbuild.build({...common, entryPoints: ['standin/host.tsx'], outfile: 'dist/standin/host.js'});
         mkdirSync('dist/standin', {recursive: true});
-        for (const file of ['index.html', 'standin.css']) {
+        for (const file of ['standin.html', 'standin.css']) {
             copyFileSync(`standin/${file}`, `dist/standin/${file}`);
         }
     }

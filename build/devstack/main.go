@@ -39,6 +39,7 @@ func main() {
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	dir := fs.String("dir", ".run", "state folder")
 	bundle := fs.String("bundle", "", "plugin bundle to install")
+	standin := fs.String("standin", "webapp/dist/standin", "the stand-in client's files (webapp/dist/standin)")
 	port := fs.Int("port", envInt("GA_PORT", 8065), "Mattermost port")
 	dbPort := fs.Int("db-port", envInt("GA_DB_PORT", 55432), "PostgreSQL port")
 	smtpPort := fs.Int("smtp-port", envInt("GA_SMTP_PORT", 2525), "SMTP sink port")
@@ -51,7 +52,7 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "up":
-		up(abs, *bundle, *port, *dbPort, *smtpPort)
+		up(abs, *bundle, *standin, *port, *dbPort, *smtpPort)
 	case "down":
 		if err := stack.StopDetached(abs); err != nil {
 			fail(err.Error())
@@ -64,7 +65,7 @@ func main() {
 	}
 }
 
-func up(dir, bundle string, port, dbPort, smtpPort int) {
+func up(dir, bundle, standinDir string, port, dbPort, smtpPort int) {
 	if bundle == "" {
 		fail("-bundle is required")
 	}
@@ -101,21 +102,60 @@ func up(dir, bundle string, port, dbPort, smtpPort int) {
 		_ = stack.StopDetached(dir)
 		fail(err.Error())
 	}
+	page, err := installStandin(dir, standinDir)
+	if err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
 	fmt.Printf(`
 Mattermost is running with the Guest Accounts plugin enabled.
 
+  Plugin UI: %s%s
+             (the stand-in client, signed in as the admin: System Console for
+             the guest dashboard, the team menu for "Invite guests", a
+             channel's header for its guests, a member for the Guest badge)
   URL:       %s
   Admin:     %s / %s
-  Plugin:    %s/admin_console/plugins/plugin_%s
   API:       %s/plugins/%s/api/v1/stats
   Mail sink: 127.0.0.1:%d, received mail is appended to %s
   Logs:      %s
 
-This server has no web client of its own (none can be built here): use the
-REST API, the plugin's pages, or point a Mattermost web or desktop client at it.
-Stop it with `+"`make stop`"+`.
-`, st.URL, adminUser, adminPassword, st.URL, pluginID, st.URL, pluginID, smtpPort,
+No Mattermost web client can be built here, so the stand-in page plays it;
+docs/testing.md says how to use a real client instead. Stop with `+"`make stop`"+`.
+`, st.URL, page, st.URL, adminUser, adminPassword, st.URL, pluginID, smtpPort,
 		filepath.Join(dir, "mail.log"), filepath.Join(dir, "mattermost.log"))
+}
+
+// standinFolder is where the stand-in client lives in the server's client
+// folder, which the server serves at /static/ (same origin as the API, so
+// the session cookie and CSRF work as in the real client).
+const standinFolder = "ga-standin"
+
+// installStandin copies the stand-in client into the server's client folder,
+// with the development admin's login next to it (it signs in with it), and
+// points the server's root page at it. It returns the page's path.
+func installStandin(dir, from string) (string, error) {
+	target := filepath.Join(dir, "client", standinFolder)
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return "", err
+	}
+	for _, name := range []string{"standin.html", "host.js", "standin.css"} {
+		data, err := os.ReadFile(filepath.Join(from, name))
+		if err != nil {
+			return "", fmt.Errorf("the stand-in client is not built (%v): run `make webapp`", err)
+		}
+		if err := os.WriteFile(filepath.Join(target, name), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	login := fmt.Sprintf(`{"login": %q, "password": %q}`, adminUser, adminPassword)
+	if err := os.WriteFile(filepath.Join(target, "dev-login.json"), []byte(login), 0o644); err != nil {
+		return "", err
+	}
+	page := "/static/" + standinFolder + "/standin.html"
+	root := `<!doctype html><meta charset="utf-8"><title>Mattermost (development)</title>` +
+		`<p>This development server has no Mattermost web client. <a href="` + page + `">Open the stand-in client with the Guest Accounts plugin</a>.</p>`
+	return page, os.WriteFile(filepath.Join(dir, "client", "root.html"), []byte(root), 0o644)
 }
 
 // startSinkProcess runs this program's `smtp` command detached.

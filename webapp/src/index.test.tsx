@@ -12,8 +12,8 @@ import {getMeState, getModal, pluginState} from './store/selectors';
 
 async function start(routes: Record<string, Handler>) {
     const http = mockFetch(routes);
-    const reg = recordingRegistry(pluginId);
     const store = makeStore({currentChannelId: 'c1', pluginReducer: false});
+    const reg = recordingRegistry(pluginId, store);
     const plugin = new Plugin();
     act(() => plugin.initialize(reg.registry, store));
     // Wait for GET /me to be answered and applied.

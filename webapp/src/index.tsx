@@ -55,6 +55,9 @@ function siteURL(state: State): string {
 export default class Plugin {
     private inviteEntryIds: string[] = [];
 
+    /** Registering dispatches to the store, which calls the subscriber again: no re-entry. */
+    private syncing = false;
+
     initialize(registry: PluginRegistry, store: Store): void {
         const getState = () => store.getState() as State;
         const dispatch = store.dispatch as unknown as Dispatch;
@@ -107,6 +110,18 @@ export default class Plugin {
     }
 
     private syncInviteEntryPoints(registry: PluginRegistry, dispatch: Dispatch, canInvite: boolean): void {
+        if (this.syncing) {
+            return;
+        }
+        this.syncing = true;
+        try {
+            this.applyInviteEntryPoints(registry, dispatch, canInvite);
+        } finally {
+            this.syncing = false;
+        }
+    }
+
+    private applyInviteEntryPoints(registry: PluginRegistry, dispatch: Dispatch, canInvite: boolean): void {
         if (canInvite && this.inviteEntryIds.length === 0) {
             this.inviteEntryIds = [
                 registry.registerMainMenuAction(

@@ -6,7 +6,7 @@
 // only the plugin's own strings follow the user's language.
 import React, {useEffect, useMemo, useState} from 'react';
 import {IntlProvider} from 'react-intl';
-import {useDispatch, useSelector} from 'react-redux';
+import {useDispatch, useSelector, useStore} from 'react-redux';
 
 import type {Channel} from '@mattermost/types/channels';
 import type {PluginManifest} from '@mattermost/types/plugins';
@@ -278,14 +278,12 @@ function useSession() {
     const me = useHost(getCurrentUser);
     const teams = useHost(getMyTeams);
     const [state, setState] = useState<'loading' | 'signin' | 'ready'>('loading');
+    const hostStore = useStore<HostState>();
     const start = async () => {
         setState('loading');
-        const res = await dispatch(loadMe());
-        if (res.error || !Client4.getUrl()) {
-            setState('signin');
-            return;
-        }
-        setState('ready');
+        await dispatch(loadMe());
+        // loadMe reports a missing session only by leaving no current user.
+        setState(hostStore.getState().entities.users.currentUserId ? 'ready' : 'signin');
     };
     useEffect(() => {
         start();
@@ -295,10 +293,16 @@ function useSession() {
             return;
         }
         (async () => {
-            const team = teams[0];
+            // ?team=<name>&channel=<name> open that team and channel (the browser test uses them).
+            const params = new URLSearchParams(window.location.search);
+            const team = teams.find((t) => t.name === params.get('team')) ?? teams[0];
             if (team) {
                 dispatch(selectTeam(team));
-                await dispatch(fetchChannelsAndMembers(team.id));
+                const res = await dispatch(fetchChannelsAndMembers(team.id));
+                const wanted = (res.data as {channels?: Channel[]} | undefined)?.channels?.find((c) => c.name === params.get('channel'));
+                if (wanted) {
+                    dispatch(selectChannel(wanted.id));
+                }
             }
             await loadPlugins().catch((e: unknown) => standin.errors.push(String(e)));
             connectWebSocket();

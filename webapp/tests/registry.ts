@@ -3,7 +3,7 @@
 // records every call. Calling a method the client lacks, one not proven to
 // exist in the pinned version, or passing more arguments than it takes,
 // throws, so a test using it fails.
-import type {Reducer} from 'redux';
+import type {Reducer, Store} from 'redux';
 
 import reducerRegistry from 'mattermost-redux/store/reducer_registry';
 
@@ -16,7 +16,11 @@ type Method = {form: string; params: string[]};
 export const registryMethods = api.methods as Record<string, Method>;
 export const unprovenMethods: string[] = (api as {added_between?: string[]}).added_between ?? [];
 
-export function recordingRegistry(pluginId: string) {
+/**
+ * `store`: like the client, registering a component dispatches to it
+ * (RECEIVED_PLUGIN_COMPONENT), so its subscribers run during the call.
+ */
+export function recordingRegistry(pluginId: string, store?: Store) {
     const calls: Call[] = [];
     let next = 0;
     const registry = new Proxy({}, {
@@ -36,11 +40,15 @@ export function recordingRegistry(pluginId: string) {
                     throw new Error(`${method} takes ${spec.params.length} arguments (${spec.params.join(', ')}), got ${args.length}`);
                 }
                 calls.push({method, args});
+                const id = `id-${++next}`;
+                if (method.startsWith('register') && method.endsWith('Component') || method.endsWith('Action')) {
+                    store?.dispatch({type: 'RECEIVED_PLUGIN_COMPONENT', name: method, data: {id, pluginId}});
+                }
                 if (method === 'registerReducer') {
                     // What the client does: the reducer joins the store as state['plugins-<id>'].
                     reducerRegistry.register(`plugins-${pluginId}`, args[0] as Reducer);
                 }
-                return `id-${++next}`;
+                return id;
             };
         },
     }) as unknown as PluginRegistry;

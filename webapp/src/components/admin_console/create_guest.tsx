@@ -77,7 +77,7 @@ export function CreateGuestForm({onCreated}: {onCreated: (guest: Guest) => void}
             random_password: randomPassword,
             password: randomPassword ? undefined : password,
             require_password_change: requireChange,
-            send_welcome_email: welcome,
+            send_welcome_email: welcome || randomPassword,
             channel_ids: channelIds,
             expires_at: expiresAt || undefined,
             single_channel: single,
@@ -203,12 +203,21 @@ export function CreateGuestForm({onCreated}: {onCreated: (guest: Guest) => void}
                             <input
                                 id={ids.welcome}
                                 type='checkbox'
-                                checked={welcome}
-                                disabled={busy}
+                                checked={welcome || randomPassword}
+                                disabled={busy || randomPassword}
+                                aria-describedby={randomPassword ? `${ids.welcome}-hint` : undefined}
                                 onChange={(ev) => setWelcome(ev.target.checked)}
                             />
                             {' '}{t('create.send_welcome_email')}
                         </label>
+                        {randomPassword && (
+                            <div
+                                id={`${ids.welcome}-hint`}
+                                className='ga-hint'
+                            >
+                                {t('create.welcome_required')}
+                            </div>
+                        )}
                     </fieldset>
                     <label
                         className='ga-label'
