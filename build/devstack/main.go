@@ -8,10 +8,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -19,6 +22,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/pluginctl"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper/smtpsink"
@@ -102,13 +107,19 @@ func up(dir, bundle, standinDir string, port, dbPort, smtpPort int) {
 		_ = stack.StopDetached(dir)
 		fail(err.Error())
 	}
+	if err := seedDemo(ctx, c); err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
 	page, err := installStandin(dir, standinDir)
 	if err != nil {
 		_ = stack.StopDetached(dir)
 		fail(err.Error())
 	}
 	fmt.Printf(`
-Mattermost is running with the Guest Accounts plugin enabled.
+Mattermost is running with the Guest Accounts plugin enabled (team "demo",
+channel "project" with the member "member" and the guest "guest"; their
+password is the admin's).
 
   Plugin UI: %s%s
              (the stand-in client, signed in as the admin: System Console for
@@ -152,10 +163,65 @@ func installStandin(dir, from string) (string, error) {
 	if err := os.WriteFile(filepath.Join(target, "dev-login.json"), []byte(login), 0o644); err != nil {
 		return "", err
 	}
-	page := "/static/" + standinFolder + "/standin.html"
+	page := "/static/" + standinFolder + "/standin.html?team=demo&channel=project"
 	root := `<!doctype html><meta charset="utf-8"><title>Mattermost (development)</title>` +
 		`<p>This development server has no Mattermost web client. <a href="` + page + `">Open the stand-in client with the Guest Accounts plugin</a>.</p>`
 	return page, os.WriteFile(filepath.Join(dir, "client", "root.html"), []byte(root), 0o644)
+}
+
+// seedDemo gives the admin something to look at, once: a team "demo" with
+// a channel "project" holding a member and a guest (made through the
+// plugin's API), so the stand-in shows the badge and the channel indicator.
+func seedDemo(ctx context.Context, c *model.Client4) error {
+	if _, _, err := c.GetTeamByName(ctx, "demo", ""); err == nil {
+		return nil
+	}
+	me, _, err := c.GetMe(ctx, "")
+	if err != nil {
+		return err
+	}
+	team, _, err := c.CreateTeam(ctx, &model.Team{Name: "demo", DisplayName: "Demo", Type: model.TeamOpen})
+	if err != nil {
+		return fmt.Errorf("creating the demo team: %w", err)
+	}
+	channel, _, err := c.CreateChannel(ctx, &model.Channel{TeamId: team.Id, Name: "project", DisplayName: "Project", Type: model.ChannelTypeOpen})
+	if err != nil {
+		return fmt.Errorf("creating the demo channel: %w", err)
+	}
+	member, _, err := c.CreateUser(ctx, &model.User{Username: "member", Email: "member@localhost.test", Password: adminPassword, EmailVerified: true, FirstName: "Mia", LastName: "Member"})
+	if err != nil {
+		return fmt.Errorf("creating the demo member: %w", err)
+	}
+	for _, id := range []string{me.Id, member.Id} {
+		if _, _, err := c.AddTeamMember(ctx, team.Id, id); err != nil {
+			return err
+		}
+		if _, _, err := c.AddChannelMember(ctx, channel.Id, id); err != nil {
+			return err
+		}
+	}
+	body, err := json.Marshal(map[string]any{
+		"email": "guest@guest.localhost.test", "username": "guest", "first_name": "Gus", "last_name": "Guest",
+		"password": adminPassword, "channel_ids": []string{channel.Id},
+	})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+"/plugins/"+pluginID+"/api/v1/guests", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.AuthToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("creating the demo guest: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("creating the demo guest: the plugin answered %s", resp.Status)
+	}
+	return nil
 }
 
 // startSinkProcess runs this program's `smtp` command detached.
