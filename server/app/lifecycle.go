@@ -72,7 +72,7 @@ func (a *App) deactivateIf(actorID, userID, reason string, due func(*store.Guest
 				return err
 			}
 		}
-		if u.DeleteAt == 0 {
+		if a.activeInCore(u) {
 			if appErr := a.api.UpdateUserActive(userID, false); appErr != nil {
 				return appErr
 			}
@@ -151,7 +151,7 @@ func (a *App) activate(actorID, userID, onlyReason string) (*Guest, []string, er
 				return err
 			}
 		}
-		if u.DeleteAt != 0 {
+		if !a.activeInCore(u) {
 			if appErr := a.api.UpdateUserActive(userID, true); appErr != nil {
 				return appErr
 			}
@@ -172,6 +172,18 @@ func (a *App) activate(actorID, userID, onlyReason string) (*Guest, []string, er
 	}
 	a.publishGuestsChanged(userID)
 	return out, channels, nil
+}
+
+// activeInCore reports whether the account is active, from the database
+// when it can be read: without clustering another node's change does not
+// reach this node's user cache (measured with two nodes: a node whose copy
+// was stale skipped a reactivation the other node's switch had left to it,
+// and the guest stayed deactivated), else from core's copy u.
+func (a *App) activeInCore(u *model.User) bool {
+	if active, err := a.userActiveInDB(u.Id); err == nil {
+		return active
+	}
+	return u.DeleteAt == 0
 }
 
 // Promote makes a guest a full member: memberships become ordinary ones,
