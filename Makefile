@@ -120,7 +120,7 @@ BENCH_ENV  = GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) GA_BENCH_
 # (e.g. 10000,100000) change the sizes of the real-server run.
 bench: dist mattermost-server ## benchmarks: hook decisions (Go), then plugin overhead and scale on the real server; one table, JSON in build/out/bench
 	@mkdir -p $(BENCH_OUT)
-	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/ | tee $(BENCH_OUT)/go-bench.txt
+	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/... ./server/store/guestcache/ | tee $(BENCH_OUT)/go-bench.txt
 	$(BENCH_ENV) $(GO) test -count=1 -run='^$$' -bench=SwitchOff -benchtime=1x -timeout 30m ./server/bench/
 	$(BENCH_ENV) GA_GOBENCH=$(CURDIR)/$(BENCH_OUT)/go-bench.txt \
 		$(GO) test -count=1 -run='^$$' -bench=Server -benchtime=1x -timeout 60m ./server/bench/

@@ -6,6 +6,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
@@ -59,7 +60,7 @@ func (h *Handler) restrict(t app.Translator, actorID string, rest []string) *mod
 	if err != nil {
 		return reply(errText(t, err) + ".")
 	}
-	g, err := h.app.GetGuest(u.Id)
+	g, err := h.guests.GetGuest(u.Id)
 	if err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
@@ -67,7 +68,7 @@ func (h *Handler) restrict(t app.Translator, actorID string, rest []string) *mod
 	if err != nil {
 		return reply(errText(t, err) + ".")
 	}
-	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{Restrictions: &overrides}); err != nil {
+	if _, err := h.guests.UpdateGuest(actorID, u.Id, guests.GuestPatch{Restrictions: &overrides}); err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
 	return reply(t("guest_accounts.command.restricted", "@%s: %s is now %s.", u.Username, rest[1], strings.ToLower(rest[2])))
@@ -86,7 +87,7 @@ func (h *Handler) single(t app.Translator, actorID string, rest []string) *model
 	if err != nil || v == nil {
 		return reply(t("guest_accounts.command.on_or_off", "Say on or off."))
 	}
-	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{SingleChannel: v}); err != nil {
+	if _, err := h.guests.UpdateGuest(actorID, u.Id, guests.GuestPatch{SingleChannel: v}); err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
 	if *v {

@@ -35,6 +35,17 @@ type Overrides struct {
 	DirectMessages        *bool `json:"direct_messages"`
 }
 
+// Clone copies the overrides without sharing a pointer.
+func (o Overrides) Clone() Overrides {
+	for _, p := range []**bool{&o.UploadFiles, &o.DownloadFiles, &o.EditOwnPosts, &o.React, &o.CreatePrivateChannels, &o.DirectMessages} {
+		if *p != nil {
+			v := **p
+			*p = &v
+		}
+	}
+	return o
+}
+
 // IsZero reports whether no value is overridden.
 func (o Overrides) IsZero() bool {
 	return o.UploadFiles == nil && o.DownloadFiles == nil && o.EditOwnPosts == nil &&
