@@ -117,9 +117,8 @@ func (p *Plugin) loadTranslations() (func(locale, id string, data map[string]any
 // OnDeactivate is called by core when the plugin stops: an admin disabling
 // it, a server shutdown, or an upgrade. Only the first must fail closed:
 // without the plugin nothing guards the guests, so they are deactivated
-// (and reinstated at the next activation). Measured on 11.4: the plugin's
-// state in the config is already disabled when an admin disabled it, and
-// still enabled on shutdown or upgrade.
+// (and reinstated at the next activation). The plugin's state in the
+// config tells them apart (docs/measured-facts.md).
 func (p *Plugin) OnDeactivate() error {
 	if p.client != nil {
 		defer p.client.Store.Close() // after the app: SwitchOff walks the registry

@@ -54,10 +54,8 @@ func (p *Plugin) ChannelHasBeenCreated(_ *plugin.Context, channel *model.Channel
 }
 
 // actorID is who made a membership: the actor core names, else the user
-// of the request's session. Measured on 11.4: core names no actor for
-// `POST /teams/{id}/members` even when an admin adds someone (only the
-// batch endpoint passes one), nor for self-joins; the session tells them
-// apart. Plugin-made memberships have neither ("").
+// of the request's session (core often names none: docs/measured-facts.md,
+// "Hooks and memberships"). Plugin-made memberships have neither ("").
 func (p *Plugin) actorID(c *plugin.Context, actor *model.User) string {
 	if actor != nil {
 		return actor.Id

@@ -3,7 +3,7 @@ package app
 // The gate keeps fail-closed exact while acceptances and other operations
 // that make a guest active are in flight: core calls OnDeactivate while the
 // plugin's HTTP handlers still run and kills the process right after it
-// returns (docs/measured-facts.md, "Disabling the plugin mid-request").
+// returns (docs/measured-facts.md, "Two nodes").
 
 // Enter lets an operation that can make a guest active run, unless the
 // plugin is closing; the caller must call the returned release.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
 // Server messages (errors, notices, /guest replies, the signup page) are
@@ -102,7 +104,7 @@ func distinctIndexes(s string) int {
 
 // Msg is a server message kept for reuse: its catalog id and English
 // printf format.
-type Msg struct{ ID, Format string }
+type Msg = policy.Msg
 
 // Say formats m for the user it is for.
 func (k *Kit) Say(userID string, m Msg, args ...any) string {

@@ -101,11 +101,3 @@ func MsTime(ms int64) time.Time {
 	}
 	return time.UnixMilli(ms)
 }
-
-// FormatMillis is a Unix-millisecond time in audit details (0: never).
-func FormatMillis(ms int64) string {
-	if ms <= 0 {
-		return "never"
-	}
-	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
 // Trigger is the command word.
@@ -77,10 +78,11 @@ func autocomplete() *model.AutocompleteData {
 	root.AddCommand(mfa)
 	restrict := model.NewAutocompleteData("restrict", "@username restriction on|off|default", "Change one of a guest's restrictions")
 	restrict.AddTextArgument("The guest", "@username", "")
-	restrict.AddStaticListArgument("Restriction", true, []model.AutocompleteListItem{
-		{Item: "upload_files"}, {Item: "download_files"}, {Item: "edit_own_posts"},
-		{Item: "react"}, {Item: "create_private_channels"}, {Item: "direct_messages"},
-	})
+	var restrictions []model.AutocompleteListItem
+	for _, spec := range policy.RestrictionTable {
+		restrictions = append(restrictions, model.AutocompleteListItem{Item: spec.Key, HelpText: spec.Label.Format})
+	}
+	restrict.AddStaticListArgument("Restriction", true, restrictions)
 	restrict.AddStaticListArgument("Value", true, []model.AutocompleteListItem{{Item: "on"}, {Item: "off"}, {Item: "default"}})
 	root.AddCommand(restrict)
 	single := model.NewAutocompleteData("single", "@username on|off", "Limit a guest to one channel, or lift it")
@@ -308,12 +310,14 @@ func describe(t app.Translator, g *guests.Guest) string {
 	if g.DeactivatedReason != "" {
 		status += " (" + g.DeactivatedReason + ")"
 	}
-	r := g.Restrictions
+	restrictions := make([]string, 0, policy.NumRestrictions)
+	for r, spec := range policy.RestrictionTable {
+		restrictions = append(restrictions, t(spec.Label.ID, spec.Label.Format)+" "+yesNo(t, g.Restrictions[r]))
+	}
 	return t("guest_accounts.command.describe", "**@%s** (%s)\n* Status: %s\n* Expires: %s\n* Channels: %d\n* Single-channel: %s\n"+
-		"* Restrictions: uploads %s, downloads %s, edit own posts %s, reactions %s, private channels %s, direct messages %s\n* MFA: required %s, set up %s",
+		"* Restrictions: %s\n* MFA: required %s, set up %s",
 		g.Username, g.Email, status, formatExpiry(t, g.ExpiresAt), len(g.ChannelIDs), yesNo(t, g.SingleChannel),
-		yesNo(t, r.UploadFiles), yesNo(t, r.DownloadFiles), yesNo(t, r.EditOwnPosts), yesNo(t, r.React), yesNo(t, r.CreatePrivateChannels), yesNo(t, r.DirectMessages),
-		yesNo(t, g.RequireMFA), yesNo(t, g.MFAActive))
+		strings.Join(restrictions, ", "), yesNo(t, g.RequireMFA), yesNo(t, g.MFAActive))
 }
 
 // mfa runs `/guest mfa @user on|off|default`.

@@ -62,6 +62,11 @@ type Guest struct {
 	Rule string `json:"rule,omitempty"`
 }
 
+// Settings are the record's per-guest settings (policy.GuestFields).
+func (g *Guest) Settings() policy.GuestSettings {
+	return policy.GuestSettings{ExpiresAt: g.ExpiresAt, SingleChannel: g.SingleChannel, Restrictions: g.Restrictions, RequireMFA: g.RequireMFA}
+}
+
 // Clone copies the record deeply: no slice or pointer is shared with g
 // (the guest cache hands out copies of what it keeps).
 func (g *Guest) Clone() *Guest {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 	"github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
@@ -67,16 +66,25 @@ func (s *Service) RunExpiry(ctx context.Context) (*ExpiryReport, error) {
 		report.Skipped = true
 		return report, nil
 	}
-	mu, err := cluster.NewMutex(s.api, expiryRunLock)
+	var err error
+	if lockErr := s.members.WithLock(ctx, expiryRunLock, func() error {
+		err = s.expireEach(ctx, settings, report)
+		return nil
+	}); lockErr != nil {
+		return nil, lockErr
+	}
+	if report.Expired > 0 || report.Reminded > 0 || report.Errors > 0 {
+		s.api.LogInfo("Guest Accounts: expiry job ran", "checked", report.Checked, "expired", report.Expired, "reminded", report.Reminded, "errors", report.Errors)
+	}
 	if err != nil {
-		return nil, errors.Wrap(err, "creating the expiry job lock")
+		return report, errors.Wrap(err, "going through the guest registry")
 	}
-	if err := mu.LockWithContext(ctx); err != nil {
-		return nil, errors.Wrap(err, "waiting for another expiry run to finish")
-	}
-	defer mu.Unlock()
+	return report, nil
+}
 
-	err = s.store.ForEachGuest(func(g *store.Guest) error {
+// expireEach is RunExpiry's walk through the registry (the run lock held).
+func (s *Service) expireEach(ctx context.Context, settings policy.Settings, report *ExpiryReport) error {
+	return s.store.ForEachGuest(func(g *store.Guest) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -126,13 +134,6 @@ func (s *Service) RunExpiry(ctx context.Context) (*ExpiryReport, error) {
 		}
 		return nil
 	})
-	if report.Expired > 0 || report.Reminded > 0 || report.Errors > 0 {
-		s.api.LogInfo("Guest Accounts: expiry job ran", "checked", report.Checked, "expired", report.Expired, "reminded", report.Reminded, "errors", report.Errors)
-	}
-	if err != nil {
-		return report, errors.Wrap(err, "going through the guest registry")
-	}
-	return report, nil
 }
 
 // reminderDue says whether the reminder for the guest's current expiry date
@@ -167,7 +168,7 @@ func (s *Service) expireGuest(userID string) (bool, error) {
 	}
 	s.kit.PublishChannelGuestsChanged(channels...)
 	if err != nil {
-		s.kit.Audit(app.SystemActor, "expire", userID, app.Result(err), app.FormatMillis(expiresAt))
+		s.kit.Audit(app.SystemActor, "expire", userID, app.Result(err), policy.FormatMillis(expiresAt))
 		return false, err
 	}
 	if err := s.completeExpiry(userID); err != nil {
@@ -185,28 +186,18 @@ func (s *Service) expireGuest(userID string) (bool, error) {
 // rather than sending the notice twice.
 func (s *Service) completeExpiry(userID string) error {
 	g, err := s.store.GetGuest(userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !g.ExpiryNoticeDue) {
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	if !g.ExpiryNoticeDue {
-		return nil
 	}
 	notice, err := s.expiredNotice(userID, g)
 	if err != nil {
 		return err
 	}
 	claimed := false
-	if err := s.members.WithUserLock(userID, func() error {
-		rec, err := s.store.GetGuest(userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	if err := s.withGuest(userID, func(rec *store.Guest) error {
 		if !rec.ExpiryNoticeDue {
 			return nil // another run finished it
 		}
@@ -219,7 +210,7 @@ func (s *Service) completeExpiry(userID string) error {
 	}); err != nil || !claimed {
 		return err
 	}
-	s.kit.Audit(app.SystemActor, "expire", userID, "success", app.FormatMillis(g.ExpiresAt))
+	s.kit.Audit(app.SystemActor, "expire", userID, "success", policy.FormatMillis(g.ExpiresAt))
 
 	// An admin may have extended the date as soon as the guest was
 	// deactivated: the extension reactivates the guest (if it could not,
@@ -252,14 +243,7 @@ func (s *Service) completeExpiry(userID string) error {
 func (s *Service) finishExpiry(userID string) error {
 	changed, noticeDue := false, false
 	var channels []string
-	err := s.members.WithUserLock(userID, func() error {
-		g, err := s.store.GetGuest(userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := s.withGuest(userID, func(g *store.Guest) error {
 		if g.Deactivated != store.ReasonExpired || !expiredAt(g, s.kit.Now().UnixMilli()) {
 			return nil
 		}
@@ -292,14 +276,7 @@ func (s *Service) finishExpiry(userID string) error {
 // disabled) of a guest whose date has passed into an expiry.
 func (s *Service) markExpired(userID string) error {
 	changed := false
-	err := s.members.WithUserLock(userID, func() error {
-		g, err := s.store.GetGuest(userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := s.withGuest(userID, func(g *store.Guest) error {
 		if (g.Deactivated != store.ReasonSwitch && g.Deactivated != store.ReasonPluginDisabled) || !expiredAt(g, s.kit.Now().UnixMilli()) {
 			return nil
 		}
@@ -313,6 +290,22 @@ func (s *Service) markExpired(userID string) error {
 	return err
 }
 
+// withGuest runs fn under the user's lock with their record as it is
+// then; a record that is gone (the guest was promoted meanwhile) leaves
+// nothing to do.
+func (s *Service) withGuest(userID string, fn func(g *store.Guest) error) error {
+	return s.members.WithUserLock(userID, func() error {
+		g, err := s.store.GetGuest(userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return fn(g)
+	})
+}
+
 func expiredAt(g *store.Guest, now int64) bool {
 	return policy.ExpiryStateMillis(now, g.ExpiresAt, 0) == policy.ExpiryExpired
 }
@@ -323,14 +316,7 @@ func expiredAt(g *store.Guest, now int64) bool {
 func (s *Service) sendReminder(userID string, window time.Duration) (bool, error) {
 	now := s.kit.Now().UnixMilli()
 	var g *store.Guest
-	if err := s.members.WithUserLock(userID, func() error {
-		rec, err := s.store.GetGuest(userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	if err := s.withGuest(userID, func(rec *store.Guest) error {
 		if rec.Deactivated != store.ReasonNone || !reminderDue(rec, now, window) {
 			return nil
 		}
@@ -369,10 +355,10 @@ func (s *Service) sendReminder(userID string, window time.Duration) (bool, error
 	}
 	if err := s.kit.SendMail(u.Email, mail.ExpiryReminder, u.Locale, d); err != nil {
 		s.unclaimReminder(userID, now)
-		s.kit.Audit(app.SystemActor, "expiry_reminder", userID, app.Result(err), app.FormatMillis(g.ExpiresAt))
+		s.kit.Audit(app.SystemActor, "expiry_reminder", userID, app.Result(err), policy.FormatMillis(g.ExpiresAt))
 		return false, err
 	}
-	s.kit.Audit(app.SystemActor, "expiry_reminder", userID, "success", app.FormatMillis(g.ExpiresAt))
+	s.kit.Audit(app.SystemActor, "expiry_reminder", userID, "success", policy.FormatMillis(g.ExpiresAt))
 	if inviter != nil {
 		if err := s.kit.SendMail(inviter.Email, mail.ExpiryReminderInviter, inviter.Locale, mail.Data{
 			TimeZone:      app.UserZone(inviter),

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
-	"github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
@@ -16,17 +14,9 @@ import (
 // withSwitchLock runs fn holding the cluster-wide switch lock, so one node
 // at a time walks the registry.
 func (s *Service) withSwitchLock(fn func() error) error {
-	m, err := cluster.NewMutex(s.api, "ga-switch")
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := m.LockWithContext(ctx); err != nil {
-		return errors.Wrap(err, "waiting for the switch lock")
-	}
-	defer m.Unlock()
-	return fn()
+	return s.members.WithLock(ctx, "ga-switch", fn)
 }
 
 // SwitchOff deactivates every active guest, marking them as deactivated by
@@ -171,8 +161,7 @@ var recountSettle = 3 * time.Second
 // the registry write that goes with it (an acceptance reserves its place
 // before the account exists), so a counter that disagrees is corrected
 // only if neither it nor the registry moved for recountSettle, and only by
-// compare-and-set. Measured on two nodes: an unconditional set at one
-// node's start undid an expiry another node made meanwhile.
+// compare-and-set (docs/measured-facts.md, "Two nodes").
 func (s *Service) RecountActive() (int, error) {
 	n, c, err := s.activeCounts()
 	if err != nil || n == c {

@@ -26,11 +26,7 @@ import (
 // GuestJoinedChannel handles a channel membership core has committed.
 // actorID is who added the user ("" for self-joins and plugin additions).
 func (s *Service) GuestJoinedChannel(member *model.ChannelMember, actorID string) {
-	if pluginMade(member.SchemeGuest, actorID) {
-		return
-	}
-	if _, err := s.cache.Cached(member.UserId); err != nil {
-		s.logRegistryError(err, member.UserId)
+	if !s.joinToCheck(member.UserId, member.SchemeGuest, actorID) {
 		return
 	}
 	ch, appErr := s.api.GetChannel(member.ChannelId)
@@ -38,95 +34,102 @@ func (s *Service) GuestJoinedChannel(member *model.ChannelMember, actorID string
 		s.api.LogWarn("Guest Accounts: a guest joined a channel that cannot be read", "channel_id", member.ChannelId, "error", appErr.Error())
 		return
 	}
-	var (
-		outcome policy.JoinOutcome
-		reason  policy.JoinReason
-		changed bool
-	)
-	err := s.members.WithUserLock(member.UserId, func() error {
-		g, err := s.cache.GetGuest(member.UserId)
-		if err != nil {
-			return err // promoted meanwhile: nothing to guard
-		}
-		outcome, reason = policy.GuestJoinDecision(s.channelJoin(g, ch, false, actorID))
+	changed := false
+	outcome, reason, ok := s.enforceJoin(member.UserId, actorID, "guest_channel_join", ch.Id, func(g *store.Guest) (policy.JoinOutcome, policy.JoinReason, error) {
+		outcome, reason := policy.GuestJoinDecision(s.channelJoin(g, ch, false, actorID))
 		if outcome == policy.JoinRefuse && member.SchemeGuest {
 			// Made by someone else while a role window was open (or by
 			// core's own guest role): a guest membership, removed all the same.
-			return s.members.LeaveChannelLocked(g.UserID, ch.Id)
+			return outcome, reason, s.members.LeaveChannelLocked(g.UserID, ch.Id)
 		}
 		switch outcome {
 		case policy.JoinConvert:
 			if err := s.members.ConvertChannelLocked(g.UserID, ch.Id, g.ChannelIDs); err != nil {
-				return err
+				return outcome, reason, err
 			}
-			if !slices.Contains(g.ChannelIDs, ch.Id) {
-				g.ChannelIDs = append(g.ChannelIDs, ch.Id)
-				changed = true
-			}
-			if !slices.Contains(g.TeamIDs, ch.TeamId) {
-				g.TeamIDs = append(g.TeamIDs, ch.TeamId)
-			}
-			return s.cache.SaveGuest(g)
+			changed = !slices.Contains(g.ChannelIDs, ch.Id)
+			g.ChannelIDs = app.Union(g.ChannelIDs, []string{ch.Id})
+			g.TeamIDs = app.Union(g.TeamIDs, []string{ch.TeamId})
+			return outcome, reason, s.cache.SaveGuest(g)
 		case policy.JoinRefuse:
 			_, err := s.members.LeaveOrdinaryChannelLocked(g.UserID, ch.Id)
-			return err
+			return outcome, reason, err
 		}
-		return nil
+		return outcome, reason, nil
 	})
-	if errors.Is(err, store.ErrNotFound) || (outcome == policy.JoinKeep && err == nil) {
-		return // promoted meanwhile, or nothing to do
+	if ok {
+		s.notifyChannelJoin(member.UserId, actorID, ch, outcome, reason, changed)
 	}
-	s.kit.Audit(actorID, "guest_channel_join", member.UserId, joinResult(outcome, reason, err), ch.Id)
-	if err != nil {
-		s.api.LogError("Guest Accounts: could not enforce a guest's channel membership", "user_id", member.UserId, "channel_id", ch.Id, "error", err.Error())
-		return
-	}
-	s.notifyChannelJoin(member.UserId, actorID, ch, outcome, reason, changed)
 }
 
 // GuestJoinedTeam handles a team membership core has committed.
 func (s *Service) GuestJoinedTeam(member *model.TeamMember, actorID string) {
-	if pluginMade(member.SchemeGuest, actorID) {
+	if !s.joinToCheck(member.UserId, member.SchemeGuest, actorID) {
 		return
 	}
-	if _, err := s.cache.Cached(member.UserId); err != nil {
-		s.logRegistryError(err, member.UserId)
-		return
+	outcome, reason, ok := s.enforceJoin(member.UserId, actorID, "guest_team_join", member.TeamId, func(g *store.Guest) (policy.JoinOutcome, policy.JoinReason, error) {
+		outcome, reason := policy.GuestJoinDecision(s.teamJoin(g, member.TeamId, false, actorID))
+		switch outcome {
+		case policy.JoinConvert:
+			if err := s.members.ConvertTeamLocked(g.UserID, member.TeamId, g.ChannelIDs); err != nil {
+				return outcome, reason, err
+			}
+			if !slices.Contains(g.TeamIDs, member.TeamId) {
+				g.TeamIDs = append(g.TeamIDs, member.TeamId)
+				return outcome, reason, s.cache.SaveGuest(g)
+			}
+		case policy.JoinRefuse:
+			_, err := s.members.LeaveTeamLocked(g.UserID, member.TeamId, !member.SchemeGuest)
+			return outcome, reason, err
+		}
+		return outcome, reason, nil
+	})
+	if ok {
+		s.notifyTeamJoin(member.UserId, actorID, member.TeamId, outcome, reason)
 	}
+}
+
+// joinToCheck reports whether a committed membership is a guest's that
+// the plugin did not make itself.
+func (s *Service) joinToCheck(userID string, guestMembership bool, actorID string) bool {
+	if pluginMade(guestMembership, actorID) {
+		return false
+	}
+	if _, err := s.cache.Cached(userID); err != nil {
+		s.logRegistryError(err, userID)
+		return false
+	}
+	return true
+}
+
+// enforceJoin decides and acts on a committed membership under the user
+// lock, with the guest's record as it is then (decide returns the
+// decision and what acting on it failed with), and audits the outcome
+// (action, target: the team or channel). It reports whether something was
+// done that the people involved are to be told about.
+func (s *Service) enforceJoin(userID, actorID, action, target string, decide func(*store.Guest) (policy.JoinOutcome, policy.JoinReason, error)) (policy.JoinOutcome, policy.JoinReason, bool) {
 	var (
 		outcome policy.JoinOutcome
 		reason  policy.JoinReason
 	)
-	err := s.members.WithUserLock(member.UserId, func() error {
-		g, err := s.cache.GetGuest(member.UserId)
+	err := s.members.WithUserLock(userID, func() error {
+		g, err := s.cache.GetGuest(userID)
 		if err != nil {
-			return err
+			return err // promoted meanwhile: nothing to guard
 		}
-		outcome, reason = policy.GuestJoinDecision(s.teamJoin(g, member.TeamId, false, actorID))
-		switch outcome {
-		case policy.JoinConvert:
-			if err := s.members.ConvertTeamLocked(g.UserID, member.TeamId, g.ChannelIDs); err != nil {
-				return err
-			}
-			if !slices.Contains(g.TeamIDs, member.TeamId) {
-				g.TeamIDs = append(g.TeamIDs, member.TeamId)
-				return s.cache.SaveGuest(g)
-			}
-		case policy.JoinRefuse:
-			_, err := s.members.LeaveTeamLocked(g.UserID, member.TeamId, !member.SchemeGuest)
-			return err
-		}
-		return nil
+		var acted error
+		outcome, reason, acted = decide(g)
+		return acted
 	})
 	if errors.Is(err, store.ErrNotFound) || (outcome == policy.JoinKeep && err == nil) {
-		return // promoted meanwhile, or nothing to do
+		return outcome, reason, false // promoted meanwhile, or nothing to do
 	}
-	s.kit.Audit(actorID, "guest_team_join", member.UserId, joinResult(outcome, reason, err), member.TeamId)
+	s.kit.Audit(actorID, action, userID, joinResult(outcome, reason, err), target)
 	if err != nil {
-		s.api.LogError("Guest Accounts: could not enforce a guest's team membership", "user_id", member.UserId, "team_id", member.TeamId, "error", err.Error())
-		return
+		s.api.LogError("Guest Accounts: could not enforce a guest's membership", "action", action, "user_id", userID, "target", target, "error", err.Error())
+		return outcome, reason, false
 	}
-	s.notifyTeamJoin(member.UserId, actorID, member.TeamId, outcome, reason)
+	return outcome, reason, true
 }
 
 // CheckChannelMemberAdd is the veto path (11.7+): "" lets core add the

@@ -11,11 +11,10 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
-// The DM/GM rule (policy.DMAllowed). Core lets anyone create a direct or
-// group message channel with anyone (measured on 11.4, also for guests), so
-// the rule is applied where a plugin can: the people involved are told when
-// such a channel is created, and posts, edits and uploads in it are
-// refused.
+// The DM/GM rule (policy.DMAllowed). Core lets anyone, guests too, create
+// a direct or group message channel with anyone, so the rule is applied
+// where a plugin can: the people involved are told when such a channel is
+// created, and posts, edits and uploads in it are refused.
 
 var msgCheckFailed = app.Msg{ID: "guest_accounts.notice.check_failed", Format: "Your message could not be checked; try again in a moment."}
 
@@ -122,7 +121,7 @@ func (s *Service) dmReason(senderID string, g *store.Guest, participants []strin
 	sender := policy.DMParty{Exempt: senderID == s.kit.BotID()}
 	if g != nil {
 		sender.IsGuest = true
-		sender.DirectMessages = policy.Effective(settings.DefaultRestrictions, g.Restrictions).DirectMessages
+		sender.DirectMessages = policy.Effective(settings.DefaultRestrictions, g.Restrictions)[policy.DirectMessages]
 	}
 	var ids []string
 	var others []policy.DMParty
@@ -136,7 +135,7 @@ func (s *Service) dmReason(senderID string, g *store.Guest, participants []strin
 			switch {
 			case err == nil:
 				p.IsGuest = true
-				p.DirectMessages = policy.Effective(settings.DefaultRestrictions, og.Restrictions).DirectMessages
+				p.DirectMessages = policy.Effective(settings.DefaultRestrictions, og.Restrictions)[policy.DirectMessages]
 			case !errors.Is(err, store.ErrNotFound):
 				// Unreadable: treat as a guest who shares nothing (fail closed).
 				p.IsGuest = true

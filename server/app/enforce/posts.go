@@ -11,9 +11,8 @@ import (
 )
 
 // msgDeactivated refuses a guest the registry says is deactivated whose
-// session still works: on a second server without clustering (unlicensed)
-// a session revoked through another node stays in this node's session
-// cache for up to SessionCacheInMinutes (measured: 10 by default).
+// session still works: without clustering, another node's revoked session
+// stays cached here for a while (docs/measured-facts.md, "Two nodes").
 var msgDeactivated = app.Msg{ID: "guest_accounts.notice.deactivated", Format: "Your guest access has ended. Contact the person who invited you."}
 
 // CheckPost decides whether a post (or an edit: the new version) may be
@@ -54,7 +53,7 @@ func (s *Service) CheckUpload(userID, channelID string) string {
 	if g.Deactivated != store.ReasonNone {
 		return s.kit.Say(userID, msgDeactivated)
 	}
-	if !policy.Effective(s.kit.Settings().DefaultRestrictions, g.Restrictions).UploadFiles {
+	if !policy.Effective(s.kit.Settings().DefaultRestrictions, g.Restrictions)[policy.UploadFiles] {
 		return s.kit.TrUser(userID, "guest_accounts.notice.no_upload", "Guests here may not upload files.")
 	}
 	if reason := s.checkGuestMFA(g); reason != "" {

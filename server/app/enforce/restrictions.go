@@ -45,7 +45,7 @@ func (s *Service) CheckEdit(newPost *model.Post, editorID string) string {
 	if editorID != "" && editorID != newPost.UserId {
 		return "" // someone else (an admin) editing: not the guest's restriction
 	}
-	if who, r := s.guestRestrictions(newPost.UserId); policy.RestrictionRefuses(who, r, policy.ActEditOwnPost) {
+	if who, r := s.guestRestrictions(newPost.UserId); policy.RestrictionRefuses(who, r, policy.EditOwnPosts) {
 		return s.kit.Say(newPost.UserId, msgNoEdit)
 	}
 	return ""
@@ -57,7 +57,7 @@ func (s *Service) ReactionAdded(reaction *model.Reaction) {
 	if reaction == nil || reaction.UserId == s.kit.BotID() {
 		return
 	}
-	if who, r := s.guestRestrictions(reaction.UserId); !policy.RestrictionRefuses(who, r, policy.ActReact) {
+	if who, r := s.guestRestrictions(reaction.UserId); !policy.RestrictionRefuses(who, r, policy.React) {
 		return
 	}
 	if appErr := s.api.RemoveReaction(reaction); appErr != nil {

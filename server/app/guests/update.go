@@ -16,14 +16,34 @@ import (
 
 // GuestPatch is PATCH /guests/{id}: only the fields present change.
 type GuestPatch struct {
-	ExpiresAt        *int64            `json:"expires_at"`
-	SingleChannel    *bool             `json:"single_channel"`
-	Restrictions     *policy.Overrides `json:"restrictions"`
-	AddChannelIDs    []string          `json:"add_channel_ids"`
-	RemoveChannelIDs []string          `json:"remove_channel_ids"`
+	ExpiresAt        *int64                  `json:"expires_at"`
+	SingleChannel    *bool                   `json:"single_channel"`
+	Restrictions     *policy.StrictOverrides `json:"restrictions"`
+	AddChannelIDs    []string                `json:"add_channel_ids"`
+	RemoveChannelIDs []string                `json:"remove_channel_ids"`
 	// RequireMFA: true or false overrides the MFA settings for the guest,
 	// null follows them again; absent leaves it unchanged.
 	RequireMFA OptionalBool `json:"require_mfa"`
+}
+
+// settings are the per-guest settings the patch asks for, and which of
+// them it sets (policy.GuestFields; a test checks every field is here).
+func (p GuestPatch) settings() (policy.GuestSettings, func(key string) bool) {
+	var asked policy.GuestSettings
+	present := map[string]bool{}
+	if p.ExpiresAt != nil {
+		asked.ExpiresAt, present["expires_at"] = *p.ExpiresAt, true
+	}
+	if p.SingleChannel != nil {
+		asked.SingleChannel, present["single_channel"] = *p.SingleChannel, true
+	}
+	if p.Restrictions != nil {
+		asked.Restrictions, present["restrictions"] = policy.Overrides(*p.Restrictions), true
+	}
+	if p.RequireMFA.Set {
+		asked.RequireMFA, present["require_mfa"] = p.RequireMFA.Value, true
+	}
+	return asked, func(key string) bool { return present[key] }
 }
 
 // UpdateGuest edits a guest's expiry, restrictions and channels. The new
@@ -93,7 +113,7 @@ func (s *Service) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, err
 				g.ReminderSentAt = 0
 			}
 			if p.Restrictions != nil {
-				g.Restrictions = *p.Restrictions
+				g.Restrictions = policy.Overrides(*p.Restrictions)
 			}
 			if p.RequireMFA.Set {
 				g.RequireMFA = p.RequireMFA.Value

@@ -16,14 +16,14 @@ func TestUpdateDetailsNamesEachChange(t *testing.T) {
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli()
 	before := &store.Guest{
 		UserID: "u", ChannelIDs: []string{"c1", "c2"},
-		Restrictions: policy.Overrides{React: bptr(false)},
+		Restrictions: policy.Overrides{policy.React: bptr(false)},
 		// Fields a guest edit never changes stay out of the details.
 		MustChangePassword: true, PasswordSetAt: 42,
 	}
 	after := before.Clone()
 	after.ExpiresAt = at
 	after.SingleChannel = true
-	after.Restrictions = policy.Overrides{DownloadFiles: bptr(false)}
+	after.Restrictions = policy.Overrides{policy.DownloadFiles: bptr(false)}
 	after.RequireMFA = bptr(true)
 	after.ChannelIDs = []string{"c2", "c3"}
 
@@ -34,7 +34,7 @@ func TestUpdateDetailsNamesEachChange(t *testing.T) {
 }
 
 func TestUpdateDetailsOfNothing(t *testing.T) {
-	g := &store.Guest{UserID: "u", ChannelIDs: []string{"c1"}, Restrictions: policy.Overrides{React: bptr(true)}, RequireMFA: bptr(false)}
+	g := &store.Guest{UserID: "u", ChannelIDs: []string{"c1"}, Restrictions: policy.Overrides{policy.React: bptr(true)}, RequireMFA: bptr(false)}
 	assert.Equal(t, "no change", updateDetails(g, g.Clone()), "equal overrides at different addresses are no change")
 
 	back := g.Clone()
@@ -50,7 +50,7 @@ func TestPatchDetailsSaysWhatWasAsked(t *testing.T) {
 		RequireMFA: OptionalBool{Set: true}}
 	assert.Equal(t, "requested: single_channel: on; require_mfa: default; add channels: c2; remove channels: c9", patchDetails(p))
 
-	r := policy.Overrides{UploadFiles: bptr(false)}
+	r := policy.StrictOverrides{policy.UploadFiles: bptr(false)}
 	assert.Equal(t, "requested: restriction upload_files: off; restriction download_files: default; restriction edit_own_posts: default; "+
 		"restriction react: default; restriction create_private_channels: default; restriction direct_messages: default",
 		patchDetails(GuestPatch{Restrictions: &r}), "restrictions replace all six overrides")

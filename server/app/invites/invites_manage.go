@@ -60,6 +60,22 @@ func (s *Service) inviteForManager(actorID, id string) (*store.Invite, error) {
 	return inv, nil
 }
 
+// setStatus moves an invitation a manager acts on to status, by
+// compare-and-set: one that changed meanwhile (just accepted, say) is a
+// conflict.
+func (s *Service) setStatus(inv *store.Invite, status string) (*store.Invite, error) {
+	next := *inv
+	next.Status = status
+	ok, err := s.store.UpdateInvite(inv, &next, s.retention(&next))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, app.ErrConflict("invite_changed", "The invitation changed meanwhile (it may have just been accepted); reload and try again.")
+	}
+	return &next, nil
+}
+
 // RevokeInvite kills an invitation's link at once.
 func (s *Service) RevokeInvite(actorID, id string) (*InviteView, error) {
 	var out *InviteView
@@ -71,16 +87,11 @@ func (s *Service) RevokeInvite(actorID, id string) (*InviteView, error) {
 		if inv.Status != store.InvitePending {
 			return app.ErrConflict("invite_not_pending", "The invitation is %s and cannot be revoked.", s.inviteStatus(inv))
 		}
-		next := *inv
-		next.Status = store.InviteRevoked
-		ok, err := s.store.UpdateInvite(inv, &next, s.retention(&next))
+		next, err := s.setStatus(inv, store.InviteRevoked)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return app.ErrConflict("invite_changed", "The invitation changed meanwhile (it may have just been accepted); reload and try again.")
-		}
-		out = s.inviteView(&next)
+		out = s.inviteView(next)
 		return nil
 	}()
 	s.kit.Audit(actorID, "revoke_invite", id, app.Result(err), "")
@@ -104,14 +115,8 @@ func (s *Service) ResendInvite(actorID, id string) (*InviteView, error) {
 		if ok, _ := s.kit.DomainAllowed(inv.Email); !ok {
 			return app.ErrForbidden("resend_domain_not_allowed", "The domain of %s is no longer allowed.", inv.Email)
 		}
-		old := *inv
-		old.Status = store.InviteSuperseded
-		ok, err := s.store.UpdateInvite(inv, &old, s.retention(&old))
-		if err != nil {
+		if _, err := s.setStatus(inv, store.InviteSuperseded); err != nil {
 			return err
-		}
-		if !ok {
-			return app.ErrConflict("invite_changed", "The invitation changed meanwhile (it may have just been accepted); reload and try again.")
 		}
 		rawToken, hash, err := policy.NewToken(rand.Reader)
 		if err != nil {

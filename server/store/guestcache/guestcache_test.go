@@ -144,7 +144,7 @@ func TestGuestCacheHandsOutCopies(t *testing.T) {
 	inner := newCountingStore()
 	yes := true
 	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: make([]string, 1, 4), RequireMFA: &yes,
-		Restrictions: policy.Overrides{React: &yes}}))
+		Restrictions: policy.Overrides{policy.React: &yes}}))
 	c, _, _ := newTestCache(inner)
 	g, err := c.Cached("g")
 	require.NoError(t, err)
@@ -153,13 +153,13 @@ func TestGuestCacheHandsOutCopies(t *testing.T) {
 	g.ChannelIDs[0] = "changed"
 	_ = append(g.ChannelIDs, "appended")
 	*g.RequireMFA = false
-	*g.Restrictions.React = false
+	*g.Restrictions[policy.React] = false
 
 	again, err := c.Cached("g")
 	require.NoError(t, err)
 	assert.Equal(t, []string{""}, again.ChannelIDs)
 	assert.True(t, *again.RequireMFA)
-	assert.True(t, *again.Restrictions.React)
+	assert.True(t, *again.Restrictions[policy.React])
 }
 
 func TestGuestCacheStaysBounded(t *testing.T) {
