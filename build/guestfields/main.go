@@ -66,6 +66,12 @@ func render() string {
 		w("    '%s',\n", k)
 	}
 	w("];\n\n")
+	w("/** The webapp catalog's id of each restriction's label (its English text is the table's label). */\n")
+	w("export const RESTRICTION_LABEL_IDS = {\n")
+	for _, k := range keys {
+		w("    %s: 'restriction.%s',\n", k, k)
+	}
+	w("} as const satisfies Record<RestrictionKey, string>;\n\n")
 	w("/** What a guest may do, per restriction (true: allowed). */\n")
 	w("export type Restrictions = Record<RestrictionKey, boolean>;\n\n")
 	w("/** A guest's own restriction values; null (or absent) follows the settings. */\n")

@@ -31,7 +31,8 @@ func TestEveryKindHasTypes(t *testing.T) {
 }
 
 // The webapp names each restriction as the server does
-// ("restriction.<key>" in its English catalog), and names no other.
+// (RESTRICTION_LABEL_IDS: "restriction.<key>" in its English catalog), and
+// names no other.
 func TestWebappLabelsMatchTheTable(t *testing.T) {
 	buf, err := os.ReadFile(filepath.Join(root, "webapp/src/i18n/en.json"))
 	require.NoError(t, err)

@@ -20,6 +20,16 @@ export const RESTRICTION_KEYS: readonly RestrictionKey[] = [
     'direct_messages',
 ];
 
+/** The webapp catalog's id of each restriction's label (its English text is the table's label). */
+export const RESTRICTION_LABEL_IDS = {
+    upload_files: 'restriction.upload_files',
+    download_files: 'restriction.download_files',
+    edit_own_posts: 'restriction.edit_own_posts',
+    react: 'restriction.react',
+    create_private_channels: 'restriction.create_private_channels',
+    direct_messages: 'restriction.direct_messages',
+} as const satisfies Record<RestrictionKey, string>;
+
 /** What a guest may do, per restriction (true: allowed). */
 export type Restrictions = Record<RestrictionKey, boolean>;
 

@@ -5,20 +5,15 @@
 // refused change leaves the controls as they were, with the error here.
 import React, {useId, useState} from 'react';
 
-import {RESTRICTION_KEYS} from '../../client';
-import type {Guest, PatchGuestRequest, RestrictionKey, RestrictionOverrides} from '../../client';
-import {GUEST_FIELDS} from '../../generated/guest_fields';
+import {GUEST_FIELDS, RESTRICTION_LABEL_IDS} from '../../generated/guest_fields';
 import type {GuestFieldKey} from '../../generated/guest_fields';
-import {useLocale, useT} from '../../i18n';
-import type {MessageId} from '../../i18n';
+import {useT} from '../../i18n';
+import {RESTRICTION_KEYS} from '../../types/api';
+import type {Guest, PatchGuestRequest, RestrictionKey, RestrictionOverrides} from '../../types/api';
 import {dateInputValue, endOfDay} from '../common/dates';
 import {ErrorMessage} from '../common/error_message';
 
-import {formatDate} from './format';
-
-// The catalog names each restriction under restriction.<key> (a Go test
-// keeps the English texts equal to server/policy's labels).
-const restrictionLabel = (key: RestrictionKey): MessageId => `restriction.${key}`;
+import {useFormatDate} from './format';
 
 type MFAChoice = 'default' | 'required' | 'not_required';
 
@@ -40,7 +35,7 @@ export interface GuestDetailsProps {
 
 export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
     const t = useT();
-    const locale = useLocale();
+    const fmt = useFormatDate();
     const ids = {expiry: useId(), single: useId(), singleHint: useId(), mfa: useId(), mfaHint: useId(), restrictions: useId()};
     const [expiry, setExpiry] = useState(guest.expires_at ? dateInputValue(new Date(guest.expires_at)) : '');
     const [expiryError, setExpiryError] = useState('');
@@ -73,7 +68,7 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
         mfaDefault = t('guest.mfa.default_is', {value: guest.require_mfa ? t('guest.mfa.default_required') : t('guest.mfa.default_not_required')});
     }
 
-// One row per per-guest setting, in the order of GUEST_FIELDS; a
+    // One row per per-guest setting, in the order of GUEST_FIELDS; a
     // setting added to server/policy fails the type check here until it
     // has its row.
     const rows: Record<GuestFieldKey, React.ReactNode> = {
@@ -115,7 +110,7 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
                     </button>
                 )}
                 {guest.reminder_sent_at > 0 && (
-                    <div className='ga-hint'>{t('guest.expires.reminder_sent', {date: formatDate(guest.reminder_sent_at, locale)})}</div>
+                    <div className='ga-hint'>{t('guest.expires.reminder_sent', {date: fmt.date(guest.reminder_sent_at)})}</div>
                 )}
                 {expiryError && <div className='ga-hint ga-hint--error' role='alert'>{expiryError}</div>}
             </div>
@@ -157,7 +152,7 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
                             key={key}
                             className='ga-restriction'
                         >
-                            <label htmlFor={selectId}>{t(restrictionLabel(key))}</label>
+                            <label htmlFor={selectId}>{t(RESTRICTION_LABEL_IDS[key])}</label>
                             <select
                                 id={selectId}
                                 className='ga-input ga-input--inline'
