@@ -1,12 +1,22 @@
 package store
 
-// Core's own tables. The plugin API has no call for a few things the
-// plugin needs (creating a role on an unlicensed server, listing a user's
-// sessions, reading past core's user cache), so the plugin reaches core's
-// tables through its database handle. Everything it does there goes
-// through the interfaces below (implemented by store/coresql), so the SQL
-// on tables the plugin does not own lives in one place. The plugin writes
-// only rows it owns; it never changes a built-in or scheme-managed role.
+// Core is what the plugin does on core's own tables, through the database
+// handle core lends plugins, where the plugin API has no call: reading a
+// user's sessions and active flag, and the dedicated guest role's row
+// (core has no role-creation API on an unlicensed server). It is the only
+// SQL on core's tables outside the KV store implementation; sqlstore
+// implements it. The plugin writes only the row it owns; it never changes
+// a built-in or scheme-managed role.
+type Core interface {
+	// SessionIDs lists the ids of the user's sessions (the plugin API can
+	// revoke a session by id but cannot list them).
+	SessionIDs(userID string) ([]string, error)
+	// UserActive reads whether the user is active from the database, past
+	// core's user cache (which another node cannot invalidate without
+	// clustering).
+	UserActive(userID string) (bool, error)
+	CoreRoles
+}
 
 // CoreRole is a row of core's Roles table (core's model.Role as stored).
 type CoreRole struct {
@@ -35,9 +45,4 @@ type CoreRoles interface {
 	// DeleteAt back to 0) of the role named name, only if that role is
 	// neither built in nor scheme-managed; ErrNotFound when no such row.
 	SetCoreRolePermissions(name string, permissions []string, updateAt int64) error
-}
-
-// Core is everything the plugin does on core's tables.
-type Core interface {
-	CoreRoles
 }
