@@ -5,13 +5,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 )
 
-func preview(ids ...string) *app.RulesPreview {
-	p := &app.RulesPreview{Enabled: true}
+func preview(ids ...string) *rules.RulesPreview {
+	p := &rules.RulesPreview{Enabled: true}
 	for _, id := range ids {
-		p.Candidates = append(p.Candidates, app.RuleCandidate{UserID: id})
+		p.Candidates = append(p.Candidates, rules.RuleCandidate{UserID: id})
 	}
 	return p
 }
