@@ -217,7 +217,7 @@ func (r *report) write(out io.Writer) error {
 	if dir == "" {
 		dir = filepath.Join("..", "..", "build", "out", "bench")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
 	raw, err := json.MarshalIndent(r, "", "  ")
@@ -225,10 +225,10 @@ func (r *report) write(out io.Writer) error {
 		return err
 	}
 	path := filepath.Join(dir, "bench-"+r.Started.Format("20060102-150405")+".json")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "latest.json"), raw, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "latest.json"), raw, 0o600); err != nil {
 		return err
 	}
 	abs, _ := filepath.Abs(path)

@@ -247,10 +247,15 @@ func batchAfterFault(th *testhelper.TestHelper, addrs []string, seq int) (sent, 
 // of 50 invitations is being sent, after the 10th email, with
 // "Maximum active guests" leaving room for exactly those 50 (open
 // invitations count): first a graceful restart (an admin restarting the
-// service), then a crash (SIGKILL to the server and its plugin). The
-// graceful restart lets the request finish: all 50 sent. The crash stops
-// it at the 10th: 10 emailed, none saved without its email, 40 never
-// reached. Afterwards nothing is half-made: no address has two live
+// service), then a crash (SIGKILL to the server and its plugin). A
+// graceful stop gives open connections 1 s (core's
+// TimeToWaitForConnectionsToCloseOnServerShutdown) and then closes them,
+// so whether the batch finishes depends on how fast the machine sends the
+// other 40 emails: an answered request has all 50 sent; a cut one
+// stopped somewhere after the 10th with at most the address in flight
+// saved without its email. The crash
+// stops it at the 10th: 10 emailed, none saved without its email, 40
+// never reached. Afterwards nothing is half-made: no address has two live
 // invitations, every emailed link works, what the batch did not finish
 // can be finished by resending or inviting again, and then the cap is
 // exactly full: one more address is told the cap, and the active guests
@@ -304,8 +309,15 @@ func TestFaultServerRestartMidBatchInvite(t *testing.T) {
 		if crash {
 			assert.Equal(t, [3]int{10, 0, 40}, [3]int{sent, unsent, missing}, "after the crash: emailed, saved without email, never reached")
 		} else {
-			assert.Equal(t, http.StatusOK, code, "the batch across a graceful restart: %.300s", body)
-			assert.Equal(t, [3]int{50, 0, 0}, [3]int{sent, unsent, missing}, "after the graceful restart: emailed, saved without email, never reached")
+			if code == http.StatusOK {
+				assert.Equal(t, [3]int{50, 0, 0}, [3]int{sent, unsent, missing}, "after the graceful restart answered the batch: emailed, saved without email, never reached")
+			} else {
+				// Cut by core after its 1 s grace: at most the address in
+				// flight is saved without its email (batchAfterFault has
+				// resent it and checked every link).
+				assert.LessOrEqual(t, unsent, 1, "after the graceful restart cut the batch (%d %.200s): invitations saved without their email", code, body)
+				assert.GreaterOrEqual(t, sent, 10, "the 10 emailed before the restart began")
+			}
 		}
 		// The batch (finished by hand) filled the room it had exactly.
 		res := th.Invite(th.AdminClient, map[string]any{"emails": []string{testhelper.NewAddress("fault.example.com")}, "channel_ids": []string{th.Channel.Id}})
