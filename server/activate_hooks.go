@@ -58,6 +58,7 @@ func (p *Plugin) OnActivate() error {
 		return errors.Wrap(err, "checking the guest registry")
 	}
 	a.ApplySwitch()
+	a.MarkAllGuestSessions()
 	if err := a.StartExpiryJob(jobs.ExpiryInterval); err != nil {
 		a.Close()
 		return errors.Wrap(err, "starting the expiry job")

@@ -42,6 +42,9 @@ func (a *App) StartExpiryJob(interval time.Duration) error {
 		if _, err := a.RunExpiry(context.Background()); err != nil {
 			a.api.LogError("Guest Accounts: the expiry job failed", "error", err.Error())
 		}
+		// Sessions core made without a login (a personal access token's
+		// first use) get the guest marker here.
+		a.MarkAllGuestSessions()
 	})
 	if err != nil {
 		return err

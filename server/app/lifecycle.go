@@ -195,6 +195,7 @@ func (a *App) Promote(actorID, userID string) error {
 		if err := a.store.DeleteGuest(userID); err != nil {
 			return err
 		}
+		a.unmarkGuestSessions(userID) // MakeMember's role change clears core's caches
 		if err := a.members.MakeMember(userID); err != nil {
 			if serr := a.store.SaveGuest(g); serr != nil {
 				a.api.LogError("Guest Accounts: a failed promotion could not restore the guest record", "user_id", userID, "error", serr.Error())

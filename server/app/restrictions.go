@@ -14,6 +14,7 @@ var (
 	msgNoEdit           = msg{"guest_accounts.notice.no_edit", "Editing your messages is turned off for guests here."}
 	msgNoReactions      = msg{"guest_accounts.notice.no_reactions", "Reactions are turned off for guests here; your reaction was removed."}
 	msgNoPrivateChannel = msg{"guest_accounts.notice.no_private_channel", "Guests here may not create private channels; the channel was archived."}
+	msgNoChannel        = msg{"guest_accounts.notice.no_channel", "Guests cannot create channels; the channel was archived."}
 	msgNoDownload       = msg{"guest_accounts.notice.no_download", "Guests here may not download files."}
 )
 
@@ -50,45 +51,78 @@ func (a *App) CheckEdit(newPost *model.Post, editorID string) string {
 	return ""
 }
 
-// ReactionAdded undoes a guest's reaction when reactions are off for them
-// (core has no veto hook for reactions) and tells them why.
+// ReactionAdded undoes a reaction (core has no veto hook for reactions)
+// when reactions are off for the guest who added it, or when it was added
+// in a direct or group message the DM rule refuses them (a guest whose DM
+// partner no longer shares a channel with them, and the reverse), and
+// tells them why. Core has delivered reaction_added to the participants'
+// websockets by then.
 func (a *App) ReactionAdded(reaction *model.Reaction) {
 	if reaction == nil || reaction.UserId == a.botID {
 		return
 	}
-	if who, r := a.guestRestrictions(reaction.UserId); !policy.RestrictionRefuses(who, r, policy.ActReact) {
+	var text, detail string
+	if who, r := a.guestRestrictions(reaction.UserId); policy.RestrictionRefuses(who, r, policy.ActReact) {
+		text, detail = a.say(reaction.UserId, msgNoReactions), "reactions are off for this guest: "+reaction.EmojiName
+	} else if reason := a.directSendRefusal(reaction.UserId, reaction.ChannelId); reason != "" {
+		text = a.TrUser(reaction.UserId, "guest_accounts.notice.dm_reaction_removed", "%s Your reaction was removed.", reason)
+		detail = "direct message rule: " + reaction.EmojiName
+	} else {
 		return
 	}
 	if appErr := a.api.RemoveReaction(reaction); appErr != nil {
-		a.api.LogWarn("Guest Accounts: could not remove a guest's reaction", "user_id", reaction.UserId, "error", appErr.Error())
+		a.api.LogWarn("Guest Accounts: could not remove a reaction", "user_id", reaction.UserId, "error", appErr.Error())
 		return
 	}
-	if post, appErr := a.api.GetPost(reaction.PostId); appErr == nil {
-		a.Ephemeral(reaction.UserId, post.ChannelId, a.say(reaction.UserId, msgNoReactions))
+	channelID := reaction.ChannelId
+	if channelID == "" {
+		if post, appErr := a.api.GetPost(reaction.PostId); appErr == nil {
+			channelID = post.ChannelId
+		}
 	}
-	a.Audit(reaction.UserId, "reaction_removed", reaction.PostId, "success", "reactions are off for this guest: "+reaction.EmojiName)
+	if channelID != "" {
+		a.Ephemeral(reaction.UserId, channelID, text)
+	}
+	a.Audit(reaction.UserId, "reaction_removed", reaction.PostId, "success", detail)
 }
 
-// PrivateChannelCreated archives a private channel a guest created when
-// they may not (core has no veto hook for channel creation).
-func (a *App) PrivateChannelCreated(ch *model.Channel) {
-	if ch == nil {
+// GuestChannelCreated undoes an open or private channel a guest created
+// (core has no veto hook for channel creation): one made through a team
+// membership that is not a guest one (a self-join the isolation hooks had
+// not undone yet), or a private channel the guest may not create
+// (policy.UndoGuestChannel). The guest is removed first, then the channel
+// archived, so they keep no channel_admin membership in it.
+func (a *App) GuestChannelCreated(ch *model.Channel) {
+	if ch == nil || ch.CreatorId == "" || (ch.Type != model.ChannelTypeOpen && ch.Type != model.ChannelTypePrivate) {
 		return
 	}
-	private, hasCreator := ch.Type == model.ChannelTypePrivate, ch.CreatorId != ""
-	if !private || !hasCreator {
-		return // no registry read for the common case
+	private := ch.Type == model.ChannelTypePrivate
+	if !private && !a.MayBeGuest(ch.CreatorId) {
+		return // a member's public channel: one cache lookup
 	}
 	who, r := a.guestRestrictions(ch.CreatorId)
-	if !policy.UndoPrivateChannel(private, hasCreator, who, r) {
+	guestTeamMember := false
+	if who == policy.AGuest {
+		tm, appErr := a.api.GetTeamMember(ch.TeamId, ch.CreatorId)
+		guestTeamMember = appErr == nil && tm.DeleteAt == 0 && tm.SchemeGuest
+	}
+	if !policy.UndoGuestChannel(private, who, guestTeamMember, r) {
 		return
+	}
+	if appErr := a.api.DeleteChannelMember(ch.Id, ch.CreatorId); appErr != nil {
+		a.api.LogWarn("Guest Accounts: could not remove a guest from the channel they created", "channel_id", ch.Id, "error", appErr.Error())
 	}
 	if appErr := a.api.DeleteChannel(ch.Id); appErr != nil {
-		a.api.LogWarn("Guest Accounts: could not archive a guest's private channel", "channel_id", ch.Id, "error", appErr.Error())
+		a.api.LogWarn("Guest Accounts: could not archive a guest's channel", "channel_id", ch.Id, "error", appErr.Error())
 		return
 	}
-	a.tellByBot(ch.CreatorId, a.say(ch.CreatorId, msgNoPrivateChannel))
-	a.Audit(ch.CreatorId, "private_channel_archived", ch.Id, "success", "private channels are off for this guest: "+ch.Name)
+	if guestTeamMember {
+		a.tellByBot(ch.CreatorId, a.say(ch.CreatorId, msgNoPrivateChannel))
+		a.Audit(ch.CreatorId, "private_channel_archived", ch.Id, "success", "private channels are off for this guest: "+ch.Name)
+		return
+	}
+	a.tellByBot(ch.CreatorId, a.say(ch.CreatorId, msgNoChannel))
+	a.Audit(ch.CreatorId, "guest_channel_archived", ch.Id, "success", "guests cannot create channels: "+ch.Name)
 }
 
 // CheckDownload decides whether a user may download a file ("" allows):

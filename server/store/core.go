@@ -37,7 +37,25 @@ type CoreRoles interface {
 	SetCoreRolePermissions(name string, permissions []string, updateAt int64) error
 }
 
+// CoreSessions marks rows of core's Sessions table.
+type CoreSessions interface {
+	// SetSessionsGuest sets the is_guest property of every session of the
+	// listed users to isGuest, as core does for its own guests when it
+	// promotes or demotes them, and returns the sessions it changed. Core
+	// reads the property from the database when a session is not in its
+	// cache; the caller refreshes that cache.
+	SetSessionsGuest(userIDs []string, isGuest bool) ([]CoreSession, error)
+}
+
+// CoreSession is a session the plugin changed.
+type CoreSession struct {
+	ID        string
+	UserID    string
+	ExpiresAt int64
+}
+
 // Core is everything the plugin does on core's tables.
 type Core interface {
 	CoreRoles
+	CoreSessions
 }
