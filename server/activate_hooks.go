@@ -68,6 +68,9 @@ func (p *Plugin) OnActivate() error {
 	if err := command.Register(p.API, a); err != nil {
 		return errors.Wrap(err, "registering /guest")
 	}
+	if err := a.RegisterCommandGuards(); err != nil {
+		return err
+	}
 	return nil
 }
 

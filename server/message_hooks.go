@@ -16,11 +16,11 @@ func (p *Plugin) MessageWillBePosted(_ *plugin.Context, post *model.Post) (*mode
 	return nil, reason
 }
 
-// MessageWillBeUpdated is called by core before an edited post is saved; a
-// non-empty reason rejects the edit. The new version is checked as a new
-// post would be, and a guest editing their own post needs "may edit own
-// posts".
-func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post) (*model.Post, string) {
+// MessageWillBeUpdated is called by core before an edited post is saved
+// (pins and unpins too); a non-empty reason rejects the edit. The new
+// version is checked as a new post would be, and a guest editing their own
+// post needs "may edit own posts" (pinning is not editing).
+func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, oldPost *model.Post) (*model.Post, string) {
 	if p.app == nil || newPost == nil {
 		return nil, ""
 	}
@@ -28,7 +28,7 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post)
 	if p.app.MayBeGuest(newPost.UserId) {
 		editorID = p.app.SessionUserID(sessionID(c))
 	}
-	if reason := p.app.CheckEdit(newPost, editorID); reason != "" {
+	if reason := p.app.CheckEdit(newPost, oldPost, editorID); reason != "" {
 		p.app.ExplainRefusal(newPost.UserId, newPost.ChannelId, reason)
 		return nil, reason
 	}

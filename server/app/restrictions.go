@@ -2,6 +2,8 @@ package app
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -37,18 +39,32 @@ func (a *App) guestRestrictions(userID string) (policy.RegistryAnswer, policy.Re
 
 // CheckEdit decides whether an edit may be saved: the post rules of the
 // new version, and a guest editing their own post needs "may edit own
-// posts". editorID is the session's user ("" when unknown).
-func (a *App) CheckEdit(newPost *model.Post, editorID string) string {
+// posts". Pinning or unpinning alone is not editing (see pinOnly).
+// editorID is the session's user ("" when unknown).
+func (a *App) CheckEdit(newPost, oldPost *model.Post, editorID string) string {
 	if reason := a.CheckPost(newPost); reason != "" {
 		return reason
 	}
 	if editorID != "" && editorID != newPost.UserId {
 		return "" // someone else (an admin) editing: not the guest's restriction
 	}
+	if pinOnly(oldPost, newPost) {
+		return ""
+	}
 	if who, r := a.guestRestrictions(newPost.UserId); policy.RestrictionRefuses(who, r, policy.ActEditOwnPost) {
 		return a.say(newPost.UserId, msgNoEdit)
 	}
 	return ""
+}
+
+// pinOnly reports whether an update only pins or unpins a post: core's pin
+// and unpin (POST /posts/{id}/pin) arrive as updates, and so may a patch
+// that sets is_pinned. Anything the author wrote that changes with it
+// (message, files, props, type) makes it an edit.
+func pinOnly(oldPost, newPost *model.Post) bool {
+	return oldPost != nil && newPost != nil && oldPost.IsPinned != newPost.IsPinned &&
+		oldPost.Message == newPost.Message && oldPost.Type == newPost.Type &&
+		slices.Equal(oldPost.FileIds, newPost.FileIds) && reflect.DeepEqual(oldPost.GetProps(), newPost.GetProps())
 }
 
 // ReactionAdded undoes a reaction (core has no veto hook for reactions)

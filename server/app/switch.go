@@ -98,9 +98,10 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 
 // Reconcile runs at activation and after a licence change: it repairs
 // guests left mid-window by a crash (core deactivates system_guest users at
-// start-up when unlicensed), moves every guest onto the guest's system role
-// (a licence change, or guests made before the dedicated role), and
-// recounts the active guests.
+// start-up when unlicensed), starts moving every other guest with another
+// role onto the guest's system role in the background (a licence change,
+// or guests made before the dedicated role), and recounts the active
+// guests.
 func (a *App) Reconcile() error {
 	var repair, move, batch []string
 	// Users are read a hundred at a time (activation time grows with the
@@ -132,7 +133,7 @@ func (a *App) Reconcile() error {
 		checkBatch()
 	}
 	for _, id := range repair {
-		if _, err := a.members.RepairRole(id); err != nil {
+		if _, err := a.moveToGuestRole(id); err != nil {
 			a.api.LogError("Guest Accounts: could not repair a guest's role", "user_id", id, "error", err.Error())
 			continue
 		}
@@ -145,7 +146,7 @@ func (a *App) Reconcile() error {
 		}
 		a.Audit(systemActor, "repair_role", id, "success", "")
 	}
-	a.reconcileRoles(move)
+	a.moveRolesInBackground(move)
 	if _, err := a.RecountActive(); err != nil {
 		return err
 	}

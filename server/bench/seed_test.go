@@ -10,6 +10,7 @@ import (
 	_ "github.com/lib/pq" // the stack's PostgreSQL
 	"github.com/pkg/errors"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
@@ -20,6 +21,7 @@ import (
 // writes:
 //   - Users rows copied from a real user the server created (so every
 //     column is one core wrote), with their own id, username and email,
+//     holding the dedicated guest role,
 //     deactivated (DeleteAt set) so that the 250-user limit still lets the
 //     benchmark create the accounts it posts with;
 //   - registry records `guest/<id>` in PluginKeyValueStore, JSON as
@@ -80,6 +82,11 @@ func (s *seeder) seedUsers(ctx context.Context, templateID string, n int) error 
 			exprs = append(exprs, fmt.Sprintf("'%s' || g || '@seeded.bench.test'", seedPrefix))
 		case "authdata":
 			exprs = append(exprs, "NULL")
+		case "roles":
+			// As the plugin leaves its guests on an unlicensed server: a
+			// seeded guest with any other role would be moved onto it in the
+			// background at activation, during the measurements.
+			exprs = append(exprs, "'"+memberships.GuestRoleName+"'")
 		case "deleteat":
 			exprs = append(exprs, "$2::bigint")
 		case "createat", "updateat", "lastpasswordupdate":

@@ -31,13 +31,14 @@ describe('dashboard labels', () => {
         expect(actions.filter((a) => !(a in AUDIT_ACTION_LABEL))).toEqual([]);
 
         const capabilities = ids(src, /Capability:\s*"([a-z_]+)"/g);
-        expect(capabilities).toEqual(expect.arrayContaining(['list_users', 'create_direct_channel']));
+        expect(capabilities).toEqual(expect.arrayContaining(['guest_role', 'list_users', 'create_direct_channel']));
         expect(capabilities.filter((c) => !(c in EDITION_LIMIT_LABEL))).toEqual([]);
     });
 
     it('turns ids into sentences and shows unknown ids as they are', () => {
         expect(editionLimitText(t, 'list_users')).toBe('Guests see only the people they share a channel with in the user directory.');
         expect(editionLimitText(t, 'create_direct_channel')).toBe('Guests can open direct messages only with people they share a channel with.');
+        expect(editionLimitText(t, 'guest_role')).toBe('Guests hold a dedicated guest role, so core itself refuses them teams, strangers and new channels.');
         expect(editionLimitText(t, 'upload_limits')).toBe('upload_limits');
         expect(editionLimitText(t, 'constructor')).toBe('constructor');
 

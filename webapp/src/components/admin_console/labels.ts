@@ -36,6 +36,7 @@ function lookup(map: Readonly<Record<string, MessageId>>, id: string): MessageId
 
 /** What each edition-limit capability from GET /stats guarantees (server/app/stats.go). */
 export const EDITION_LIMIT_LABEL: Record<string, MessageId> = {
+    guest_role: 'dashboard.limits.capability.guest_role',
     list_users: 'dashboard.limits.capability.list_users',
     create_direct_channel: 'dashboard.limits.capability.create_direct_channel',
     download_files: 'dashboard.limits.capability.download_files',
@@ -51,6 +52,7 @@ export function editionLimitText(t: Translate, capability: string): string {
 export const AUDIT_ACTION_LABEL: Record<string, MessageId> = {
     accept_invite: 'dashboard.audit.action.accept_invite',
     activate: 'dashboard.audit.action.activate',
+    command_refused: 'dashboard.audit.action.command_refused',
     create_guest: 'dashboard.audit.action.create_guest',
     deactivate: 'dashboard.audit.action.deactivate',
     deactivated_outside_plugin: 'dashboard.audit.action.deactivated_outside_plugin',
@@ -60,8 +62,10 @@ export const AUDIT_ACTION_LABEL: Record<string, MessageId> = {
     expiry_reminder: 'dashboard.audit.action.expiry_reminder',
     guest_channel_join: 'dashboard.audit.action.guest_channel_join',
     guest_channel_leave: 'dashboard.audit.action.guest_channel_leave',
+    guest_role: 'dashboard.audit.action.guest_role',
     guest_team_join: 'dashboard.audit.action.guest_team_join',
     invite: 'dashboard.audit.action.invite',
+    migrate_role: 'dashboard.audit.action.migrate_role',
     private_channel_archived: 'dashboard.audit.action.private_channel_archived',
     promote: 'dashboard.audit.action.promote',
     reaction_removed: 'dashboard.audit.action.reaction_removed',

@@ -1,0 +1,89 @@
+package integration
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
+)
+
+// Every way of becoming a guest ends on exactly the dedicated role (no
+// other role beside it), and so does every later change that opens a role
+// window; promotion ends on system_user. (The licence watcher's move
+// between system_guest and the dedicated role needs a licence this test
+// server cannot have: server/memberships' unit tests cover it.)
+func TestRoleEveryPathEndsOnTheGuestRole(t *testing.T) {
+	th := testhelper.Setup(t)
+	adminInChannels(th, th.Channel)
+	other := th.CreateChannel(th.Team.Id, model.ChannelTypeOpen)
+	adminInChannels(th, other)
+
+	// Acceptance of an invitation, from the link in the email.
+	addr := newAddress("guest.example.com")
+	seq := th.SMTP.LastSeq()
+	invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{th.Channel.Id}})
+	accepted := signup(th, inviteLink(th, addr, seq))
+	requireSystemRole(th, accepted.Id, guestRole)
+
+	// Inviting the existing guest again gives the channel at once (a window).
+	invite(th, th.AdminClient, map[string]any{"emails": []string{addr}, "channel_ids": []string{other.Id}})
+	waitGivenChannel(th, accepted.Id, other.Id)
+	requireGuestMemberships(th, accepted.Id, th.Channel.Id, other.Id)
+	requireSystemRole(th, accepted.Id, guestRole)
+
+	// Core's "add member" by an admin: the hook converts it in a window.
+	third := th.CreateChannel(th.Team.Id, model.ChannelTypePrivate)
+	th.AddChannelMember(third.Id, accepted.Id)
+	waitGivenChannel(th, accepted.Id, third.Id)
+	requireSystemRole(th, accepted.Id, guestRole)
+
+	// An admin's create, with and without channels.
+	_, created := createGuest(th, th.Channel.Id)
+	requireSystemRole(th, created.Id, guestRole)
+	_, bare := createGuest(th)
+	requireSystemRole(th, bare.Id, guestRole)
+
+	// Demotion of a member.
+	member := th.CreateUser()
+	th.AddTeamMember(th.Team.Id, member.Id)
+	th.AddChannelMember(th.Channel.Id, member.Id)
+	resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/users/"+member.Id+"/demote", map[string]any{"channel_ids": []string{th.Channel.Id}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	requireSystemRole(th, member.Id, guestRole)
+	requireGuestMemberships(th, member.Id, th.Channel.Id)
+
+	// An automatic rule on a new account.
+	setRules(th, "member.test", "", noCap(th))
+	outsider := selfSignUp(th, "outside.test")
+	waitRuleGuest(th, outsider.Id)
+	waitSystemRole(th, outsider.Id, guestRole)
+
+	// Deactivation and reactivation keep it.
+	resp = th.PluginRequest(th.AdminClient, http.MethodPost, "/guests/"+created.Id+"/deactivate", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	resp = th.PluginRequest(th.AdminClient, http.MethodPost, "/guests/"+created.Id+"/activate", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	requireSystemRole(th, created.Id, guestRole)
+
+	// Promotion: a member again.
+	resp = th.PluginRequest(th.AdminClient, http.MethodPost, "/guests/"+created.Id+"/promote", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	requireSystemRole(th, created.Id, model.SystemUserRoleId)
+
+	// Core lists exactly the guests by the role (System Console > Users
+	// can filter on it).
+	users, _, err := th.AdminClient.GetUsersWithCustomQueryParameters(th.Ctx, 0, 200, "role="+guestRole, "")
+	require.NoError(t, err)
+	listed := map[string]bool{}
+	for _, u := range users {
+		listed[u.Id] = true
+	}
+	for _, id := range []string{accepted.Id, bare.Id, member.Id, outsider.Id} {
+		assert.True(t, listed[id], "GET /users?role= misses guest %s", id)
+	}
+	assert.False(t, listed[created.Id], "the promoted member is listed as a guest")
+}
