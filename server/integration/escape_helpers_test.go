@@ -114,6 +114,9 @@ func call(th *testhelper.TestHelper, c *model.Client4, method, path string, body
 
 // errorID is the id of core's JSON error ("" when there is none).
 func (r rawResp) errorID() string {
+	if r.Status < http.StatusBadRequest {
+		return ""
+	}
 	var e struct {
 		ID string `json:"id"`
 	}
