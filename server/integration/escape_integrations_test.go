@@ -119,7 +119,7 @@ func TestEscapeSlashCommands(t *testing.T) {
 		if out != nil {
 			text = out.Text
 		}
-		t.Logf("| %s | %d %q |", cmd, status(resp), text)
+		t.Logf("| %s | %d %q |", cmd, respStatus(resp), text)
 		if err == nil {
 			assert.NotEmpty(t, text, "%s answered nothing", cmd)
 			assert.NotContains(t, strings.ToLower(text), "success", cmd)
