@@ -250,7 +250,7 @@ func (a *App) acceptNew(inv *store.Invite, req AcceptRequest) (*AcceptResult, er
 	if !ok {
 		return nil, errCapReached(s.MaxActiveGuests)
 	}
-	defer a.markCreating(inv.Email)()
+	defer a.markCreatingGuest(inv.Email)()
 	u, appErr := a.api.CreateUser(&model.User{
 		Email: inv.Email, Username: req.Username, Password: req.Password,
 		FirstName: strings.TrimSpace(req.FirstName), LastName: strings.TrimSpace(req.LastName),

@@ -123,7 +123,7 @@ func (a *App) CreateGuest(actorID string, req CreateGuestRequest) (*Guest, error
 		if !ok {
 			return errCapReached(s.MaxActiveGuests)
 		}
-		defer a.markCreating(req.Email)()
+		defer a.markCreatingGuest(req.Email)()
 		u, appErr := a.api.CreateUser(&model.User{
 			Email: req.Email, Username: req.Username, Password: password,
 			FirstName: req.FirstName, LastName: req.LastName, Nickname: req.Nickname, Position: req.Position,

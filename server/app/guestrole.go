@@ -21,23 +21,32 @@ import (
 // the role row at activation (core has no role-creation API without a
 // licence) and falls back to system_user, loudly, when it cannot.
 
-// errNoDatabase: the app was built without access to core's tables.
+// noCore stands in for core's tables when the app was built without
+// them: the role cannot be used, and the status says why.
+type noCore struct{}
+
 var errNoDatabase = errors.New("no database access to core's tables")
+
+func (noCore) GetCoreRole(string) (*store.CoreRole, error)          { return nil, errNoDatabase }
+func (noCore) CreateCoreRole(*store.CoreRole) (bool, error)         { return false, errNoDatabase }
+func (noCore) SetCoreRolePermissions(string, []string, int64) error { return errNoDatabase }
 
 // EnsureGuestRole makes sure the dedicated role exists with system_guest's
 // permissions (activation, before Reconcile, which moves the guests onto
 // it). What happened is logged and audited; a role that cannot be used
 // leaves guests on system_user, which /stats and the dashboard show.
 func (a *App) EnsureGuestRole() {
-	var (
-		rep memberships.GuestRoleReport
-		err = errNoDatabase
-	)
+	var core store.CoreRoles = noCore{}
 	if a.core != nil {
-		rep, err = a.members.EnsureGuestRole(a.core, a.Now().UnixMilli())
+		core = a.core
 	}
+	rep, err := a.members.EnsureGuestRole(core, a.Now().UnixMilli())
 	name := memberships.GuestRoleName
 	switch {
+	case err != nil && !a.members.RoleStatus().InForce && a.Licensed():
+		a.api.LogWarn("Guest Accounts: the dedicated guest role cannot be used; guests hold system_guest while the server is licensed, and would fall back to system_user without the licence",
+			"role", name, "error", err.Error())
+		a.Audit(systemActor, "guest_role", name, "failed: "+err.Error(), "licensed: guests hold "+model.SystemGuestRoleId)
 	case err != nil && !a.members.RoleStatus().InForce:
 		a.api.LogError("Guest Accounts: the dedicated guest role cannot be used; guests fall back to system_user, "+
 			"which lets them create teams, join open teams, list the user directory and open direct messages with anyone",
@@ -92,6 +101,64 @@ func (a *App) GuestRole() GuestRole {
 // role (core then refuses them teams, strangers and new channels).
 func (a *App) guestRoleInForce() bool {
 	return a.members.GuestSystemRole() == memberships.GuestRoleName
+}
+
+// creationMarkTTL bounds how long a crashed creation keeps its account's
+// logins refused (the creation itself takes well under a second).
+const creationMarkTTL = 2 * time.Minute
+
+// markCreatingGuest marks an account the plugin is about to create as a
+// guest, on this node (the UserHasBeenCreated hook, see markCreating) and
+// for every node (logins, see CheckLogin); the returned func clears both.
+// A mark that cannot be written leaves this node's in-process one: a
+// login on another node is then refused by the role check once the
+// registry has the guest.
+func (a *App) markCreatingGuest(email string) func() {
+	clear := a.markCreating(email)
+	if err := a.store.MarkCreating(email, creationMarkTTL); err != nil {
+		a.api.LogError("Guest Accounts: could not mark an account being created for the other nodes", "error", err.Error())
+	}
+	return func() {
+		if err := a.store.ClearCreating(email); err != nil {
+			a.api.LogWarn("Guest Accounts: could not clear the mark of an account being created; it lapses by itself", "error", err.Error())
+		}
+		clear()
+	}
+}
+
+// loginRefusal refuses a login core is about to turn into a session
+// with a role the account should not have. Core makes the session with
+// the roles of the copy of the user it read before asking the plugin (u),
+// so the check is on that copy: an account being created as a guest (it
+// is system_user for a moment, on any node), or a registered guest whose
+// copy does not hold the guest's role (read just before the plugin gave
+// it the role, or a guest not yet moved onto the dedicated role, which is
+// done now). The next attempt reads the account afresh and passes. System
+// admins are left alone (the plugin never takes their role).
+func (a *App) loginRefusal(u *model.User, registered bool) string {
+	refuse := func() string {
+		return a.TrUser(u.Id, "guest_accounts.login.being_created", "Your guest account is still being set up. Try again in a moment.")
+	}
+	if a.isCreating(u.Email) {
+		return refuse()
+	}
+	if !registered {
+		// Only a fresh account can be one another node is creating.
+		if model.GetMillis()-u.CreateAt > creationMarkTTL.Milliseconds() {
+			return ""
+		}
+		if creating, err := a.store.IsCreating(u.Email); err != nil || creating {
+			return refuse() // unreadable: fail closed for a fresh account
+		}
+		return ""
+	}
+	if u.IsSystemAdmin() || a.members.HoldsGuestRole(u.Roles) {
+		return ""
+	}
+	if _, err := a.moveToGuestRole(u.Id); err != nil {
+		a.api.LogError("Guest Accounts: could not give a guest signing in the guest role", "user_id", u.Id, "error", err.Error())
+	}
+	return refuse()
 }
 
 // roleMoveWorkers is how many guests are moved onto the guest role at

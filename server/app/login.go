@@ -8,16 +8,14 @@ import (
 )
 
 // CheckLogin decides whether a user may log in; "" allows it. Non-guests
-// cost one registry read.
+// cost one registry read (two for an account made in the last two
+// minutes: see loginRefusal).
 func (a *App) CheckLogin(u *model.User) string {
-	if a.isCreating(u.Email) {
-		// The plugin is making this account a guest right now: until it
-		// holds the guest's role, a session would see system_user.
-		return a.TrUser(u.Id, "guest_accounts.login.being_created", "Your guest account is still being set up. Try again in a moment.")
-	}
 	g, err := a.store.GetGuest(u.Id)
 	if err != nil {
-		return "" // not a guest (or the registry is unreadable: core's checks still apply)
+		// Not a guest (or the registry is unreadable: core's checks still
+		// apply), unless the plugin is creating it as one right now.
+		return a.loginRefusal(u, false)
 	}
 	s := a.settings()
 	if !s.EnableGuestAccounts {
@@ -39,6 +37,9 @@ func (a *App) CheckLogin(u *model.User) string {
 		if _, err := a.Activate(systemActor, u.Id, ""); err != nil {
 			return a.TrUser(u.Id, "guest_accounts.login.not_active", "Your guest account is not active: %s", localized(err, a.TranslatorFor(a.UserLocale(u.Id))))
 		}
+	}
+	if reason := a.loginRefusal(u, true); reason != "" {
+		return reason
 	}
 	a.watchNewSession(u.Id)
 	return ""

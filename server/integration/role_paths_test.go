@@ -87,3 +87,48 @@ func TestRoleEveryPathEndsOnTheGuestRole(t *testing.T) {
 	}
 	assert.False(t, listed[created.Id], "the promoted member is listed as a guest")
 }
+
+// A new guest's account is never usable as system_user: while the plugin
+// creates it (core makes every account system_user first), logins to it
+// are refused; the first login that gets through already holds the guest
+// role, and its session cannot create a team.
+func TestRoleNewAccountIsNeverSignedInAsSystemUser(t *testing.T) {
+	th := testhelper.Setup(t)
+	for round := range 10 {
+		id := model.NewId()[:10]
+		username := "g" + id
+		done := make(chan int, 1)
+		go func() {
+			resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/guests", map[string]any{
+				"email": username + "@guest.example.com", "username": username,
+				"password": testhelper.UserPassword, "channel_ids": []string{th.Channel.Id},
+			})
+			done <- resp.Status
+		}()
+		var session *model.Client4
+		attempts := 0
+		for session == nil {
+			c := th.Anonymous()
+			attempts++
+			if me, _, err := c.Login(th.Ctx, username, testhelper.UserPassword); err == nil {
+				session = c
+				assert.Equal(t, guestRole, me.Roles, "round %d: the first login (attempt %d) holds another role", round, attempts)
+			}
+			select {
+			case status := <-done:
+				require.Equal(t, http.StatusCreated, status, "round %d: creating the guest", round)
+				done <- status
+			default:
+			}
+		}
+		me, _, err := session.GetMe(th.Ctx, "")
+		require.NoError(t, err)
+		th.Track(me.Id)
+		assert.Equal(t, guestRole, me.Roles)
+		_, resp, err := session.CreateTeam(th.Ctx, &model.Team{Name: "t" + model.NewId()[:12], DisplayName: "x", Type: model.TeamOpen})
+		require.Error(t, err, "round %d: the new guest created a team", round)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		require.Equal(t, http.StatusCreated, <-done)
+		t.Logf("round %d: first successful login after %d attempts", round, attempts)
+	}
+}

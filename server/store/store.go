@@ -5,6 +5,7 @@ package store
 
 import (
 	"errors"
+	"time"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
@@ -158,10 +159,23 @@ type Invites interface {
 	ForEachInvite(fn func(*Invite) error) error
 }
 
+// Creations marks, for every node, the accounts the plugin is creating as
+// guests right now: core creates an account as system_user, and the
+// plugin gives it the guest role a moment later, so until the creation is
+// over no node may let anyone sign in to it.
+type Creations interface {
+	// MarkCreating records that an account with this email is being
+	// created; the mark lapses by itself after ttl.
+	MarkCreating(email string, ttl time.Duration) error
+	ClearCreating(email string) error
+	IsCreating(email string) (bool, error)
+}
+
 // Store is everything the app layer persists.
 type Store interface {
 	Guests
 	Counters
 	Audit
 	Invites
+	Creations
 }

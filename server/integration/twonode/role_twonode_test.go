@@ -131,3 +131,41 @@ func TestTwoNodesActivatingAtOnceMakeOneRole(t *testing.T) {
 	require.Error(t, err, "the guest creates a team through node B")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
+
+// A guest created through node A cannot sign in through node B as
+// system_user: the first session B gives it holds the guest role (B's
+// session cache would keep another role for minutes). B reads the account
+// before it checks the password and asks the plugin after, so a copy read
+// before A gave the role is refused by the role check (without it, round 0
+// failed); the creation mark in the database covers a creation slower than
+// that password check, which this test does not produce.
+func TestTwoNodesNewGuestNeverSignedInAsSystemUser(t *testing.T) {
+	b := testhelper.SecondNode(t)
+	th := testhelper.Setup(t)
+	thB := th.On(b)
+	require.NoError(t, pluginctl.WaitForPlugin(th.Ctx, thB.AdminClient, testhelper.PluginID, model.PluginStateRunning))
+	for round := range 10 {
+		username := "g" + model.NewId()[:10]
+		done := make(chan int, 1)
+		go func() {
+			resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/guests", map[string]any{
+				"email": username + "@guest.example.com", "username": username,
+				"password": testhelper.UserPassword, "channel_ids": []string{th.Channel.Id},
+			})
+			done <- resp.Status
+		}()
+		var session *model.Client4
+		for session == nil {
+			c := thB.Anonymous()
+			if me, _, err := c.Login(th.Ctx, username, testhelper.UserPassword); err == nil {
+				session = c
+				th.Track(me.Id)
+				assert.Equal(t, guestRole, me.Roles, "round %d: node B's first session holds another role", round)
+			}
+		}
+		_, resp, err := session.CreateTeam(th.Ctx, &model.Team{Name: "t" + model.NewId()[:12], DisplayName: "x", Type: model.TeamOpen})
+		require.Error(t, err, "round %d: the new guest created a team through node B", round)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		require.Equal(t, http.StatusCreated, <-done, "round %d: creating the guest", round)
+	}
+}
