@@ -20,8 +20,9 @@ func requireRejected(t *testing.T, resp *model.Response, err error, what string)
 	assert.Contains(t, strings.ToLower(err.Error()), "rejected by plugin", what)
 }
 
-// The DM/GM rule, acting as the guest through raw REST: creating a DM with
-// anyone cannot be stopped on 11.4, but the guest is told at once and
+// The DM/GM rule, acting as the guest through raw REST: core refuses the
+// guest a DM or GM with someone sharing no channel (the guest role); one a
+// member opens with the guest is explained to the guest at once, and
 // posting, editing and uploading there is refused unless the other person
 // shares a channel with them. Members are held to the same rule towards
 // guests unless "Allow members to message guests ..." is on.
@@ -42,11 +43,16 @@ func TestIsolationDirectMessages(t *testing.T) {
 	_, _, err = th.MemberClient.CreatePost(th.Ctx, &model.Post{ChannelId: withMember.Id, Message: "hi guest"})
 	require.NoError(t, err, "a member DMs a guest of their channel")
 
-	// DM with an outsider: created (not enforceable), explained, refused.
-	withOutsider, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, outsider.Id)
-	require.NoError(t, err, "core lets a guest create any DM (edition limit)")
+	// DM with an outsider: core refuses the guest (the guest role cannot
+	// see them); one the outsider opens is explained to the guest at once
+	// and refused both ways.
+	_, resp, err := guest.CreateDirectChannel(th.Ctx, u.Id, outsider.Id)
+	require.Error(t, err, "a guest opened a DM with someone sharing no channel")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	withOutsider, _, err := outsiderClient.CreateDirectChannel(th.Ctx, outsider.Id, u.Id)
+	require.NoError(t, err, "core lets a member open a DM with anyone")
 	events.wait(th, "ephemeral explanation at DM creation", ephemeralIn(withOutsider.Id, "only message people who share a channel"))
-	_, resp, err := guest.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi stranger"})
+	_, resp, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi stranger"})
 	requireRejected(t, resp, err, "a guest's post to an outsider")
 	_, resp, err = outsiderClient.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi guest"})
 	requireRejected(t, resp, err, "an outsider's post to a guest")
@@ -65,7 +71,9 @@ func TestIsolationDirectMessages(t *testing.T) {
 		assert.True(t, p.IsSystemMessage(), "a message reached the outsider: %q", p.Message)
 	}
 
-	// GM including an outsider: refused.
+	// GM including the outsider: core lets the guest open it now (core
+	// counts the DM the outsider opened as shared: measured), and the
+	// guest's posts there are refused.
 	gm, _, err := guest.CreateGroupChannel(th.Ctx, []string{u.Id, th.Member.Id, outsider.Id})
 	require.NoError(t, err)
 	_, resp, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: gm.Id, Message: "hi all"})
