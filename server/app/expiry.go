@@ -35,16 +35,24 @@ type ExpiryReport struct {
 	Skipped bool `json:"skipped,omitempty"`
 }
 
-// StartExpiryJob schedules RunExpiry every interval, once across the
+// RunJob is the periodic job's body: RunExpiry; then sessions core made
+// without a login (a personal access token's first use) get the guest
+// marker, and guests whose address left the allowed domains are signed
+// out.
+func (a *App) RunJob(ctx context.Context) (*ExpiryReport, error) {
+	report, err := a.RunExpiry(ctx)
+	a.MarkAllGuestSessions()
+	a.SignOutGuestsOutsideDomains()
+	return report, err
+}
+
+// StartExpiryJob schedules RunJob every interval, once across the
 // cluster. The job stops when the App is closed.
 func (a *App) StartExpiryJob(interval time.Duration) error {
 	job, err := jobs.Schedule(a.api, jobs.ExpiryKey, interval, func() {
-		if _, err := a.RunExpiry(context.Background()); err != nil {
+		if _, err := a.RunJob(context.Background()); err != nil {
 			a.api.LogError("Guest Accounts: the expiry job failed", "error", err.Error())
 		}
-		// Sessions core made without a login (a personal access token's
-		// first use) get the guest marker here.
-		a.MarkAllGuestSessions()
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -146,15 +147,60 @@ var msgEmailDomain = msg{"guest_accounts.notice.email_domain", "Your email addre
 // (`PUT /users/{id}/patch`, measured 200 on 11.4 for a guest holding the
 // dedicated role: core checks guest domains only for system_guest) and
 // tells no plugin; logins are refused from then on (CheckLogin), and the
-// sessions the guest still holds end at their first post or upload here.
-// One user read per guest post (core's user cache answers it).
+// sessions the guest still holds end at their first post or upload here,
+// or at the periodic job's next run (SignOutGuestsOutsideDomains). One user
+// read per guest post (core's user cache answers it).
 func (a *App) checkGuestEmail(u *model.User) string {
 	if ok, _ := a.domainAllowed(u.Email); ok {
 		return ""
 	}
-	err := a.RevokeSessions(u.Id)
-	a.Audit(u.Id, "guest_email_refused", u.Id, result(err), "address outside the allowed domains")
+	a.signOutOutsideDomains(u.Id)
 	return a.say(u.Id, msgEmailDomain)
+}
+
+// signOutOutsideDomains ends the sessions of a guest whose address is not
+// in the allowed domains, audited when there were any.
+func (a *App) signOutOutsideDomains(userID string) {
+	n, err := a.revokeSessions(userID)
+	if n > 0 || err != nil {
+		a.Audit(userID, "guest_email_refused", userID, result(err), fmt.Sprintf("address outside the allowed domains: %d sessions ended", n))
+	}
+}
+
+// SignOutGuestsOutsideDomains ends the sessions of every active guest
+// whose address is not in "Allowed guest email domains" (changed by the
+// guest, or a list an admin tightened). Run by the periodic job, so a
+// guest who only reads is signed out within one interval; a post or an
+// upload signs them out at once (checkGuestEmail). Users are read a
+// hundred at a time.
+func (a *App) SignOutGuestsOutsideDomains() {
+	if a.settings().AllowedDomains.Empty() {
+		return
+	}
+	var ids []string
+	if err := a.store.ForEachGuest(func(g *store.Guest) error {
+		if g.Deactivated == store.ReasonNone {
+			ids = append(ids, g.UserID)
+		}
+		return nil
+	}); err != nil {
+		a.api.LogError("Guest Accounts: could not list guests to check their addresses", "error", err.Error())
+		return
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		users, appErr := a.api.GetUsersByIds(ids[:n])
+		ids = ids[n:]
+		if appErr != nil {
+			a.api.LogError("Guest Accounts: could not read guests to check their addresses", "error", appErr.Error())
+			continue
+		}
+		for _, u := range users {
+			if ok, _ := a.domainAllowed(u.Email); !ok {
+				a.signOutOutsideDomains(u.Id)
+			}
+		}
+	}
 }
 
 func (a *App) clearMustChangePassword(userID string) {

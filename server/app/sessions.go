@@ -14,36 +14,42 @@ import (
 // login). The plugin API can revoke a session by id but not list them, so
 // the ids come from the database.
 func (a *App) RevokeSessions(userID string) error {
+	_, err := a.revokeSessions(userID)
+	return err
+}
+
+// revokeSessions is RevokeSessions, saying how many sessions it ended.
+func (a *App) revokeSessions(userID string) (int, error) {
 	if a.client == nil {
-		return errors.New("no database access to list sessions")
+		return 0, errors.New("no database access to list sessions")
 	}
 	db, err := a.client.Store.GetMasterDB()
 	if err != nil {
-		return errors.Wrap(err, "opening the database")
+		return 0, errors.Wrap(err, "opening the database")
 	}
 	rows, err := db.Query("SELECT Id FROM Sessions WHERE UserId = $1", userID)
 	if err != nil {
-		return errors.Wrap(err, "listing the user's sessions")
+		return 0, errors.Wrap(err, "listing the user's sessions")
 	}
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return errors.Wrap(err, "reading a session id")
+			return 0, errors.Wrap(err, "reading a session id")
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return errors.Wrap(err, "listing the user's sessions")
+		return 0, errors.Wrap(err, "listing the user's sessions")
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		if appErr := a.api.RevokeSession(id); appErr != nil {
-			return errors.Wrap(appErr, "revoking a session")
+			return i, errors.Wrap(appErr, "revoking a session")
 		}
 	}
-	return nil
+	return len(ids), nil
 }
 
 // MarkGuestSessions gives the guests' sessions core's is_guest marker,

@@ -15,8 +15,9 @@ import (
 // domains" (core does not check guest domains for a user who is not
 // system_guest, and calls no plugin hook). From then on every post and
 // upload is refused before the fact, the first refusal signs the guest
-// out of every session, and signing in again is refused. Both of core's
-// routes are tried: PUT /users/{id}/patch and PUT /users/{id}.
+// out of every session, and signing in again is refused; a guest who only
+// reads is signed out by the periodic job. Both of core's routes are
+// tried: PUT /users/{id}/patch and PUT /users/{id}.
 func TestEscapeEmailChangeToADisallowedDomain(t *testing.T) {
 	fx := newEscape(t)
 	th := fx.th
@@ -62,5 +63,17 @@ func TestEscapeEmailChangeToADisallowedDomain(t *testing.T) {
 	requireRejected(t, resp, err, "an upload after the address left the allowed domains")
 	_, resp, err = oc.GetMe(th.Ctx, "")
 	require.Error(t, err, "the session survived the refused upload")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	// A guest who only reads is signed out by the periodic job.
+	reader := createGuestWith(th, nil, th.Channel.Id)
+	rc := th.Login(reader)
+	_, _, err = rc.PatchUser(th.Ctx, reader.Id, &model.UserPatch{Email: model.NewPointer("g" + model.NewId()[:8] + "@evil.test"), Password: model.NewPointer(testhelper.UserPassword)})
+	require.NoError(t, err)
+	_, _, err = rc.GetPostsForChannel(th.Ctx, th.Channel.Id, 0, 10, "", false, false)
+	require.NoError(t, err, "measured: reading needs no hook, so it works until the job runs")
+	runExpiryJob(th)
+	_, resp, err = rc.GetMe(th.Ctx, "")
+	require.Error(t, err, "the reading guest's session survived the periodic job")
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
