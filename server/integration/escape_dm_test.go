@@ -157,4 +157,5 @@ func TestEscapeDirectMessageAfterTheSharedChannelIsGone(t *testing.T) {
 	assert.Positive(t, headerEvents, "core no longer sends the header before the post hook: update docs/security.md")
 	assert.Positive(t, typing, "typing no longer reaches the friend: update docs/security.md")
 	assert.Equal(t, reactionAdded, reactionRemoved, "every reaction that reached the friend was taken back")
+	requireStatedLimit(th, "dm_former_contacts")
 }

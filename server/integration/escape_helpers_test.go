@@ -302,3 +302,13 @@ func respStatus(r *model.Response) int {
 	}
 	return r.StatusCode
 }
+
+// requireStatedLimit checks that GET /stats states a limit the escape
+// tests measured, as not enforced.
+func requireStatedLimit(th *testhelper.TestHelper, capability string) {
+	th.T.Helper()
+	enforced, note, ok := readStatsRole(th).limit(capability)
+	require.True(th.T, ok, "GET /stats does not state the %s limit", capability)
+	assert.False(th.T, enforced, "GET /stats says %s is enforced", capability)
+	assert.NotEmpty(th.T, note, capability)
+}

@@ -217,4 +217,5 @@ func TestEscapeInviteLinkJoinRightAfterSignIn(t *testing.T) {
 	}
 	fx.requireNoTrace(t)
 	requireGuestMemberships(th, fx.guest.Id, th.Channel.Id)
+	requireStatedLimit(th, "sign_in_window")
 }

@@ -40,6 +40,8 @@ export const EDITION_LIMIT_LABEL: Record<string, MessageId> = {
     list_users: 'dashboard.limits.capability.list_users',
     create_direct_channel: 'dashboard.limits.capability.create_direct_channel',
     download_files: 'dashboard.limits.capability.download_files',
+    sign_in_window: 'dashboard.limits.capability.sign_in_window',
+    dm_former_contacts: 'dashboard.limits.capability.dm_former_contacts',
 };
 
 /** The capability as a sentence; an id this version does not know is shown as it is. */
