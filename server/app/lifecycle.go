@@ -200,6 +200,7 @@ func (a *App) Promote(actorID, userID string) error {
 			if serr := a.store.SaveGuest(g); serr != nil {
 				a.api.LogError("Guest Accounts: a failed promotion could not restore the guest record", "user_id", userID, "error", serr.Error())
 			}
+			a.MarkGuestSessions(userID)
 			return err
 		}
 		if g.Deactivated == store.ReasonNone {
