@@ -57,8 +57,12 @@ func (a *App) UserDeactivated(userID string) {
 		if err != nil || g.Deactivated != store.ReasonNone {
 			return nil // not a guest, or the plugin did it itself
 		}
-		if u, appErr := a.api.GetUser(userID); appErr == nil && u.DeleteAt == 0 {
-			return nil // reactivated since: a stale event
+		// Reactivated since: a stale event. The database, not core's user
+		// cache: another node may have reactivated the guest (measured with
+		// two nodes and no clustering: the cached copy said deactivated and
+		// the guest was recorded as deactivated by an admin).
+		if active, err := a.userActiveInDB(userID); err == nil && active {
+			return nil
 		}
 		channels = g.ChannelIDs // no longer counted as their guest
 		g.Deactivated = store.ReasonAdmin

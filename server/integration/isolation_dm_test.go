@@ -20,20 +20,19 @@ func requireRejected(t *testing.T, resp *model.Response, err error, what string)
 	assert.Contains(t, strings.ToLower(err.Error()), "rejected by plugin", what)
 }
 
-// The DM/GM rule, acting as the guest through raw REST: core refuses the
-// guest a DM or GM with someone sharing no channel (the guest role); one a
-// member opens with the guest is explained to the guest at once, and
-// posting, editing and uploading there is refused unless the other person
-// shares a channel with them. Members are held to the same rule towards
+// The DM/GM rule, acting as the guest through raw REST: core refuses a
+// guest (dedicated guest role) a new DM or GM with someone sharing no
+// channel, and in one opened while they shared a channel, posting, editing
+// and uploading is refused once they no longer do. Members are held to the same rule towards
 // guests unless "Allow members to message guests ..." is on.
 func TestIsolationDirectMessages(t *testing.T) {
 	th := testhelper.Setup(t)
-	outsider := th.CreateUser() // in the team, shares no channel with the guest
+	outsider := th.CreateUser() // in the team; shares the guest's channel only at first
 	th.AddTeamMember(th.Team.Id, outsider.Id)
+	th.AddChannelMember(th.Channel.Id, outsider.Id)
 	outsiderClient := th.Login(outsider)
 	u := createGuestWith(th, nil, th.Channel.Id)
 	guest := th.Login(u)
-	events := listen(th, guest)
 
 	// DM with a member of the guest's channel: allowed both ways.
 	withMember, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, th.Member.Id)
@@ -43,15 +42,24 @@ func TestIsolationDirectMessages(t *testing.T) {
 	_, _, err = th.MemberClient.CreatePost(th.Ctx, &model.Post{ChannelId: withMember.Id, Message: "hi guest"})
 	require.NoError(t, err, "a member DMs a guest of their channel")
 
-	// DM with an outsider: core refuses the guest (the guest role cannot
-	// see them); one the outsider opens is explained to the guest at once
-	// and refused both ways.
-	_, resp, err := guest.CreateDirectChannel(th.Ctx, u.Id, outsider.Id)
-	require.Error(t, err, "a guest opened a DM with someone sharing no channel")
+	// A DM and a GM opened while the outsider shared the channel; then the
+	// outsider leaves it. (A new DM or GM with someone sharing no channel
+	// is refused by core itself, because of the dedicated guest role.)
+	withOutsider, _, err := guest.CreateDirectChannel(th.Ctx, u.Id, outsider.Id)
+	require.NoError(t, err)
+	gm, _, err := guest.CreateGroupChannel(th.Ctx, []string{u.Id, th.Member.Id, outsider.Id})
+	require.NoError(t, err)
+	_, err = th.AdminClient.RemoveUserFromChannel(th.Ctx, th.Channel.Id, outsider.Id)
+	require.NoError(t, err)
+	stranger := th.CreateUser()
+	th.AddTeamMember(th.Team.Id, stranger.Id)
+	_, resp, err := guest.CreateDirectChannel(th.Ctx, u.Id, stranger.Id)
+	require.Error(t, err, "core let a guest open a DM with a stranger")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-	withOutsider, _, err := outsiderClient.CreateDirectChannel(th.Ctx, outsider.Id, u.Id)
-	require.NoError(t, err, "core lets a member open a DM with anyone")
-	events.wait(th, "ephemeral explanation at DM creation", ephemeralIn(withOutsider.Id, "only message people who share a channel"))
+	_, resp, err = guest.CreateGroupChannel(th.Ctx, []string{u.Id, th.Member.Id, stranger.Id})
+	require.Error(t, err, "core let a guest open a GM with a stranger")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+
 	_, resp, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi stranger"})
 	requireRejected(t, resp, err, "a guest's post to an outsider")
 	_, resp, err = outsiderClient.CreatePost(th.Ctx, &model.Post{ChannelId: withOutsider.Id, Message: "hi guest"})
@@ -71,11 +79,7 @@ func TestIsolationDirectMessages(t *testing.T) {
 		assert.True(t, p.IsSystemMessage(), "a message reached the outsider: %q", p.Message)
 	}
 
-	// GM including the outsider: core lets the guest open it now (core
-	// counts the DM the outsider opened as shared: measured), and the
-	// guest's posts there are refused.
-	gm, _, err := guest.CreateGroupChannel(th.Ctx, []string{u.Id, th.Member.Id, outsider.Id})
-	require.NoError(t, err)
+	// GM including the outsider: refused.
 	_, resp, err = guest.CreatePost(th.Ctx, &model.Post{ChannelId: gm.Id, Message: "hi all"})
 	requireRejected(t, resp, err, "a guest's post in a GM with an outsider")
 
