@@ -9,15 +9,23 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/api"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/background"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/enforce"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/command"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/jobs"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/mail"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/coresql"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/guestcache"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/sqlstore"
 )
 
 // OnActivate is called by core when the plugin starts (enable, server
@@ -38,40 +46,66 @@ func (p *Plugin) OnActivate() error {
 	if err != nil {
 		return errors.Wrap(err, "loading translations")
 	}
-	a, err := app.New(app.Deps{
-		Clock:       clock,
-		Translate:   translate,
-		API:         p.API,
-		Client:      p.client,
-		Store:       kvstore.New(p.client, manifest.Id),
-		Core:        coresql.New(p.client.Store),
-		Settings:    p.settings,
-		PluginID:    manifest.Id,
-		ConfigError: func() string { return p.config.get().Error },
-	})
+	a, err := p.wire(clock, translate)
 	if err != nil {
 		return errors.Wrap(err, "starting Guest Accounts")
 	}
 	// The guests' system role first: Reconcile moves them onto it.
-	a.EnsureGuestRole()
-	if err := a.Reconcile(); err != nil {
+	a.background.EnsureGuestRole()
+	if err := a.background.Reconcile(); err != nil {
+		a.background.Close()
 		return errors.Wrap(err, "checking the guest registry")
 	}
-	a.ApplySwitch()
-	a.MarkAllGuestSessions()
-	if err := a.StartExpiryJob(jobs.ExpiryInterval); err != nil {
-		a.Close()
+	a.background.ApplySwitch()
+	// Sessions guests held before this start get core's guest marker.
+	a.enforce.MarkAllGuestSessions()
+	if err := a.background.StartExpiryJob(jobs.ExpiryInterval); err != nil {
+		a.background.Close()
 		return errors.Wrap(err, "starting the expiry job")
 	}
+	a.background.WatchLicense()
 	p.app = a
-	p.router = api.NewRouter(a, p.API, testClock)
-	if err := command.Register(p.API, a); err != nil {
+	p.router = api.NewRouter(api.Services{Kit: a.kit, Guests: a.guests, Invites: a.invites, Rules: a.rules, Jobs: a.background}, p.API, testClock)
+	if err := command.Register(p.API); err != nil {
 		return errors.Wrap(err, "registering /guest")
 	}
-	if err := a.RegisterCommandGuards(); err != nil {
+	if err := enforce.RegisterCommandGuards(p.API); err != nil {
 		return err
 	}
 	return nil
+}
+
+// wire builds the app layer: the store and its cache layer, the Kit, the
+// memberships manager and the use-case packages, each given the narrow
+// parts it may call (docs/architecture.md).
+func (p *Plugin) wire(clock app.Clock, translate func(locale, id string, data map[string]any) string) (*services, error) {
+	cache := guestcache.New(kvstore.New(p.client, manifest.Id), p.API)
+	core := sqlstore.New(p.client.Store.GetMasterDB)
+	kit, err := app.New(app.Deps{
+		Clock:       clock,
+		Translate:   translate,
+		API:         p.API,
+		Store:       cache,
+		Settings:    p.settings,
+		ConfigError: func() string { return p.config.get().Error },
+	})
+	if err != nil {
+		return nil, err
+	}
+	members := memberships.New(p.API, func(key string) (memberships.Lock, error) {
+		return cluster.NewMutex(p.API, key)
+	}, kit.Licensed)
+	g := guests.New(guests.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Core: core})
+	e := enforce.New(enforce.Deps{Kit: kit, API: p.API, Cache: cache, Members: members, Core: core, Reactivator: g, Sessions: g})
+	return &services{
+		kit:        kit,
+		cache:      cache,
+		enforce:    e,
+		guests:     g,
+		invites:    invites.New(invites.Deps{Kit: kit, API: p.API, Store: cache, Guests: g}),
+		rules:      rules.New(rules.Deps{Kit: kit, API: p.API, Store: cache, Guests: g}),
+		background: background.New(background.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Guests: g, Core: core, Sessions: e}),
+	}, nil
 }
 
 // loadTranslations reads assets/i18n/*.json from the installed bundle.
@@ -92,9 +126,8 @@ func (p *Plugin) loadTranslations() (func(locale, id string, data map[string]any
 // OnDeactivate is called by core when the plugin stops: an admin disabling
 // it, a server shutdown, or an upgrade. Only the first must fail closed:
 // without the plugin nothing guards the guests, so they are deactivated
-// (and reinstated at the next activation). Measured on 11.4: the plugin's
-// state in the config is already disabled when an admin disabled it, and
-// still enabled on shutdown or upgrade.
+// (and reinstated at the next activation). The plugin's state in the
+// config tells them apart (docs/measured-facts.md).
 func (p *Plugin) OnDeactivate() error {
 	if p.client != nil {
 		defer p.client.Store.Close() // after the app: SwitchOff walks the registry
@@ -104,12 +137,12 @@ func (p *Plugin) OnDeactivate() error {
 	}
 	// Let acceptances in flight finish and refuse new ones: core kills the
 	// plugin process as soon as this returns.
-	p.app.BeginClose()
-	defer p.app.Close()
+	p.app.kit.BeginClose()
+	defer p.app.background.Close()
 	if !p.disabledByAdmin() {
 		return nil
 	}
-	n, err := p.app.SwitchOff(store.ReasonPluginDisabled)
+	n, err := p.app.background.SwitchOff(store.ReasonPluginDisabled)
 	p.API.LogInfo("Guest Accounts disabled: guests deactivated until it is enabled again", "guests", n)
 	return err
 }

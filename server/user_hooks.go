@@ -12,16 +12,16 @@ func (p *Plugin) UserWillLogIn(_ *plugin.Context, user *model.User) string {
 	if p.app == nil {
 		return ""
 	}
-	return p.app.CheckLogin(user)
+	return p.app.enforce.CheckLogin(user)
 }
 
 // UserHasLoggedIn is called by core, asynchronously, after a login: a
-// guest's new session gets core's guest marker (App.GuestLoggedIn).
+// guest's new session gets core's guest marker (enforce.GuestLoggedIn).
 func (p *Plugin) UserHasLoggedIn(_ *plugin.Context, user *model.User) {
-	if p.app == nil || user == nil || !p.app.MayBeGuest(user.Id) {
+	if p.app == nil || user == nil || !p.app.enforce.MayBeGuest(user.Id) {
 		return
 	}
-	p.app.GuestLoggedIn(user.Id)
+	p.app.enforce.GuestLoggedIn(user.Id)
 }
 
 // UserHasBeenDeactivated is called by core after any deactivation: an
@@ -31,7 +31,7 @@ func (p *Plugin) UserHasBeenDeactivated(_ *plugin.Context, user *model.User) {
 	if p.app == nil {
 		return
 	}
-	p.app.UserDeactivated(user.Id)
+	p.app.guests.UserDeactivated(user.Id)
 }
 
 // UserHasBeenCreated is called by core after an account is created (sign-up,
@@ -41,5 +41,5 @@ func (p *Plugin) UserHasBeenCreated(_ *plugin.Context, user *model.User) {
 	if p.app == nil {
 		return
 	}
-	p.app.UserCreated(user)
+	p.app.rules.UserCreated(user)
 }

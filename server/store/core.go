@@ -1,12 +1,36 @@
 package store
 
-// Core's own tables. The plugin API has no call for a few things the
-// plugin needs (creating a role on an unlicensed server, listing a user's
-// sessions, reading past core's user cache), so the plugin reaches core's
-// tables through its database handle. Everything it does there goes
-// through the interfaces below (implemented by store/coresql), so the SQL
-// on tables the plugin does not own lives in one place. The plugin writes
-// only rows it owns; it never changes a built-in or scheme-managed role.
+// Core is what the plugin does on core's own tables, through the database
+// handle core lends plugins, where the plugin API has no call: reading a
+// user's sessions and active flag, marking guests' sessions as core marks
+// its own guests', and the dedicated guest role's row
+// (core has no role-creation API on an unlicensed server). It is the only
+// SQL on core's tables outside the KV store implementation; sqlstore
+// implements it. The plugin writes only the row it owns; it never changes
+// a built-in or scheme-managed role.
+type Core interface {
+	// SessionIDs lists the ids of the user's sessions (the plugin API can
+	// revoke a session by id but cannot list them).
+	SessionIDs(userID string) ([]string, error)
+	// UserActive reads whether the user is active from the database, past
+	// core's user cache (which another node cannot invalidate without
+	// clustering).
+	UserActive(userID string) (bool, error)
+	// SetSessionsGuest sets the is_guest property of every session of the
+	// listed users to isGuest, as core does for its own guests when it
+	// promotes or demotes them, and returns the sessions it changed. Core
+	// reads the property from the database when a session is not in its
+	// cache; the caller refreshes that cache.
+	SetSessionsGuest(userIDs []string, isGuest bool) ([]CoreSession, error)
+	CoreRoles
+}
+
+// CoreSession is a session SetSessionsGuest changed.
+type CoreSession struct {
+	ID        string
+	UserID    string
+	ExpiresAt int64
+}
 
 // CoreRole is a row of core's Roles table (core's model.Role as stored).
 type CoreRole struct {
@@ -35,27 +59,4 @@ type CoreRoles interface {
 	// DeleteAt back to 0) of the role named name, only if that role is
 	// neither built in nor scheme-managed; ErrNotFound when no such row.
 	SetCoreRolePermissions(name string, permissions []string, updateAt int64) error
-}
-
-// CoreSessions marks rows of core's Sessions table.
-type CoreSessions interface {
-	// SetSessionsGuest sets the is_guest property of every session of the
-	// listed users to isGuest, as core does for its own guests when it
-	// promotes or demotes them, and returns the sessions it changed. Core
-	// reads the property from the database when a session is not in its
-	// cache; the caller refreshes that cache.
-	SetSessionsGuest(userIDs []string, isGuest bool) ([]CoreSession, error)
-}
-
-// CoreSession is a session the plugin changed.
-type CoreSession struct {
-	ID        string
-	UserID    string
-	ExpiresAt int64
-}
-
-// Core is everything the plugin does on core's tables.
-type Core interface {
-	CoreRoles
-	CoreSessions
 }
