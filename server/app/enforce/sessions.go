@@ -69,6 +69,11 @@ func (s *Service) refreshSessionCaches(userID string) {
 		if appErr != nil {
 			return appErr
 		}
+		if !s.kit.Licensed() && slices.Contains(u.GetRoles(), model.SystemGuestRoleId) {
+			// A role window left open (a crash): never write its role back;
+			// the repair that closes it clears the caches as well.
+			return nil
+		}
 		if _, appErr = s.api.UpdateUserRoles(userID, u.Roles); appErr != nil {
 			return appErr
 		}
