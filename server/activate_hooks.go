@@ -57,6 +57,8 @@ func (p *Plugin) OnActivate() error {
 		return errors.Wrap(err, "checking the guest registry")
 	}
 	a.background.ApplySwitch()
+	// Sessions guests held before this start get core's guest marker.
+	a.enforce.MarkAllGuestSessions()
 	if err := a.background.StartExpiryJob(jobs.ExpiryInterval); err != nil {
 		a.background.Close()
 		return errors.Wrap(err, "starting the expiry job")
@@ -94,14 +96,15 @@ func (p *Plugin) wire(clock app.Clock, translate func(locale, id string, data ma
 		return cluster.NewMutex(p.API, key)
 	}, kit.Licensed)
 	g := guests.New(guests.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Core: core})
+	e := enforce.New(enforce.Deps{Kit: kit, API: p.API, Cache: cache, Members: members, Core: core, Reactivator: g, Sessions: g})
 	return &services{
 		kit:        kit,
 		cache:      cache,
-		enforce:    enforce.New(enforce.Deps{Kit: kit, API: p.API, Cache: cache, Members: members, Core: core, Reactivator: g}),
+		enforce:    e,
 		guests:     g,
 		invites:    invites.New(invites.Deps{Kit: kit, API: p.API, Store: cache, Guests: g}),
 		rules:      rules.New(rules.Deps{Kit: kit, API: p.API, Store: cache, Guests: g}),
-		background: background.New(background.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Guests: g, Core: core}),
+		background: background.New(background.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Guests: g, Core: core, Sessions: e}),
 	}, nil
 }
 

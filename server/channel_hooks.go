@@ -44,13 +44,24 @@ func (p *Plugin) ChannelMemberWillBeAdded(c *plugin.Context, member *model.Chann
 
 // ChannelHasBeenCreated is called by core after any channel is created,
 // including direct and group message channels: guests (and members
-// messaging guests) the DM rule refuses are told at once.
+// messaging guests) the DM rule refuses are told at once, and a channel a
+// guest created is undone.
 func (p *Plugin) ChannelHasBeenCreated(_ *plugin.Context, channel *model.Channel) {
 	if p.app == nil || channel == nil {
 		return
 	}
 	p.app.enforce.DirectChannelCreated(channel)
-	p.app.enforce.PrivateChannelCreated(channel)
+	p.app.enforce.GuestChannelCreated(channel)
+}
+
+// ChannelWillBeUpdated is called by core before a channel change is saved
+// (11.8 and later; older servers never call it): a header or purpose
+// change of a direct or group message the DM rule refuses is vetoed.
+func (p *Plugin) ChannelWillBeUpdated(c *plugin.Context, newChannel, oldChannel *model.Channel) (*model.Channel, string) {
+	if p.app == nil {
+		return nil, ""
+	}
+	return nil, p.app.enforce.CheckChannelUpdate(newChannel, oldChannel, sessionID(c))
 }
 
 // actorID is who made a membership: the actor core names, else the user

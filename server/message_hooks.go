@@ -35,8 +35,9 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, oldPost *model
 	return newPost, ""
 }
 
-// ReactionHasBeenAdded is called by core after a reaction is saved; a
-// guest whose reactions are off has it removed (there is no veto hook).
+// ReactionHasBeenAdded is called by core after a reaction is saved (there
+// is no veto hook): a guest whose reactions are off, or a reaction in a
+// DM/GM the DM rule refuses, has it removed.
 func (p *Plugin) ReactionHasBeenAdded(_ *plugin.Context, reaction *model.Reaction) {
 	if p.app != nil {
 		p.app.enforce.ReactionAdded(reaction)

@@ -15,6 +15,15 @@ func (p *Plugin) UserWillLogIn(_ *plugin.Context, user *model.User) string {
 	return p.app.enforce.CheckLogin(user)
 }
 
+// UserHasLoggedIn is called by core, asynchronously, after a login: a
+// guest's new session gets core's guest marker (enforce.GuestLoggedIn).
+func (p *Plugin) UserHasLoggedIn(_ *plugin.Context, user *model.User) {
+	if p.app == nil || user == nil || !p.app.enforce.MayBeGuest(user.Id) {
+		return
+	}
+	p.app.enforce.GuestLoggedIn(user.Id)
+}
+
 // UserHasBeenDeactivated is called by core after any deactivation: an
 // admin deactivating a guest outside the plugin is recorded as such (the
 // master switch will not bring them back) and frees a cap slot.

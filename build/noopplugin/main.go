@@ -56,6 +56,10 @@ func (p *Plugin) ChannelMemberWillBeAdded(*plugin.Context, *model.ChannelMember)
 
 func (p *Plugin) ChannelHasBeenCreated(*plugin.Context, *model.Channel) {}
 
+func (p *Plugin) ChannelWillBeUpdated(*plugin.Context, *model.Channel, *model.Channel) (*model.Channel, string) {
+	return nil, ""
+}
+
 func (p *Plugin) UserHasJoinedTeam(*plugin.Context, *model.TeamMember, *model.User) {}
 
 func (p *Plugin) TeamMemberWillBeAdded(*plugin.Context, *model.TeamMember) (*model.TeamMember, string) {
@@ -63,6 +67,8 @@ func (p *Plugin) TeamMemberWillBeAdded(*plugin.Context, *model.TeamMember) (*mod
 }
 
 func (p *Plugin) UserWillLogIn(*plugin.Context, *model.User) string { return "" }
+
+func (p *Plugin) UserHasLoggedIn(*plugin.Context, *model.User) {}
 
 func (p *Plugin) UserHasBeenDeactivated(*plugin.Context, *model.User) {}
 

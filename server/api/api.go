@@ -78,7 +78,7 @@ func NewRouter(a Services, log Logger, testClock *app.OffsetClock) http.Handler 
 	// Runs the expiry job's body once now (the schedule runs it every five
 	// minutes) and reports what it did; it waits for a run in progress.
 	admin.HandleFunc("/jobs/expiry/run", func(w http.ResponseWriter, r *http.Request) {
-		report, err := a.Jobs.RunExpiry(r.Context())
+		report, err := a.Jobs.RunJob(r.Context())
 		if err != nil {
 			h.writeAppError(w, r, err)
 			return

@@ -59,7 +59,7 @@ type Rules interface {
 
 // Jobs runs the expiry job's body on request (/jobs/expiry/run).
 type Jobs interface {
-	RunExpiry(ctx context.Context) (*background.ExpiryReport, error)
+	RunJob(ctx context.Context) (*background.ExpiryReport, error)
 }
 
 // Services are the app layer's parts the API calls.

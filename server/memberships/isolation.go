@@ -138,15 +138,58 @@ func (m *Manager) LeaveChannelLocked(userID, channelID string) error {
 }
 
 // LeaveTeamLocked removes the user's team membership (core then leaves
-// every channel of the team); onlyOrdinary keeps a guest membership. It
-// reports whether it removed anything.
+// every channel of the team); onlyOrdinary keeps a guest membership. A
+// join racing another (measured: invite-link joins sent together) can add
+// the team's default channels after core left them with the membership
+// another join's hook removed; that join's own hook comes here later and
+// finds the membership already gone, so the ordinary channel memberships
+// left in the team are removed either way. It reports whether it removed
+// anything.
 func (m *Manager) LeaveTeamLocked(userID, teamID string, onlyOrdinary bool) (bool, error) {
 	tm, appErr := m.api.GetTeamMember(teamID, userID)
-	if appErr != nil || tm.DeleteAt != 0 || (onlyOrdinary && tm.SchemeGuest) {
+	if appErr == nil && tm.DeleteAt == 0 && onlyOrdinary && tm.SchemeGuest {
 		return false, nil
 	}
-	if appErr := m.api.DeleteTeamMember(teamID, userID, ""); appErr != nil {
-		return false, errors.Wrapf(appErr, "removing the guest from team %s", teamID)
+	removed := false
+	if appErr == nil && tm.DeleteAt == 0 {
+		if appErr := m.api.DeleteTeamMember(teamID, userID, ""); appErr != nil {
+			return false, errors.Wrapf(appErr, "removing the guest from team %s", teamID)
+		}
+		removed = true
 	}
-	return true, nil
+	left, err := m.leaveOrdinaryChannelsLocked(userID, teamID)
+	return removed || left, err
+}
+
+// leaveOrdinaryChannelsLocked leaves the user's ordinary memberships of
+// the team's open and private channels, inside a window (core refuses to
+// take a non-guest out of town-square).
+func (m *Manager) leaveOrdinaryChannelsLocked(userID, teamID string) (bool, error) {
+	channels, appErr := m.api.GetChannelsForTeamForUser(teamID, userID, false)
+	if appErr != nil {
+		if appErr.StatusCode == http.StatusNotFound { // no channels at all
+			return false, nil
+		}
+		return false, errors.Wrap(appErr, "listing the guest's channels")
+	}
+	var ordinary []string
+	for _, ch := range channels {
+		if ch.TeamId != teamID || (ch.Type != model.ChannelTypeOpen && ch.Type != model.ChannelTypePrivate) {
+			continue
+		}
+		if cm, appErr := m.api.GetChannelMember(ch.Id, userID); appErr == nil && !cm.SchemeGuest {
+			ordinary = append(ordinary, ch.Id)
+		}
+	}
+	if len(ordinary) == 0 {
+		return false, nil
+	}
+	return true, m.window(userID, func() error {
+		for _, id := range ordinary {
+			if appErr := m.api.DeleteChannelMember(id, userID); appErr != nil {
+				return errors.Wrapf(appErr, "removing the guest from channel %s", id)
+			}
+		}
+		return nil
+	})
 }

@@ -2,7 +2,8 @@ package store
 
 // Core is what the plugin does on core's own tables, through the database
 // handle core lends plugins, where the plugin API has no call: reading a
-// user's sessions and active flag, and the dedicated guest role's row
+// user's sessions and active flag, marking guests' sessions as core marks
+// its own guests', and the dedicated guest role's row
 // (core has no role-creation API on an unlicensed server). It is the only
 // SQL on core's tables outside the KV store implementation; sqlstore
 // implements it. The plugin writes only the row it owns; it never changes
@@ -15,7 +16,20 @@ type Core interface {
 	// core's user cache (which another node cannot invalidate without
 	// clustering).
 	UserActive(userID string) (bool, error)
+	// SetSessionsGuest sets the is_guest property of every session of the
+	// listed users to isGuest, as core does for its own guests when it
+	// promotes or demotes them, and returns the sessions it changed. Core
+	// reads the property from the database when a session is not in its
+	// cache; the caller refreshes that cache.
+	SetSessionsGuest(userIDs []string, isGuest bool) ([]CoreSession, error)
 	CoreRoles
+}
+
+// CoreSession is a session SetSessionsGuest changed.
+type CoreSession struct {
+	ID        string
+	UserID    string
+	ExpiresAt int64
 }
 
 // CoreRole is a row of core's Roles table (core's model.Role as stored).

@@ -51,6 +51,17 @@ type Guests interface {
 	Activate(actorID, userID, onlyReason string) (*guests.Guest, error)
 }
 
+// Sessions is the enforcement side's care of guests' sessions, run by the
+// periodic job.
+type Sessions interface {
+	// MarkAllGuestSessions gives every active guest's sessions core's guest
+	// marker.
+	MarkAllGuestSessions()
+	// SignOutGuestsOutsideDomains ends the sessions of guests whose address
+	// is not in the allowed domains.
+	SignOutGuestsOutsideDomains()
+}
+
 // Deps are what the Service needs.
 type Deps struct {
 	Kit     *app.Kit
@@ -60,16 +71,20 @@ type Deps struct {
 	Guests  Guests
 	// Core is the dedicated guest role's row in core's Roles table.
 	Core store.CoreRoles
+	// Sessions marks guests' sessions and signs out guests outside the
+	// allowed domains (the periodic job).
+	Sessions Sessions
 }
 
 // Service runs the background work; Close stops it.
 type Service struct {
-	kit     *app.Kit
-	api     API
-	store   store.Store
-	members *memberships.Manager
-	guests  Guests
-	core    store.CoreRoles
+	kit      *app.Kit
+	api      API
+	store    store.Store
+	members  *memberships.Manager
+	guests   Guests
+	core     store.CoreRoles
+	sessions Sessions
 
 	wg   sync.WaitGroup
 	stop chan struct{}
@@ -77,7 +92,7 @@ type Service struct {
 
 // New returns a Service; nothing runs until Start.
 func New(d Deps) *Service {
-	return &Service{kit: d.Kit, api: d.API, store: d.Store, members: d.Members, guests: d.Guests, core: d.Core, stop: make(chan struct{})}
+	return &Service{kit: d.Kit, api: d.API, store: d.Store, members: d.Members, guests: d.Guests, core: d.Core, sessions: d.Sessions, stop: make(chan struct{})}
 }
 
 // Close stops the background work and waits for it.

@@ -35,11 +35,24 @@ type ExpiryReport struct {
 	Skipped bool `json:"skipped,omitempty"`
 }
 
-// StartExpiryJob schedules RunExpiry every interval, once across the
+// RunJob is the periodic job's body: RunExpiry; then sessions core made
+// without a login (a personal access token's first use) get core's guest
+// marker, and guests whose address left the allowed domains are signed
+// out (Sessions, the enforcement side).
+func (s *Service) RunJob(ctx context.Context) (*ExpiryReport, error) {
+	report, err := s.RunExpiry(ctx)
+	if s.sessions != nil {
+		s.sessions.MarkAllGuestSessions()
+		s.sessions.SignOutGuestsOutsideDomains()
+	}
+	return report, err
+}
+
+// StartExpiryJob schedules RunJob every interval, once across the
 // cluster. The job stops with Close.
 func (s *Service) StartExpiryJob(interval time.Duration) error {
 	job, err := jobs.Schedule(s.api, jobs.ExpiryKey, interval, func() {
-		if _, err := s.RunExpiry(context.Background()); err != nil {
+		if _, err := s.RunJob(context.Background()); err != nil {
 			s.api.LogError("Guest Accounts: the expiry job failed", "error", err.Error())
 		}
 	})

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )

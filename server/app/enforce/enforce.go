@@ -34,6 +34,12 @@ type API interface {
 	GetPost(postID string) (*model.Post, *model.AppError)
 	RemoveReaction(reaction *model.Reaction) *model.AppError
 	DeleteChannel(channelID string) *model.AppError
+	DeleteChannelMember(channelID, userID string) *model.AppError
+	GetTeamMember(teamID, userID string) (*model.TeamMember, *model.AppError)
+	UpdateChannel(channel *model.Channel) (*model.Channel, *model.AppError)
+	GetUsersByIds(userIDs []string) ([]*model.User, *model.AppError)
+	UpdateUserRoles(userID, newRoles string) (*model.User, *model.AppError)
+	ExtendSessionExpiry(sessionID string, newExpiry int64) *model.AppError
 	LogWarn(msg string, keyValuePairs ...any)
 	LogError(msg string, keyValuePairs ...any)
 }
@@ -52,6 +58,8 @@ type Deps struct {
 	Members     *memberships.Manager
 	Core        store.Core
 	Reactivator Reactivator
+	// Sessions ends a guest's sessions (the guests use cases).
+	Sessions SessionRevoker
 }
 
 // Service runs the checks.
@@ -64,6 +72,7 @@ type Service struct {
 	members     *memberships.Manager
 	core        store.Core
 	reactivator Reactivator
+	sessions    SessionRevoker
 	channels    *channelCache
 }
 
@@ -71,7 +80,7 @@ type Service struct {
 func New(d Deps) *Service {
 	return &Service{
 		kit: d.Kit, api: d.API, cache: d.Cache, members: d.Members,
-		core: d.Core, reactivator: d.Reactivator, channels: newChannelCache(),
+		core: d.Core, reactivator: d.Reactivator, sessions: d.Sessions, channels: newChannelCache(),
 	}
 }
 

@@ -11,10 +11,11 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
-// The DM/GM rule (policy.DMAllowed). Core lets anyone, guests too, create
-// a direct or group message channel with anyone, so the rule is applied
-// where a plugin can: the people involved are told when such a channel is
-// created, and posts, edits and uploads in it are refused.
+// The DM/GM rule (policy.DMAllowed). Core lets members open a direct or
+// group message with anyone, and guests (the dedicated role) with anyone
+// they can see, so the rule is applied where a plugin can: the people
+// involved are told when such a channel is created, and posts, edits,
+// uploads, header changes and reactions in it are refused.
 
 var msgCheckFailed = app.Msg{ID: "guest_accounts.notice.check_failed", Format: "Your message could not be checked; try again in a moment."}
 
@@ -211,4 +212,88 @@ func (s *Service) dmRefusalText(readerID string, r policy.DMReason) string {
 		return s.kit.TrUser(readerID, "guest_accounts.notice.dm_member_no_shared_channel", "You can only message guests who share a channel with you.")
 	}
 	return s.kit.TrUser(readerID, "guest_accounts.notice.dm_refused", "This direct message is not allowed.")
+}
+
+// checkChannelChangePost applies the DM rule to core's system post about a
+// header change in a direct or group message, posted as the changer (core
+// lets any participant change a DM/GM header: measured 200 on 11.4 for a
+// guest whose DM partner no longer shares a channel with them). Refused,
+// the post never reaches the others (no unread, no mention, no
+// notification) and the header is put back (undoChannelChange); core has
+// already saved it and sent it to the participants' websockets as
+// channel_updated (no hook runs before that on 11.4; 11.8's
+// ChannelWillBeUpdated vetoes it: CheckChannelUpdate). Other system posts
+// pass.
+func (s *Service) checkChannelChangePost(post *model.Post) string {
+	if !policy.IsChannelChangePost(post.Type) {
+		return ""
+	}
+	reason := s.directSendRefusal(post.UserId, post.ChannelId)
+	if reason != "" {
+		s.undoChannelChange(post)
+	}
+	return reason
+}
+
+// directSendRefusal applies the DM rule alone to userID acting in a
+// channel (a header change, a reaction); "" allows, and channels other than
+// DMs and GMs are not its business.
+func (s *Service) directSendRefusal(userID, channelID string) string {
+	ch, appErr := s.channelForSend(channelID)
+	if appErr != nil || (ch.Type != model.ChannelTypeDirect && ch.Type != model.ChannelTypeGroup) {
+		return ""
+	}
+	g, err := s.cache.Cached(userID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		g = nil
+	case err != nil:
+		return s.kit.Say(userID, msgCheckFailed)
+	}
+	return s.checkDirectSend(userID, g, ch)
+}
+
+// undoChannelChange puts back the header or purpose a refused change post
+// records (core's post carries the old value).
+func (s *Service) undoChannelChange(post *model.Post) {
+	ch, appErr := s.api.GetChannel(post.ChannelId)
+	if appErr != nil {
+		s.api.LogWarn("Guest Accounts: could not read a channel to undo a refused header change", "channel_id", post.ChannelId, "error", appErr.Error())
+		return
+	}
+	old := func(key string) string { v, _ := post.GetProp(key).(string); return v }
+	switch post.Type {
+	case model.PostTypeHeaderChange:
+		ch.Header = old("old_header")
+	case model.PostTypePurposeChange:
+		ch.Purpose = old("old_purpose")
+	default:
+		return // core refuses display name changes of DMs and GMs
+	}
+	if _, appErr := s.api.UpdateChannel(ch); appErr != nil {
+		s.api.LogWarn("Guest Accounts: could not undo a refused header change", "channel_id", ch.Id, "error", appErr.Error())
+		return
+	}
+	s.kit.Audit(post.UserId, "dm_refused", ch.Id, "refused: header change undone", post.Type)
+}
+
+// CheckChannelUpdate is the veto path for DM/GM header and purpose changes
+// (11.8+; 11.4 never calls it): "" lets core save the change. The change
+// is the session's user's (none for plugins and jobs, such as
+// undoChannelChange); the session is read only for such a change.
+func (s *Service) CheckChannelUpdate(newChannel, oldChannel *model.Channel, sessionID string) string {
+	if newChannel == nil || oldChannel == nil ||
+		(newChannel.Type != model.ChannelTypeDirect && newChannel.Type != model.ChannelTypeGroup) ||
+		(newChannel.Header == oldChannel.Header && newChannel.Purpose == oldChannel.Purpose) {
+		return ""
+	}
+	actorID := s.SessionUserID(sessionID)
+	if actorID == "" {
+		return ""
+	}
+	reason := s.directSendRefusal(actorID, newChannel.Id)
+	if reason != "" {
+		s.kit.Audit(actorID, "dm_refused", newChannel.Id, "refused: header change", "vetoed")
+	}
+	return reason
 }

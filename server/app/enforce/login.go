@@ -40,7 +40,11 @@ func (s *Service) CheckLogin(u *model.User) string {
 			return s.kit.TrUser(u.Id, "guest_accounts.login.not_active", "Your guest account is not active: %s", s.kit.LocalizedFor(u.Id, err))
 		}
 	}
-	return s.loginRefusal(u, true)
+	if reason := s.loginRefusal(u, true); reason != "" {
+		return reason
+	}
+	s.watchNewSession(u.Id)
+	return ""
 }
 
 // creatingWindow is how old an account may be and still be one the plugin

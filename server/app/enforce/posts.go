@@ -22,8 +22,13 @@ var msgDeactivated = app.Msg{ID: "guest_accounts.notice.deactivated", Format: "Y
 func (s *Service) CheckPost(post *model.Post) string {
 	// Core's own join/leave messages are posted as the user; users cannot
 	// create system_* posts themselves (core refuses them), so they pass.
-	if post.UserId == "" || post.UserId == s.kit.BotID() || post.IsSystemMessage() {
+	// A header change in a DM/GM is the changer's free text reaching the
+	// others: the DM rule applies to it (checkChannelChangePost).
+	if post.UserId == "" || post.UserId == s.kit.BotID() {
 		return ""
+	}
+	if post.IsSystemMessage() {
+		return s.checkChannelChangePost(post)
 	}
 	g, err := s.cache.Cached(post.UserId)
 	if errors.Is(err, store.ErrNotFound) {
@@ -57,6 +62,13 @@ func (s *Service) CheckUpload(userID, channelID string) string {
 		return s.kit.TrUser(userID, "guest_accounts.notice.no_upload", "Guests here may not upload files.")
 	}
 	if reason := s.checkGuestMFA(g); reason != "" {
+		return reason
+	}
+	u, appErr := s.api.GetUser(userID)
+	if appErr != nil {
+		return s.kit.Say(userID, msgCheckFailed)
+	}
+	if reason := s.checkGuestEmail(u); reason != "" {
 		return reason
 	}
 	return s.checkGuestSend(g, channelID)
@@ -109,11 +121,14 @@ func (s *Service) checkGuestPost(g *store.Guest, post *model.Post) string {
 	if reason := s.checkGuestMFA(g); reason != "" {
 		return reason
 	}
+	u, appErr := s.api.GetUser(g.UserID)
+	if appErr != nil {
+		return s.kit.Say(g.UserID, msgCheckFailed)
+	}
+	if reason := s.checkGuestEmail(u); reason != "" {
+		return reason
+	}
 	if g.MustChangePassword {
-		u, appErr := s.api.GetUser(g.UserID)
-		if appErr != nil {
-			return s.kit.Say(g.UserID, msgCheckFailed)
-		}
 		if u.LastPasswordUpdate <= g.PasswordSetAt {
 			return s.kit.TrUser(g.UserID, "guest_accounts.notice.change_password", "Please change the password you were given before posting: Profile > Security > Password.")
 		}

@@ -17,6 +17,7 @@ var (
 	msgNoEdit           = app.Msg{ID: "guest_accounts.notice.no_edit", Format: "Editing your messages is turned off for guests here."}
 	msgNoReactions      = app.Msg{ID: "guest_accounts.notice.no_reactions", Format: "Reactions are turned off for guests here; your reaction was removed."}
 	msgNoPrivateChannel = app.Msg{ID: "guest_accounts.notice.no_private_channel", Format: "Guests here may not create private channels; the channel was archived."}
+	msgNoChannel        = app.Msg{ID: "guest_accounts.notice.no_channel", Format: "Guests cannot create channels; the channel was archived."}
 	msgNoDownload       = app.Msg{ID: "guest_accounts.notice.no_download", Format: "Guests here may not download files."}
 )
 
@@ -67,45 +68,78 @@ func pinOnly(oldPost, newPost *model.Post) bool {
 		slices.Equal(oldPost.FileIds, newPost.FileIds) && reflect.DeepEqual(oldPost.GetProps(), newPost.GetProps())
 }
 
-// ReactionAdded undoes a guest's reaction when reactions are off for them
-// (core has no veto hook for reactions) and tells them why.
+// ReactionAdded undoes a reaction (core has no veto hook for reactions)
+// when reactions are off for the guest who added it, or when it was added
+// in a direct or group message the DM rule refuses them (a guest whose DM
+// partner no longer shares a channel with them, and the reverse), and
+// tells them why. Core has delivered reaction_added to the participants'
+// websockets by then.
 func (s *Service) ReactionAdded(reaction *model.Reaction) {
 	if reaction == nil || reaction.UserId == s.kit.BotID() {
 		return
 	}
-	if who, r := s.guestRestrictions(reaction.UserId); !policy.RestrictionRefuses(who, r, policy.React) {
+	var text, detail string
+	if who, r := s.guestRestrictions(reaction.UserId); policy.RestrictionRefuses(who, r, policy.React) {
+		text, detail = s.kit.Say(reaction.UserId, msgNoReactions), "reactions are off for this guest: "+reaction.EmojiName
+	} else if reason := s.directSendRefusal(reaction.UserId, reaction.ChannelId); reason != "" {
+		text = s.kit.TrUser(reaction.UserId, "guest_accounts.notice.dm_reaction_removed", "%s Your reaction was removed.", reason)
+		detail = "direct message rule: " + reaction.EmojiName
+	} else {
 		return
 	}
 	if appErr := s.api.RemoveReaction(reaction); appErr != nil {
-		s.api.LogWarn("Guest Accounts: could not remove a guest's reaction", "user_id", reaction.UserId, "error", appErr.Error())
+		s.api.LogWarn("Guest Accounts: could not remove a reaction", "user_id", reaction.UserId, "error", appErr.Error())
 		return
 	}
-	if post, appErr := s.api.GetPost(reaction.PostId); appErr == nil {
-		s.kit.Ephemeral(reaction.UserId, post.ChannelId, s.kit.Say(reaction.UserId, msgNoReactions))
+	channelID := reaction.ChannelId
+	if channelID == "" {
+		if post, appErr := s.api.GetPost(reaction.PostId); appErr == nil {
+			channelID = post.ChannelId
+		}
 	}
-	s.kit.Audit(reaction.UserId, "reaction_removed", reaction.PostId, "success", "reactions are off for this guest: "+reaction.EmojiName)
+	if channelID != "" {
+		s.kit.Ephemeral(reaction.UserId, channelID, text)
+	}
+	s.kit.Audit(reaction.UserId, "reaction_removed", reaction.PostId, "success", detail)
 }
 
-// PrivateChannelCreated archives a private channel a guest created when
-// they may not (core has no veto hook for channel creation).
-func (s *Service) PrivateChannelCreated(ch *model.Channel) {
-	if ch == nil {
+// GuestChannelCreated undoes an open or private channel a guest created
+// (core has no veto hook for channel creation): one made through a team
+// membership that is not a guest one (a self-join the isolation hooks had
+// not undone yet), or a private channel the guest may not create
+// (policy.UndoGuestChannel). The guest is removed first, then the channel
+// archived, so they keep no channel_admin membership in it.
+func (s *Service) GuestChannelCreated(ch *model.Channel) {
+	if ch == nil || ch.CreatorId == "" || (ch.Type != model.ChannelTypeOpen && ch.Type != model.ChannelTypePrivate) {
 		return
 	}
-	private, hasCreator := ch.Type == model.ChannelTypePrivate, ch.CreatorId != ""
-	if !private || !hasCreator {
-		return // no registry read for the common case
+	private := ch.Type == model.ChannelTypePrivate
+	if !private && !s.MayBeGuest(ch.CreatorId) {
+		return // a member's public channel: one cache lookup
 	}
 	who, r := s.guestRestrictions(ch.CreatorId)
-	if !policy.UndoPrivateChannel(private, hasCreator, who, r) {
+	guestTeamMember := false
+	if who == policy.AGuest {
+		tm, appErr := s.api.GetTeamMember(ch.TeamId, ch.CreatorId)
+		guestTeamMember = appErr == nil && tm.DeleteAt == 0 && tm.SchemeGuest
+	}
+	if !policy.UndoGuestChannel(private, who, guestTeamMember, r) {
 		return
+	}
+	if appErr := s.api.DeleteChannelMember(ch.Id, ch.CreatorId); appErr != nil {
+		s.api.LogWarn("Guest Accounts: could not remove a guest from the channel they created", "channel_id", ch.Id, "error", appErr.Error())
 	}
 	if appErr := s.api.DeleteChannel(ch.Id); appErr != nil {
-		s.api.LogWarn("Guest Accounts: could not archive a guest's private channel", "channel_id", ch.Id, "error", appErr.Error())
+		s.api.LogWarn("Guest Accounts: could not archive a guest's channel", "channel_id", ch.Id, "error", appErr.Error())
 		return
 	}
-	s.kit.Tell(ch.CreatorId, "", s.kit.Say(ch.CreatorId, msgNoPrivateChannel))
-	s.kit.Audit(ch.CreatorId, "private_channel_archived", ch.Id, "success", "private channels are off for this guest: "+ch.Name)
+	if guestTeamMember {
+		s.kit.Tell(ch.CreatorId, "", s.kit.Say(ch.CreatorId, msgNoPrivateChannel))
+		s.kit.Audit(ch.CreatorId, "private_channel_archived", ch.Id, "success", "private channels are off for this guest: "+ch.Name)
+		return
+	}
+	s.kit.Tell(ch.CreatorId, "", s.kit.Say(ch.CreatorId, msgNoChannel))
+	s.kit.Audit(ch.CreatorId, "guest_channel_archived", ch.Id, "success", "guests cannot create channels: "+ch.Name)
 }
 
 // CheckDownload decides whether a user may download a file ("" allows):

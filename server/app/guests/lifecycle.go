@@ -241,10 +241,14 @@ func (s *Service) Promote(actorID, userID string) error {
 		if err := s.store.DeleteGuest(userID); err != nil {
 			return err
 		}
+		// Core's guest marker off their sessions (the plugin put it there);
+		// MakeMember's role change clears core's cached copies.
+		s.setSessionsGuest(userID, false)
 		if err := s.members.MakeMember(userID); err != nil {
 			if serr := s.store.SaveGuest(g); serr != nil {
 				s.api.LogError("Guest Accounts: a failed promotion could not restore the guest record", "user_id", userID, "error", serr.Error())
 			}
+			s.setSessionsGuest(userID, true)
 			return err
 		}
 		if g.Deactivated == store.ReasonNone {
@@ -349,7 +353,7 @@ func (s *Service) Convert(u *model.User, g *store.Guest, reserved bool) (*Guest,
 			return nil, appErr
 		}
 		u.DeleteAt = model.GetMillis()
-	} else if err := s.revokeSessions(u.Id); err != nil {
+	} else if _, err := s.RevokeSessions(u.Id); err != nil {
 		return nil, err
 	}
 	s.kit.PostSystemMessage(kept, s.kit.Tr("", "guest_accounts.notice.demoted", "%s is now a guest in this channel.", app.NoticeName(u)))
@@ -369,19 +373,20 @@ func (s *Service) reserve(limit int) error {
 	return nil
 }
 
-// revokeSessions logs the user out everywhere at once, without
-// deactivating them (the new restrictions apply from the next login).
-func (s *Service) revokeSessions(userID string) error {
+// RevokeSessions logs the user out everywhere at once, without
+// deactivating them (the new restrictions apply from the next login), and
+// says how many sessions it ended.
+func (s *Service) RevokeSessions(userID string) (int, error) {
 	ids, err := s.core.SessionIDs(userID)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		if appErr := s.api.RevokeSession(id); appErr != nil {
-			return errors.Wrap(appErr, "revoking a session")
+			return i, errors.Wrap(appErr, "revoking a session")
 		}
 	}
-	return nil
+	return len(ids), nil
 }
 
 // NonDefaultChannels lists the user's team channels except the server's
@@ -417,4 +422,12 @@ func (s *Service) checkChannelsOfUser(userID string, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// setSessionsGuest sets core's guest marker on the user's sessions in the
+// database (enforce.MarkGuestSessions explains it).
+func (s *Service) setSessionsGuest(userID string, isGuest bool) {
+	if _, err := s.core.SetSessionsGuest([]string{userID}, isGuest); err != nil {
+		s.api.LogWarn("Guest Accounts: could not change the guest marker of a user's sessions", "user_id", userID, "error", err.Error())
+	}
 }

@@ -81,7 +81,11 @@ func (s *Service) EditionLimits() []EditionLimit {
 	limits := []EditionLimit{}
 	if !s.kit.Licensed() {
 		limits = append(limits, s.guestRoleLimits()...)
+		limits = append(limits, EditionLimit{Capability: "sign_in_window", Enforced: false, Note: s.kit.Tr("", "guest_accounts.stats.limit_sign_in_window",
+			"A team join through a leaked invite link sent within milliseconds of a guest signing in can pass before the plugin marks the new session as a guest's; the plugin then removes the membership and archives any channel made through it.")})
 	}
+	limits = append(limits, EditionLimit{Capability: "dm_former_contacts", Enforced: false, Note: s.kit.Tr("", "guest_accounts.stats.limit_dm_former_contacts",
+		"In a direct or group message with someone who no longer shares a channel with them, guests can still show that they are typing, and on servers before 11.8 set its header with PUT /channels/{id}; their posts, uploads, header-change posts and reactions there are refused.")})
 	if !s.kit.DownloadHook() {
 		// A licence does not help: core's guest role has no download
 		// permission of its own.

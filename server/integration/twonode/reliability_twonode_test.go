@@ -51,8 +51,17 @@ func TestTwoNodesShareOnlyTheDatabase(t *testing.T) {
 	th.Eventually(func() bool { return lifetimeHours(th) == oldB+5 }, "node A did not apply its setting")
 	assert.Equal(t, oldB, lifetimeHours(thB), "measured: a setting saved through A reaches B (if this fails, core now propagates it: update docs/measured-facts.md)")
 
-	// A guest signed in on B, deactivated through A.
+	// A guest signed in on B, deactivated through A. Right after a guest's
+	// login the plugin marks the session as a guest's and sets the role
+	// again, which clears B's cached sessions of the user: wait for that
+	// (the role update moves the user's UpdateAt), then let B cache the
+	// session again.
+	signedIn := model.GetMillis()
 	sessionB := thB.Login(u)
+	th.Eventually(func() bool {
+		cur, _, err := thB.AdminClient.GetUser(th.Ctx, u.Id, "")
+		return err == nil && cur.UpdateAt >= signedIn
+	}, "the plugin on B never refreshed the guest's sessions after the login")
 	_, _, err := sessionB.GetMe(th.Ctx, "")
 	require.NoError(t, err)
 	sessionA := th.Login(u)

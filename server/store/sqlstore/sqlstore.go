@@ -7,7 +7,9 @@ package sqlstore
 
 import (
 	"database/sql"
+	"strconv"
 
+	"github.com/lib/pq"
 	"github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
@@ -73,4 +75,32 @@ func (s *Store) UserActive(userID string) (bool, error) {
 		return false, errors.Wrap(err, "reading the user")
 	}
 	return deleteAt == 0, nil
+}
+
+// SetSessionsGuest sets the is_guest property of the users' sessions (a
+// jsonb column since core's 6.1 schema) where it differs.
+func (s *Store) SetSessionsGuest(userIDs []string, isGuest bool) ([]store.CoreSession, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	db, err := s.db()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(`UPDATE Sessions SET Props = COALESCE(Props, '{}'::jsonb) || jsonb_build_object('is_guest', $2::text)
+		WHERE UserId = ANY($1) AND (Props->>'is_guest') IS DISTINCT FROM $2::text
+		RETURNING Id, UserId, ExpiresAt`, pq.Array(userIDs), strconv.FormatBool(isGuest))
+	if err != nil {
+		return nil, errors.Wrap(err, "marking sessions")
+	}
+	defer rows.Close()
+	var changed []store.CoreSession
+	for rows.Next() {
+		var cs store.CoreSession
+		if err := rows.Scan(&cs.ID, &cs.UserID, &cs.ExpiresAt); err != nil {
+			return nil, errors.Wrap(err, "reading a marked session")
+		}
+		changed = append(changed, cs)
+	}
+	return changed, errors.Wrap(rows.Err(), "marking sessions")
 }

@@ -40,6 +40,8 @@ export const EDITION_LIMIT_LABEL: Record<string, MessageId> = {
     list_users: 'dashboard.limits.capability.list_users',
     create_direct_channel: 'dashboard.limits.capability.create_direct_channel',
     download_files: 'dashboard.limits.capability.download_files',
+    sign_in_window: 'dashboard.limits.capability.sign_in_window',
+    dm_former_contacts: 'dashboard.limits.capability.dm_former_contacts',
 };
 
 /** The capability as a sentence; an id this version does not know is shown as it is. */
@@ -60,8 +62,10 @@ export const AUDIT_ACTION_LABEL: Record<string, MessageId> = {
     dm_refused: 'dashboard.audit.action.dm_refused',
     expire: 'dashboard.audit.action.expire',
     expiry_reminder: 'dashboard.audit.action.expiry_reminder',
+    guest_channel_archived: 'dashboard.audit.action.guest_channel_archived',
     guest_channel_join: 'dashboard.audit.action.guest_channel_join',
     guest_channel_leave: 'dashboard.audit.action.guest_channel_leave',
+    guest_email_refused: 'dashboard.audit.action.guest_email_refused',
     guest_role: 'dashboard.audit.action.guest_role',
     guest_team_join: 'dashboard.audit.action.guest_team_join',
     invite: 'dashboard.audit.action.invite',
