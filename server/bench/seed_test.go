@@ -131,11 +131,13 @@ func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, chan
 // put them back after (see setConfig).
 type registryRows map[string][]byte
 
-// takeRealGuests removes every registry record that is not seeded and
-// returns them.
+// takeRealGuests removes every registry record (seeded ones too) and the
+// counters, and returns the records that are not seeded and the counters.
+// Without counters, the activation that follows finds them agreeing with
+// the empty registry (no recount to settle).
 func (s *seeder) takeRealGuests(ctx context.Context) (registryRows, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT pkey, pvalue FROM pluginkeyvaluestore
-		WHERE pluginid = $1 AND pkey LIKE 'guest/%' AND pkey NOT LIKE $2`, s.pluginID, "guest/"+seedPrefix+"%")
+		WHERE pluginid = $1 AND ((pkey LIKE 'guest/%' AND pkey NOT LIKE $2) OR pkey LIKE 'count/%')`, s.pluginID, "guest/"+seedPrefix+"%")
 	if err != nil {
 		return nil, errors.Wrap(err, "reading the registry")
 	}
@@ -150,7 +152,7 @@ func (s *seeder) takeRealGuests(ctx context.Context) (registryRows, error) {
 		out[k] = v
 	}
 	rows.Close()
-	_, err = s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey LIKE 'guest/%'`, s.pluginID)
+	_, err = s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND (pkey LIKE 'guest/%' OR pkey LIKE 'count/%')`, s.pluginID)
 	return out, errors.Wrap(err, "emptying the registry")
 }
 

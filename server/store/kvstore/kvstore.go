@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/pkg/errors"
 
@@ -33,10 +34,19 @@ type KV interface {
 // Store is the KV implementation of store.Store.
 type Store struct {
 	kv   KV
-	rows ranges // nil: walks use the KV API only
+	rows ranges // nil: walks and index reads use the KV API only
 
 	warn     func(msg string, keyValuePairs ...any)
 	fallback sync.Once
+
+	// profiles reads users' profiles from core (nil in tests: none);
+	// changedUsers lists users core changed after a time (profile sync).
+	profiles     func(ids []string) (map[string]*store.Profile, error)
+	changedUsers func(after int64, page, perPage int) ([]*model.User, error)
+	clock        func() int64 // ms; nil = the system clock
+
+	readyMu sync.RWMutex
+	ready   bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -45,42 +55,37 @@ var _ store.Store = (*Store)(nil)
 // rows of core's key-value table directly when the database allows it
 // (rows.go).
 func New(client *pluginapi.Client, pluginID string) *Store {
-	return &Store{kv: &client.KV, rows: newSQLRanges(client, pluginID), warn: client.Log.Warn}
+	return &Store{
+		kv: &client.KV, rows: newSQLRanges(client, pluginID), warn: client.Log.Warn,
+		profiles: func(ids []string) (map[string]*store.Profile, error) {
+			users, err := client.User.ListByUserIDs(ids)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]*store.Profile, len(users))
+			for _, u := range users {
+				out[u.Id] = ProfileOf(u)
+			}
+			return out, nil
+		},
+		changedUsers: func(after int64, page, perPage int) ([]*model.User, error) {
+			return client.User.List(&model.UserGetOptions{UpdatedAfter: after, Sort: "update_at_asc", Page: page, PerPage: perPage})
+		},
+	}
+}
+
+// ProfileOf is the profile the guest list sorts and searches by.
+func ProfileOf(u *model.User) *store.Profile {
+	return &store.Profile{
+		Username:  u.Username,
+		Search:    strings.ToLower(u.Username + " " + u.Email + " " + u.FirstName + " " + u.LastName + " " + u.Nickname),
+		UpdatedAt: u.UpdateAt,
+	}
 }
 
 // NewWithKV returns a Store on any KV implementation (tests).
 func NewWithKV(kv KV) *Store {
 	return &Store{kv: kv}
-}
-
-// GetGuest returns the registry record or store.ErrNotFound.
-func (s *Store) GetGuest(userID string) (*store.Guest, error) {
-	var raw []byte
-	if err := s.kv.Get(guestPrefix+userID, &raw); err != nil {
-		return nil, errors.Wrap(err, "reading the guest record")
-	}
-	if raw == nil {
-		return nil, store.ErrNotFound
-	}
-	var g store.Guest
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, errors.Wrapf(err, "decoding the guest record of %s", userID)
-	}
-	return &g, nil
-}
-
-// SaveGuest writes the registry record.
-func (s *Store) SaveGuest(g *store.Guest) error {
-	if g.UserID == "" {
-		return errors.New("a guest record needs a user id")
-	}
-	_, err := s.kv.Set(guestPrefix+g.UserID, g)
-	return errors.Wrap(err, "saving the guest record")
-}
-
-// DeleteGuest removes the registry record.
-func (s *Store) DeleteGuest(userID string) error {
-	return errors.Wrap(s.kv.Delete(guestPrefix+userID), "deleting the guest record")
 }
 
 // ForEachGuest calls fn for every record, a page at a time.
