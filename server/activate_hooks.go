@@ -36,12 +36,16 @@ func (p *Plugin) OnActivate() error {
 	if err != nil {
 		return errors.Wrap(err, "loading translations")
 	}
+	st := kvstore.New(p.client, manifest.Id)
+	if clock != nil {
+		st.UseClock(clock.Now)
+	}
 	a, err := app.New(app.Deps{
 		Clock:       clock,
 		Translate:   translate,
 		API:         p.API,
 		Client:      p.client,
-		Store:       kvstore.New(p.client, manifest.Id),
+		Store:       st,
 		Settings:    p.settings,
 		PluginID:    manifest.Id,
 		ConfigError: func() string { return p.config.get().Error },
@@ -56,6 +60,10 @@ func (p *Plugin) OnActivate() error {
 	if err := a.StartExpiryJob(jobs.ExpiryInterval); err != nil {
 		a.Close()
 		return errors.Wrap(err, "starting the expiry job")
+	}
+	if err := a.StartIndexJob(); err != nil {
+		a.Close()
+		return errors.Wrap(err, "starting the index upkeep")
 	}
 	p.app = a
 	p.router = api.NewRouter(a, p.API, testClock)

@@ -93,10 +93,15 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusBadRequest, "invalid_per_page", "per_page must be 1 to 200."))
 		return
 	}
-	entries, err := h.app.ListAudit(int64(since), page, perPage)
+	sortBy := r.URL.Query().Get("sort")
+	if sortBy != "" && sortBy != "newest" && sortBy != "oldest" {
+		writeError(w, newError(http.StatusBadRequest, "invalid_sort", "sort must be newest or oldest."))
+		return
+	}
+	list, err := h.app.QueryAudit(app.AuditQuery{Since: int64(since), Query: r.URL.Query().Get("query"), Oldest: sortBy == "oldest", Page: page, PerPage: perPage})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	writeJSON(w, http.StatusOK, list)
 }

@@ -238,7 +238,11 @@ func (a *App) IsSystemAdmin(userID string) bool {
 
 // ListAudit returns audit entries, newest first.
 func (a *App) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error) {
-	return a.store.ListAudit(since, page, perPage)
+	l, err := a.QueryAudit(AuditQuery{Since: since, Page: page, PerPage: perPage})
+	if err != nil {
+		return nil, err
+	}
+	return l.Entries, nil
 }
 
 // JoinEnforcement says how guest joins are checked on this server.

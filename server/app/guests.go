@@ -157,8 +157,16 @@ func (a *App) RecountActive() (int, error) {
 	return n, nil
 }
 
-// activeCounts returns the active guests in the registry and the counter.
+// activeCounts returns the active guests in the registry (the index's
+// counter; a walk until the indexes are built) and the cap's counter.
 func (a *App) activeCounts() (registry, counter int, err error) {
+	if n, ok, err := a.registryActiveCount(); err != nil || ok {
+		if err != nil {
+			return 0, 0, err
+		}
+		counter, err = a.store.Get(activeCounter)
+		return n, counter, err
+	}
 	err = a.store.ForEachGuest(func(g *store.Guest) error {
 		if g.Deactivated == store.ReasonNone {
 			registry++

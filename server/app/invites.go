@@ -147,8 +147,8 @@ func (a *App) CreateInvites(actorID string, req InviteRequest) ([]InviteResult, 
 	}
 	results := make([]InviteResult, 0, len(req.Emails))
 	seen := map[string]bool{}
-	// The open invitations are counted once per batch (a count reads every
-	// invitation), then kept up to date as this batch adds to them.
+	// The open invitations are counted once per batch, then kept up to
+	// date as this batch adds to them.
 	pending := -1
 	for _, raw := range req.Emails {
 		res := a.inviteOne(inviter, raw, req, teamIDs, lifetime, seen, &pending)
@@ -324,8 +324,12 @@ func (a *App) addGuestChannels(u *model.User, channelIDs []string) ([]string, er
 	return added, err
 }
 
-// countPending counts invitations still open.
+// countPending counts invitations still open: the index's counter, or
+// (until the indexes are built) every invitation read.
 func (a *App) countPending() int {
+	if n, ok := a.pendingFromIndex(); ok {
+		return n
+	}
 	n := 0
 	_ = a.store.ForEachInvite(func(inv *store.Invite) error {
 		if st := a.inviteStatus(inv); st == store.InvitePending || st == store.InviteAccepting {

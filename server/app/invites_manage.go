@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -40,12 +41,20 @@ func (a *App) publishChannelGuestsChanged(channelIDs ...string) {
 	}
 }
 
-// ListInvites lists invitations: the caller's own, or all for an admin.
-func (a *App) ListInvites(actorID, status string) ([]*InviteView, error) {
+// ListInvites lists invitations, newest first, a page at a time: the
+// caller's own, or all for an admin.
+func (a *App) ListInvites(actorID string, q InviteListQuery) (*InviteList, error) {
+	status := q.Status
 	switch status {
 	case "", store.InvitePending, store.InviteAccepted, store.InviteRevoked, store.InviteExpired, store.InviteSuperseded:
 	default:
 		return nil, errBadRequest("invalid_invite_status", "status", "status: one of pending, accepted, revoked, expired, superseded.")
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = 50
+	}
+	if q.PerPage > 200 || q.Page < 0 || q.Page > 100000 {
+		return nil, errBadRequest("invalid_paging", "per_page", "per_page: 1 to 200; page: 0 or more.")
 	}
 	isAdmin := a.IsSystemAdmin(actorID)
 	if !isAdmin {
@@ -53,6 +62,11 @@ func (a *App) ListInvites(actorID, status string) ([]*InviteView, error) {
 			return nil, errForbidden("guest", "Guests cannot see invitations.")
 		}
 	}
+	if out, err := a.listInvitesIndexed(actorID, isAdmin, q); !errors.Is(err, store.ErrIndexNotReady) {
+		return out, err
+	}
+	// Indexes not built yet: read every invitation.
+	query := strings.ToLower(strings.TrimSpace(q.Query))
 	out := []*InviteView{}
 	err := a.store.ForEachInvite(func(inv *store.Invite) error {
 		if !isAdmin && inv.InviterID != actorID {
@@ -62,13 +76,17 @@ func (a *App) ListInvites(actorID, status string) ([]*InviteView, error) {
 		if v.Status == store.InviteAccepting {
 			v.Status = store.InvitePending
 		}
-		if (status == "" && v.Status != store.InviteSuperseded) || v.Status == status {
+		if ((status == "" && v.Status != store.InviteSuperseded) || v.Status == status) && strings.Contains(strings.ToLower(v.Email), query) {
 			out = append(out, v)
 		}
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt > out[j].CreatedAt })
-	return out, err
+	list := &InviteList{Invites: []*InviteView{}, Total: len(out)}
+	if start := q.Page * q.PerPage; start < len(out) {
+		list.Invites = out[start:min(start+q.PerPage, len(out))]
+	}
+	return list, err
 }
 
 // inviteForManager reads an invitation the actor may manage (its inviter,

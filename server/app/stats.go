@@ -28,6 +28,9 @@ type Stats struct {
 	// MFAWarning says MFA is required of guests while the server has MFA
 	// turned off; "" otherwise.
 	MFAWarning string `json:"mfa_warning"`
+	// IndexReady is false while the indexes are first built after an
+	// upgrade (lists and counts then read every record).
+	IndexReady bool `json:"index_ready"`
 }
 
 // Stats counts the registry.
@@ -41,20 +44,18 @@ func (a *App) Stats() (*Stats, error) {
 		EditionLimits:        a.EditionLimits(),
 		ConfigurationError:   a.cfgError(),
 		JoinEnforcement:      a.JoinEnforcement(),
+		IndexReady:           a.store.IndexReady(),
 	}
 	if a.Licensed() {
 		st.Edition = "licensed"
 	}
-	mfaOverride := false
-	err := a.store.ForEachGuest(func(g *store.Guest) error {
-		if g.Deactivated != store.ReasonNone {
-			st.DeactivatedGuests++
-		}
-		if g.Deactivated == store.ReasonNone && g.RequireMFA != nil && *g.RequireMFA {
-			mfaOverride = true
-		}
-		return nil
-	})
+	mfaOverride, counted, err := a.guestCountsForStats(st)
+	if err != nil {
+		return nil, err
+	}
+	if !counted {
+		err = a.countGuestsByWalk(st, &mfaOverride)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +67,20 @@ func (a *App) Stats() (*Stats, error) {
 	}
 	st.PendingInvitations = a.countPending()
 	return st, nil
+}
+
+// countGuestsByWalk counts deactivated guests and MFA overrides by reading
+// every record (until the indexes are built).
+func (a *App) countGuestsByWalk(st *Stats, mfaOverride *bool) error {
+	return a.store.ForEachGuest(func(g *store.Guest) error {
+		if g.Deactivated != store.ReasonNone {
+			st.DeactivatedGuests++
+		}
+		if g.Deactivated == store.ReasonNone && g.RequireMFA != nil && *g.RequireMFA {
+			*mfaOverride = true
+		}
+		return nil
+	})
 }
 
 // EditionLimits lists what the plugin cannot stop on this edition and

@@ -41,13 +41,8 @@ func (a *App) SwitchOff(reason string) (int, error) {
 	n := 0
 	var touched []string // channels whose guests changed, published once at the end
 	err := a.withSwitchLock(func() error {
-		var ids []string
-		if err := a.store.ForEachGuest(func(g *store.Guest) error {
-			if g.Deactivated == store.ReasonNone {
-				ids = append(ids, g.UserID)
-			}
-			return nil
-		}); err != nil {
+		ids, err := a.guestIDsWith(store.StatusActive, nil)
+		if err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -72,16 +67,15 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 	n := 0
 	var touched []string
 	err := a.withSwitchLock(func() error {
-		var guests []*store.Guest
-		if err := a.store.ForEachGuest(func(g *store.Guest) error {
-			if slices.Contains(reasons, g.Deactivated) {
-				guests = append(guests, g)
-			}
-			return nil
-		}); err != nil {
+		ids, err := a.guestIDsWith("", reasons)
+		if err != nil {
 			return err
 		}
-		for _, g := range guests {
+		for _, id := range ids {
+			g, err := a.store.GetGuest(id)
+			if err != nil || !slices.Contains(reasons, g.Deactivated) {
+				continue // changed meanwhile
+			}
 			_, channels, err := a.activate(systemActor, g.UserID, g.Deactivated)
 			touched = append(touched, channels...)
 			if err != nil {
@@ -99,7 +93,8 @@ func (a *App) SwitchOn(reasons ...string) (int, error) {
 
 // Reconcile runs at activation: it repairs guests left mid-window by a
 // crash (core deactivates system_guest users at start-up when unlicensed),
-// recounts the active guests, and finishes an interrupted switch.
+// recounts the active guests, and finishes an interrupted switch. It reads
+// the whole registry only when a repair is due (roleRepairScope).
 func (a *App) Reconcile() error {
 	var repair, batch []string
 	// Users are read a hundred at a time (activation time grows with the
@@ -117,8 +112,25 @@ func (a *App) Reconcile() error {
 			}
 		}
 	}
-	if err := a.store.ForEachGuest(func(g *store.Guest) error {
-		if batch = append(batch, g.UserID); len(batch) == 100 {
+	candidates, walk, err := a.roleRepairScope()
+	if err != nil {
+		return err
+	}
+	each := func(fn func(id string) error) error {
+		for _, id := range candidates {
+			if err := fn(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if walk {
+		each = func(fn func(id string) error) error {
+			return a.store.ForEachGuest(func(g *store.Guest) error { return fn(g.UserID) })
+		}
+	}
+	if err := each(func(id string) error {
+		if batch = append(batch, id); len(batch) == 100 {
 			checkBatch()
 		}
 		return nil
@@ -128,6 +140,10 @@ func (a *App) Reconcile() error {
 	if len(batch) > 0 {
 		checkBatch()
 	}
+	if walk {
+		a.reconciledEdition()
+	}
+	a.repairIndexesIfDue()
 	for _, id := range repair {
 		if _, err := a.members.RepairRole(id); err != nil {
 			a.api.LogError("Guest Accounts: could not repair a guest's role", "user_id", id, "error", err.Error())

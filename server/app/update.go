@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
@@ -181,6 +182,11 @@ func (a *App) ListGuests(q ListQuery) (*GuestList, error) {
 	if q.PerPage > 200 || q.Page < 0 || q.Page > 100000 {
 		return nil, errBadRequest("invalid_paging", "per_page", "per_page: 1 to 200; page: 0 or more.")
 	}
+	q.Query = strings.TrimPrefix(strings.TrimSpace(q.Query), "@")
+	if out, err := a.listGuestsIndexed(q); !errors.Is(err, store.ErrIndexNotReady) {
+		return out, err
+	}
+	// Indexes not built yet (just upgraded): walk the registry.
 	var records []*store.Guest
 	if err := a.store.ForEachGuest(func(g *store.Guest) error {
 		records = append(records, g)

@@ -224,7 +224,7 @@ func (w *world) set(ctx context.Context, c config) error {
 		}
 	}
 	if c.Ours && c.Guests != w.seeded {
-		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id); err != nil {
+		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id, false); err != nil {
 			return err
 		}
 		w.seeded = c.Guests

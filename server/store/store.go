@@ -274,6 +274,8 @@ type Indexes interface {
 	// PendingInvites counts invitations still open at now (ms).
 	PendingInvites(now int64) (int, error)
 	QueryAudit(q AuditQuery) (*AuditPage, error)
+	// IndexReady reports whether the indexes were built.
+	IndexReady() bool
 	// RepairDue reports whether a write was interrupted (a marker older
 	// than its lease) or the indexes were never built.
 	RepairDue() (bool, error)

@@ -205,3 +205,86 @@ func (th *TestHelper) AuditCounts(action string) map[string]int {
 	}
 	return out
 }
+
+// IndexProblems lists every disagreement between the store's indexes and
+// the records, read from the database: a guest without exactly its status
+// entry or sorted entries, an entry without its guest, a counter that is
+// not the number of entries it counts. Writes in flight (markers) make
+// the index legitimately incomplete: then it says so and checks nothing.
+func (th *TestHelper) IndexProblems() []string {
+	th.T.Helper()
+	if m := th.kvRows("ixd/"); len(m) > 0 {
+		return []string{fmt.Sprintf("%d index writes in flight or interrupted (markers); run the index job after their lease", len(m))}
+	}
+	var out []string
+	guests := map[string]KVGuest{}
+	for _, kv := range th.kvRows("guest/") {
+		var g KVGuest
+		require.NoError(th.T, json.Unmarshal([]byte(kv[1]), &g), "guest record %s", kv[0])
+		guests[g.UserID] = g
+	}
+	counts := map[string]int{}
+	status := map[string]string{}
+	for _, kv := range th.kvRows("ixg/s/") {
+		parts := strings.Split(kv[0], "/")
+		id, st := parts[len(parts)-1], parts[2]
+		if _, dup := status[id]; dup {
+			out = append(out, "guest "+id+" has two status entries")
+		}
+		status[id] = st
+		if st == "a" {
+			counts["count/ix-guests-active"]++
+		} else {
+			counts["count/ix-guests-deactivated"]++
+		}
+	}
+	for id, g := range guests {
+		want := "a"
+		if g.Deactivated != "" {
+			want = "d"
+		}
+		if st, ok := status[id]; !ok || st[:1] != want {
+			out = append(out, fmt.Sprintf("guest %s (deactivated=%q) has status entry %q", id, g.Deactivated, status[id]))
+		}
+	}
+	for id := range status {
+		if _, ok := guests[id]; !ok {
+			out = append(out, "status entry of "+id+" without a guest record")
+		}
+	}
+	for _, family := range []string{"ixg/c/", "ixg/e/", "ixg/u/"} {
+		seen := map[string]int{}
+		for _, kv := range th.kvRows(family) {
+			parts := strings.Split(kv[0], "/")
+			seen[parts[len(parts)-2]]++
+		}
+		for id := range guests {
+			if seen[id] != 1 {
+				out = append(out, fmt.Sprintf("guest %s has %d entries in %s", id, seen[id], family))
+			}
+		}
+		if len(seen) != len(guests) {
+			out = append(out, fmt.Sprintf("%s has entries of %d users, the registry %d guests", family, len(seen), len(guests)))
+		}
+	}
+	counts["count/ix-guests-expiring"] = len(th.kvRows("ixg/x/"))
+	counts["count/ix-invites-pending"] = len(th.kvRows("ixi/p/"))
+	counts["count/ix-audit"] = len(th.kvRows("audit/"))
+	for key, want := range counts {
+		got := 0
+		for _, kv := range th.kvRows(key) {
+			got, _ = strconv.Atoi(kv[1])
+		}
+		if got != want {
+			out = append(out, fmt.Sprintf("%s is %d, %d entries", key, got, want))
+		}
+	}
+	return out
+}
+
+// RequireIndexConsistent fails the test with every problem IndexProblems
+// finds.
+func (th *TestHelper) RequireIndexConsistent() {
+	th.T.Helper()
+	require.Empty(th.T, th.IndexProblems(), "indexes and records disagree")
+}

@@ -82,3 +82,9 @@ func (s *Store) QueryAudit(q store.AuditQuery) (*store.AuditPage, error) {
 	out.Total, err = s.countRows(rq)
 	return out, errors.Wrap(err, "counting audit entries")
 }
+
+// AuditRow is the row AppendAudit writes (for the benchmark's seeding).
+func AuditRow(e store.AuditEntry) (KeyValue, error) {
+	raw, err := json.Marshal(e)
+	return KeyValue{Key: auditKey(e), Value: raw}, err
+}

@@ -418,3 +418,39 @@ func (s *Store) forEachEntry(q rangeQuery, fn func(key string) error) error {
 		q.From = rows[len(rows)-1].Key[len(q.Prefix):] + "0"
 	}
 }
+
+// KeyValue is one row of the plugin's key-value store.
+type KeyValue struct {
+	Key   string
+	Value []byte
+}
+
+// GuestRows are the rows SaveGuest writes for a record: the record and
+// its index entries (not the counters). The benchmark writes them
+// straight into the database for registries too large to create through
+// the plugin.
+func GuestRows(g *store.Guest) ([]KeyValue, error) {
+	raw, err := json.Marshal(g)
+	if err != nil {
+		return nil, err
+	}
+	out := []KeyValue{{Key: guestPrefix + g.UserID, Value: raw}}
+	for _, e := range guestEntries(g) {
+		v := e.value
+		if e.counter != "" {
+			v = []byte(countedValue)
+		}
+		out = append(out, KeyValue{Key: e.key, Value: v})
+	}
+	return out, nil
+}
+
+// CounterFamilies maps each index counter's key to the key prefix of the
+// entries it counts (the benchmark recounts its seeded rows with it).
+func CounterFamilies() map[string]string {
+	out := map[string]string{}
+	for name, q := range counterFamilies {
+		out[countPrefix+name] = q.Prefix
+	}
+	return out
+}

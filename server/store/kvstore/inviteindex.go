@@ -177,3 +177,23 @@ func (s *Store) sweepInvites() (int, error) {
 	})
 	return n, err
 }
+
+// InviteRows are the rows CreateInvite writes for an invitation at now
+// (ms): the record, its id index and its index entries (not the counter);
+// retention is the record's lifetime in seconds. For the benchmark's
+// seeding.
+func InviteRows(inv *store.Invite, retention, now int64) ([]KeyValue, error) {
+	raw, err := json.Marshal(inv)
+	if err != nil {
+		return nil, err
+	}
+	out := []KeyValue{{Key: invitePrefix + inv.TokenHash, Value: raw}, {Key: inviteIDPrefix + inv.ID, Value: []byte(inv.TokenHash)}}
+	for _, e := range inviteEntries(inv, retention, now) {
+		v := e.value
+		if e.counter != "" {
+			v = []byte(countedValue)
+		}
+		out = append(out, KeyValue{Key: e.key, Value: v})
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -219,4 +220,10 @@ func (s *Store) update(name string, fn func(int) (int, bool)) error {
 		}
 	}
 	return errors.Wrapf(store.ErrConflict, "counter %s: too much contention", name)
+}
+
+// UseClock makes the store tell the time by now (the test clock the
+// real-server tests move).
+func (s *Store) UseClock(now func() time.Time) {
+	s.clock = func() int64 { return now().UnixMilli() }
 }
