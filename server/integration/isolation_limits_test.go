@@ -14,8 +14,8 @@ import (
 )
 
 // TestEditionLimits measures, acting as a guest through raw REST on the
-// unlicensed server, what a guest can still do, prints the table that the
-// README's "Edition limits" section states, and asserts every capability
+// unlicensed server, what a guest can still do, prints the table that
+// docs/security.md ("What a guest can and cannot do") states, and asserts every capability
 // the plugin (or core, through guest memberships) enforces.
 func TestEditionLimits(t *testing.T) {
 	th := testhelper.Setup(t)
