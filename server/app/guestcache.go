@@ -53,6 +53,13 @@ const (
 	// lost event) takes effect here within it. A guest posting all the
 	// time costs one registry read a second.
 	guestRecordTTL = time.Second
+	// sharedTTL bounds how long "these two users share one of the guest's
+	// channels" is trusted without asking core (the DM/GM rule). On this
+	// node the answer is dropped at once when either user leaves a channel
+	// (UserHasLeftChannel), joins one, or the guest's record changes; a
+	// leave handled by another node, or a channel archived (11.4 has no
+	// archive hook), takes effect here within it.
+	sharedTTL = 5 * time.Second
 	// cacheMaxEntries bounds each cache; beyond it expired entries are
 	// swept, and if that is not enough the cache starts over.
 	cacheMaxEntries = 100_000
@@ -74,7 +81,30 @@ type guestCache struct {
 	entries map[string]guestEntry
 	// memberships: user → channel → expiry of a seen guest membership.
 	memberships map[string]map[string]int64
+
+	// shared: (guest, other) → a positive answer of the DM rule's "share a
+	// channel" check; userGen: per-user generations, bumped by every
+	// invalidation of the user (an entry holds both users' generations
+	// from before the check and is dead once either moved).
+	sharedMu sync.RWMutex
+	shared   map[[2]string]sharedEntry
+	userGen  map[string]uint64
+	// epoch is bumped when a channel is archived (every answer dies);
+	// archiving holds the channels being archived, not shared whatever
+	// core still says, until archivingFor after the archive began.
+	epoch     uint64
+	archiving map[string]int64
 }
+
+type sharedEntry struct {
+	expires    int64
+	genA, genB uint64
+	epoch      uint64
+}
+
+// archivingFor covers the moment between core's archive message (posted
+// before the channel is marked deleted) and the mark.
+const archivingFor = 10 * time.Second
 
 type guestEntry struct {
 	guest   *store.Guest // nil: not a guest
@@ -89,6 +119,7 @@ func newGuestCache(inner store.Store, ttl, guestTTL time.Duration, changed func(
 		Store: inner, ttl: ttl, guestTTL: guestTTL, max: cacheMaxEntries, changed: changed,
 		now: func() int64 { return time.Now().UnixNano() }, entries: map[string]guestEntry{},
 		memberships: map[string]map[string]int64{},
+		shared:      map[[2]string]sharedEntry{}, userGen: map[string]uint64{}, archiving: map[string]int64{},
 	}
 }
 
@@ -175,6 +206,82 @@ func (c *guestCache) invalidate(userID string) {
 	delete(c.entries, userID)
 	delete(c.memberships, userID)
 	c.mu.Unlock()
+	c.forgetShared(userID)
+}
+
+// forgetShared drops every "share a channel" answer involving the user,
+// and stops checks in flight from storing theirs.
+func (c *guestCache) forgetShared(userID string) {
+	c.sharedMu.Lock()
+	c.userGen[userID]++
+	c.sharedMu.Unlock()
+}
+
+// sharedGens reads the users' generations and the epoch before a check.
+func (c *guestCache) sharedGens(a, b string) sharedEntry {
+	c.sharedMu.RLock()
+	defer c.sharedMu.RUnlock()
+	return sharedEntry{genA: c.userGen[a], genB: c.userGen[b], epoch: c.epoch}
+}
+
+// channelArchived drops every answer and keeps the channel from counting
+// as shared while core finishes archiving it.
+func (c *guestCache) channelArchived(channelID string) {
+	now := c.now()
+	c.sharedMu.Lock()
+	defer c.sharedMu.Unlock()
+	c.epoch++
+	for id, until := range c.archiving {
+		if now >= until {
+			delete(c.archiving, id)
+		}
+	}
+	c.archiving[channelID] = now + int64(archivingFor)
+}
+
+// beingArchived reports whether the channel's archive began here moments ago.
+func (c *guestCache) beingArchived(channelID string) bool {
+	now := c.now()
+	c.sharedMu.RLock()
+	defer c.sharedMu.RUnlock()
+	until, ok := c.archiving[channelID]
+	return ok && now < until
+}
+
+// sharedKnown reports whether guest and other were found to share a
+// channel within sharedTTL, with nothing about either changed since.
+func (c *guestCache) sharedKnown(guest, other string) bool {
+	now := c.now()
+	c.sharedMu.RLock()
+	defer c.sharedMu.RUnlock()
+	e, ok := c.shared[[2]string{guest, other}]
+	return ok && now < e.expires && e.genA == c.userGen[guest] && e.genB == c.userGen[other] && e.epoch == c.epoch
+}
+
+// rememberShared stores a positive answer checked with the generations
+// read before the check (dead at once if either user changed meanwhile).
+func (c *guestCache) rememberShared(guest, other string, before sharedEntry) {
+	now := c.now()
+	c.sharedMu.Lock()
+	defer c.sharedMu.Unlock()
+	if len(c.shared) >= c.max {
+		for k, e := range c.shared {
+			if now >= e.expires {
+				delete(c.shared, k)
+			}
+		}
+		if len(c.shared) >= c.max {
+			c.shared = map[[2]string]sharedEntry{}
+		}
+	}
+	if len(c.userGen) >= 2*c.max {
+		// Generations only matter for live entries: start over with both
+		// (the answer in hand is not kept: its generations are gone).
+		c.userGen, c.shared = map[string]uint64{}, map[[2]string]sharedEntry{}
+		return
+	}
+	before.expires = now + int64(sharedTTL)
+	c.shared[[2]string{guest, other}] = before
 }
 
 // generation is read before asking core something rememberMembership will
@@ -250,6 +357,38 @@ func cloneGuest(g *store.Guest) *store.Guest {
 func (a *App) GuestChangedElsewhere(ev model.PluginClusterEvent) {
 	if ev.Id == clusterEventGuestChanged && a.guests != nil {
 		a.guests.invalidate(string(ev.Data))
+	}
+}
+
+// MembershipNotice reads core's own system messages, which core posts
+// through MessageWillBePosted while it handles the change (before the API
+// call returns): someone left or was removed from a channel or team, or
+// a channel is being archived (11.4 has no archive hook; core posts the
+// message before it marks the channel deleted). The cached DM/GM answers
+// they may end are dropped at once.
+func (a *App) MembershipNotice(post *model.Post) {
+	if a.guests == nil {
+		return
+	}
+	switch post.Type {
+	case model.PostTypeLeaveChannel, model.PostTypeLeaveTeam:
+		a.guests.forgetShared(post.UserId)
+	case model.PostTypeRemoveFromChannel, model.PostTypeRemoveFromTeam:
+		if id, ok := post.GetProp("removedUserId").(string); ok {
+			a.guests.forgetShared(id)
+		}
+	case model.PostTypeChannelDeleted:
+		a.guests.channelArchived(post.ChannelId)
+	}
+}
+
+// MembershipLeft drops, for anyone (guest or not) who left a channel or
+// was removed from one, every cached "shares a channel with a guest"
+// answer: the next DM or GM post with a guest checks again. One map
+// write; called before the hooks' guest check.
+func (a *App) MembershipLeft(userID string) {
+	if a.guests != nil {
+		a.guests.forgetShared(userID)
 	}
 }
 

@@ -324,3 +324,50 @@ func TestGuestRecordsExpireBeforeNonGuestAnswers(t *testing.T) {
 	_, _ = c.Cached("member")
 	assert.EqualValues(t, 3, inner.reads.Load(), "the guest's record is read again after guestTTL, the member's answer is not")
 }
+
+func TestSharedAnswersLastUntilEitherUserChanges(t *testing.T) {
+	c, clock, _ := newTestCache(newCountingStore())
+	check := func(guest, other string) (func(), uint64, uint64) {
+		before := c.sharedGens(guest, other)
+		return func() { c.rememberShared(guest, other, before) }, before.genA, before.genB
+	}
+	store1, _, _ := check("g", "m")
+	assert.False(t, c.sharedKnown("g", "m"))
+	store1()
+	assert.True(t, c.sharedKnown("g", "m"))
+	assert.False(t, c.sharedKnown("m", "g"), "kept per (guest, other)")
+
+	clock.t.Add(sharedTTL.Nanoseconds())
+	assert.False(t, c.sharedKnown("g", "m"), "expired after the TTL")
+
+	for _, who := range []string{"g", "m"} {
+		store1, _, _ = check("g", "m")
+		store1()
+		require.True(t, c.sharedKnown("g", "m"))
+		c.forgetShared(who) // UserHasLeftChannel of either
+		assert.False(t, c.sharedKnown("g", "m"), "dropped when %s left a channel", who)
+	}
+	store1, _, _ = check("g", "m")
+	store1()
+	c.invalidate("g") // the guest's record changed or a membership was added
+	assert.False(t, c.sharedKnown("g", "m"))
+
+	// A check that started before a leave never stores its answer after.
+	inFlight, _, _ := check("g", "other")
+	c.forgetShared("other")
+	inFlight()
+	assert.False(t, c.sharedKnown("g", "other"), "the answer predates the leave")
+	// Others are untouched.
+	store2, _, _ := check("g2", "m2")
+	store2()
+	c.forgetShared("m")
+	assert.True(t, c.sharedKnown("g2", "m2"))
+
+	// An archive drops every answer and holds the channel for a while.
+	assert.False(t, c.beingArchived("ch"))
+	c.channelArchived("ch")
+	assert.False(t, c.sharedKnown("g2", "m2"), "an archive may end any pair's sharing")
+	assert.True(t, c.beingArchived("ch"))
+	clock.t.Add(archivingFor.Nanoseconds())
+	assert.False(t, c.beingArchived("ch"), "then core's channel answers")
+}

@@ -156,19 +156,30 @@ func (a *App) dmReason(senderID string, g *store.Guest, participants []string) p
 // sharesTeamChannel reports whether other is, with the guest, a member of
 // one of the guest's channels: the ones given to them (the registry, from
 // the cache; isolation removes any other membership), one call per channel
-// asking core for both memberships (usually the first one answers).
+// asking core for both memberships (usually the first one answers). A yes
+// is kept for sharedTTL (guestcache.go: dropped at once on this node when
+// either user leaves or joins a channel or the guest's record changes), so
+// a conversation costs two calls to core every few seconds, not per post.
 func (a *App) sharesTeamChannel(guestID, otherID string) bool {
+	if a.guests.sharedKnown(guestID, otherID) {
+		return true
+	}
+	before := a.guests.sharedGens(guestID, otherID)
 	g, err := a.guests.Cached(guestID)
 	if err != nil {
 		return false
 	}
 	for _, channelID := range g.ChannelIDs {
+		if a.guests.beingArchived(channelID) {
+			continue
+		}
 		members, appErr := a.api.GetChannelMembersByIds(channelID, []string{guestID, otherID})
 		if appErr != nil || len(members) != 2 {
 			continue
 		}
 		// An archived channel is no longer shared (core caches channels).
 		if ch, appErr := a.api.GetChannel(channelID); appErr == nil && ch.DeleteAt == 0 {
+			a.guests.rememberShared(guestID, otherID, before)
 			return true
 		}
 	}

@@ -220,14 +220,20 @@ func (a *App) guestIDsWith(status string, reasons []string) ([]string, error) {
 	return ids, err
 }
 
-// reconciledEditionKey holds the edition the last full role check ran for.
+// reconciledEditionKey holds the edition and guest system role the last
+// full role check ran for.
 const reconciledEditionKey = "reconcile/edition"
 
+// editionName names what decides every guest's role: the edition and the
+// system role guests hold outside role windows. A change of either (a
+// licence, a new dedicated role) makes the next activation check every
+// guest once.
 func (a *App) editionName() string {
+	edition := "unlicensed"
 	if a.Licensed() {
-		return "licensed"
+		edition = "licensed"
 	}
-	return "unlicensed"
+	return edition + "/" + a.members.GuestSystemRole()
 }
 
 // roleRepairScope decides what activation checks for wrong roles. The

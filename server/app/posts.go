@@ -21,8 +21,13 @@ var msgDeactivated = msg{"guest_accounts.notice.deactivated", "Your guest access
 // lookups (guestcache.go); only in a DM/GM are the other participants read.
 func (a *App) CheckPost(post *model.Post) string {
 	// Core's own join/leave messages are posted as the user; users cannot
-	// create system_* posts themselves (core refuses them), so they pass.
-	if post.UserId == "" || post.UserId == a.botID || post.IsSystemMessage() {
+	// create system_* posts themselves (core refuses them), so they pass,
+	// and tell the DM rule's cache what changed.
+	if post.IsSystemMessage() {
+		a.MembershipNotice(post)
+		return ""
+	}
+	if post.UserId == "" || post.UserId == a.botID {
 		return ""
 	}
 	g, err := a.guests.Cached(post.UserId)

@@ -247,7 +247,7 @@ func (s *seeder) recount(ctx context.Context) error {
 
 func (s *seeder) setCounter(ctx context.Context, key, prefix string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO pluginkeyvaluestore (pluginid, pkey, pvalue, expireat)
-		SELECT $1, $2, convert_to(count(*)::text, 'UTF8'), 0 FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey LIKE $3
+		SELECT $1::text, $2::text, convert_to(count(*)::text, 'UTF8'), 0 FROM pluginkeyvaluestore WHERE pluginid = $1::text AND pkey LIKE $3::text
 		ON CONFLICT (pluginid, pkey) DO UPDATE SET pvalue = EXCLUDED.pvalue`, s.pluginID, key, prefix+"%")
 	return errors.Wrapf(err, "recounting %s", key)
 }
