@@ -97,6 +97,11 @@ type App struct {
 	// creating holds the lower-case emails of accounts the plugin is
 	// creating as guests right now (see markCreating).
 	creating sync.Map
+
+	// activity: guest → the last active hour recorded from this node;
+	// activityWriters bounds the writes in flight (activity.go).
+	activity        sync.Map
+	activityWriters chan struct{}
 }
 
 // New builds the App and detects the edition.
@@ -113,6 +118,8 @@ func New(d Deps) (*App, error) {
 		clock:     d.Clock,
 		cfgError:  d.ConfigError,
 		translate: d.Translate,
+
+		activityWriters: make(chan struct{}, activityWriters),
 	}
 	if a.clock == nil {
 		a.clock = systemClock{}

@@ -35,6 +35,7 @@ func (a *App) CheckLogin(u *model.User) string {
 			return a.TrUser(u.Id, "guest_accounts.login.not_active", "Your guest account is not active: %s", localized(err, a.TranslatorFor(a.UserLocale(u.Id))))
 		}
 	}
+	a.noteActivity(u.Id)
 	return ""
 }
 

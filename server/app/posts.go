@@ -111,6 +111,7 @@ func (a *App) checkGuestPost(g *store.Guest, post *model.Post) string {
 	if g.Deactivated != store.ReasonNone {
 		return a.say(post.UserId, msgDeactivated)
 	}
+	a.noteActivity(g.UserID)
 	if reason := a.checkGuestMFA(g); reason != "" {
 		return reason
 	}

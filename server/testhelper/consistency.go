@@ -252,7 +252,7 @@ func (th *TestHelper) IndexProblems() []string {
 			out = append(out, "status entry of "+id+" without a guest record")
 		}
 	}
-	for _, family := range []string{"ixg/c/", "ixg/e/", "ixg/u/"} {
+	for _, family := range []string{"ixg/c/", "ixg/e/", "ixg/u/", "ixg/a/"} {
 		seen := map[string]int{}
 		for _, kv := range th.kvRows(family) {
 			parts := strings.Split(kv[0], "/")

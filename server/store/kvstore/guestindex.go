@@ -19,6 +19,7 @@ import (
 //	ixg/c/<newest-first created>/<id>/<flags>
 //	ixg/e/<expiry, none last>/<id>/<flags>
 //	ixg/u/<username, 64 [0-9a-z] padded>/<id>/<flags>
+//	ixg/a/<latest-first active hour>/<id>/<flags>
 //
 // The three sorted families carry the search text as their value and end
 // in two flags: a|d (status) and x|n (expiry date or not), which the
@@ -30,6 +31,7 @@ const (
 	gCreated  = "ixg/c/"
 	gExpires  = "ixg/e/"
 	gName     = "ixg/u/"
+	gActive   = "ixg/a/"
 
 	counterActive      = "ix-guests-active"
 	counterDeactivated = "ix-guests-deactivated"
@@ -103,6 +105,7 @@ func guestEntries(g *store.Guest) []entry {
 		expires = 999_999_999_999_999
 	}
 	es = append(es,
+		entry{key: gActive + num15(g.LastActiveHour, true) + "/" + id + "/" + flags, value: search},
 		entry{key: gCreated + num15(g.CreatedAt, true) + "/" + id + "/" + flags, value: search},
 		entry{key: gExpires + num15(expires, false) + "/" + id + "/" + flags, value: search},
 		entry{key: gName + usernameKey(username) + "/" + id + "/" + flags, value: search},
@@ -160,6 +163,9 @@ func (s *Store) SaveGuest(g *store.Guest) error {
 		g.Profile = given
 		if old != nil && old.Profile != nil && (g.Profile == nil || old.Profile.UpdatedAt > g.Profile.UpdatedAt) {
 			g.Profile = old.Profile
+		}
+		if old != nil {
+			g.LastActiveHour = max(g.LastActiveHour, old.LastActiveHour)
 		}
 		if g.Profile == nil {
 			if ps, err := s.lookupProfiles([]string{g.UserID}); err == nil {
@@ -247,6 +253,23 @@ func (s *Store) DeleteGuest(userID string) error {
 	return errors.Wrap(store.ErrConflict, "the guest record keeps changing")
 }
 
+// TouchGuest records the guest's active hour (compare-and-set, retried;
+// never backwards).
+func (s *Store) TouchGuest(userID string, hour int64) error {
+	for range casMaxRetries {
+		old, raw, err := s.guestRaw(userID)
+		if err != nil || old == nil || old.LastActiveHour >= hour {
+			return err
+		}
+		next := *old
+		next.LastActiveHour = hour
+		if err := s.writeGuestIf(old, &next, raw); !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return nil // busy record: the next activity records it
+}
+
 func entriesEqual(a, b []entry) bool {
 	if len(a) != len(b) {
 		return false
@@ -292,7 +315,7 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 	case store.SortUsername:
 		rq.Prefix = gName
 	case store.SortLastActivity:
-		rq.ByActivity, rq.IDAt = true, len(gCreated)+15+2
+		rq.Prefix = gActive
 	}
 	switch q.Status {
 	case store.StatusActive:
@@ -328,7 +351,7 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 		page.Guests = append(page.Guests, &g)
 	}
 	if rq.Contains != "" {
-		rq.Offset, rq.Limit, rq.ByActivity = 0, 0, false
+		rq.Offset, rq.Limit = 0, 0
 		page.Total, err = s.countRows(rq)
 		return page, errors.Wrap(err, "counting the guests found")
 	}

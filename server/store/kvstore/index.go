@@ -88,14 +88,10 @@ type rangeQuery struct {
 	// Contains keeps entries whose value, lower-cased, contains this
 	// (lower-case) text.
 	Contains string
-	Desc     bool
-	// ByActivity orders by the user's last activity in core (newest
-	// first); the user id is the 26 characters at 1-based position IDAt.
-	ByActivity bool
-	IDAt       int
-	Offset     int
-	Limit      int
-	Values     bool
+	Desc   bool
+	Offset int
+	Limit  int
+	Values bool
 }
 
 func (q rangeQuery) bounds() (lo, hi string) {

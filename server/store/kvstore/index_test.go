@@ -122,6 +122,14 @@ func TestGuestListFromTheIndexes(t *testing.T) {
 	assert.Equal(t, []string{"g8", "g6", "g4", "g2", "g0"}, got)
 	assert.Equal(t, 5, total)
 
+	require.NoError(t, s.TouchGuest("g2", 5000))
+	require.NoError(t, s.TouchGuest("g4", 9000))
+	require.NoError(t, s.TouchGuest("g4", 7000), "never backwards")
+	require.NoError(t, s.SaveGuest(&store.Guest{UserID: "g2", CreatedAt: 30, ExpiresAt: 800}), "a copy without the hour keeps it")
+	got, _ = page(store.GuestQuery{Sort: store.SortLastActivity, PerPage: 3})
+	assert.Equal(t, []string{"g4", "g2", "g0"}, got, "latest first, never active last")
+	assertCountsExact(t, s)
+
 	got, total = page(store.GuestQuery{Query: " G4@Example"})
 	assert.Equal(t, []string{"g4"}, got, "search is case-insensitive, in the email too")
 	assert.Equal(t, 1, total)
@@ -253,7 +261,7 @@ func TestConcurrentWritesOfOneGuestCountOnce(t *testing.T) {
 	wg.Wait()
 	assertCountsExact(t, s)
 	// Exactly one status, expiry and sorted entry set per guest.
-	for _, prefix := range []string{gStatus, gCreated, gExpires, gName} {
+	for _, prefix := range []string{gStatus, gCreated, gExpires, gName, gActive} {
 		n, err := s.countRows(rangeQuery{Prefix: prefix})
 		require.NoError(t, err)
 		assert.Equal(t, 3, n, prefix)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/pkg/errors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
@@ -30,6 +31,8 @@ const (
 	// rebuilt entries the record's lifetime.
 	InviteRetentionAfterExpiry = 7 * 24 * time.Hour
 	profilePage                = 200
+	// buildWorkers is how many records the first build indexes at once.
+	buildWorkers = 8
 )
 
 // counterFamilies are the counters and the entries they count.
@@ -279,13 +282,15 @@ func (s *Store) build() error {
 		if err != nil {
 			profiles = map[string]*store.Profile{}
 		}
+		// Each entry is a call to core: a few records at once keep the
+		// database busy instead of waiting on each round trip.
+		var g errgroup.Group
+		g.SetLimit(buildWorkers)
 		for _, id := range batch {
-			if err := s.buildGuest(id, profiles[id]); err != nil {
-				return err
-			}
+			g.Go(func() error { return s.buildGuest(id, profiles[id]) })
 		}
 		batch = batch[:0]
-		return nil
+		return g.Wait()
 	}
 	err := s.ForEachGuest(func(g *store.Guest) error {
 		batch = append(batch, g.UserID)

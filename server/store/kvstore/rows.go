@@ -141,26 +141,20 @@ func (r *sqlRanges) query(q rangeQuery) ([]row, error) {
 		return nil, err
 	}
 	cond, args := r.where(q)
-	value := "encode(pvalue, 'base64')"
+	// Without values only the key is read: an index-only scan of the
+	// primary key, however deep the page.
+	value, cols := "encode(pvalue, 'base64')", "t.pkey, t.pvalue"
 	if !q.Values {
-		value = "''"
+		value, cols = "''", "t.pkey"
 	}
-	order, from, activity := "pkey", "pluginkeyvaluestore t", ""
+	order := "pkey"
 	if q.Desc {
 		order = "pkey DESC"
 	}
-	if q.ByActivity {
-		// The guest's last activity is core's (Status.LastActivityAt, what
-		// core's own user lists show), read only, joined on the user id
-		// inside the key; most recent first.
-		order = "activity DESC, pkey"
-		activity = ", COALESCE(s.lastactivityat, 0) AS activity"
-		from += fmt.Sprintf(" LEFT JOIN status s ON s.userid = substr(t.pkey, %d, 26)", q.IDAt)
-	}
 	args = append(args, q.Offset, q.Limit)
 	text := fmt.Sprintf(`SELECT COALESCE(json_agg(json_build_object('k', pkey, 'v', %s) ORDER BY %s), '[]')::text
-FROM (SELECT t.pkey, t.pvalue%s FROM %s WHERE %s ORDER BY %s OFFSET $%d LIMIT $%d) page`,
-		value, order, activity, from, cond, order, len(args)-1, len(args))
+FROM (SELECT %s FROM pluginkeyvaluestore t WHERE %s ORDER BY %s OFFSET $%d LIMIT $%d) page`,
+		value, order, cols, cond, order, len(args)-1, len(args))
 	var page string
 	if err := db.QueryRow(text, args...).Scan(&page); err != nil {
 		return nil, err
