@@ -145,6 +145,13 @@ func (a *App) CreateInvites(actorID string, req InviteRequest) ([]InviteResult, 
 	if appErr != nil {
 		return nil, appErr
 	}
+	// Through the gate: a graceful stop (or a disable) waits for the batch
+	// instead of cutting it between two addresses' records and emails.
+	release, gateErr := a.enter()
+	if gateErr != nil {
+		return nil, gateErr
+	}
+	defer release()
 	results := make([]InviteResult, 0, len(req.Emails))
 	seen := map[string]bool{}
 	// The open invitations are counted once per batch, then kept up to

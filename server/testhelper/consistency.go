@@ -182,6 +182,27 @@ func (s *Snapshot) Problems(only map[string]bool) []string {
 	return out
 }
 
+// settle waits (up to 15 s) until the plugin has caught up with what core
+// reports asynchronously (UserHasBeenDeactivated after a test's users are
+// deactivated: the record, then the counter): the next test's consistency
+// check must not see the middle of that.
+func (th *TestHelper) settle() {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		s := th.TakeSnapshot()
+		active := 0
+		for _, g := range s.Guests {
+			if g.Deactivated == "" {
+				active++
+			}
+		}
+		if s.Counter == active && len(th.kvRows("ixd/")) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // RequireConsistent fails the test with every problem Problems finds, and
 // every disagreement between the indexes and the records.
 func (th *TestHelper) RequireConsistent(s *Snapshot, only map[string]bool) {
@@ -283,6 +304,20 @@ func (th *TestHelper) IndexProblems() []string {
 		}
 	}
 	return out
+}
+
+// MarkInterruptedGuestWrite leaves what a node that died in the middle of
+// writing the guest's record leaves besides the record: the write's marker
+// naming the guest's index entries (kvstore/index.go). A test that writes
+// a half-done record straight into the database calls it, so the index
+// repair finishes that write as it would after a crash.
+func (th *TestHelper) MarkInterruptedGuestWrite(userID string) {
+	th.T.Helper()
+	_, err := th.Stack.SQL(th.Ctx, fmt.Sprintf(`INSERT INTO pluginkeyvaluestore (pluginid, pkey, pvalue, expireat)
+		SELECT '%[1]s', 'ixd/g/%[2]s/' || md5(random()::text), convert_to(json_build_object('at', %[3]d, 'kind', 'g', 'id', '%[2]s',
+			'keys', COALESCE((SELECT jsonb_agg(pkey) FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey LIKE 'ixg/%%' AND pkey LIKE '%%%[2]s%%'), '[]'::jsonb))::text, 'UTF8'), 0`,
+		PluginID, userID, time.Now().Add(-10*time.Minute).UnixMilli()))
+	require.NoError(th.T, err, "marking an interrupted write")
 }
 
 // RequireIndexConsistent fails the test with every problem IndexProblems

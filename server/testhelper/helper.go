@@ -54,6 +54,9 @@ func (th *TestHelper) deactivateTracked() {
 	for _, id := range ids {
 		_, _ = th.AdminClient.DeleteUser(ctx, id)
 	}
+	if len(ids) > 0 {
+		th.settle()
+	}
 }
 
 // Setup returns a helper with a fresh open team, a public channel in it and

@@ -248,7 +248,8 @@ func batchAfterFault(th *testhelper.TestHelper, addrs []string, seq int) (sent, 
 // "Maximum active guests" leaving room for exactly those 50 (open
 // invitations count): first a graceful restart (an admin restarting the
 // service), then a crash (SIGKILL to the server and its plugin). The
-// graceful restart lets the request finish: all 50 sent. The crash stops
+// graceful restart lets the request finish: all 50 sent (the answer may be
+// cut: core closes its HTTP server a second after the signal). The crash stops
 // it at the 10th: 10 emailed, none saved without its email, 40 never
 // reached. Afterwards nothing is half-made: no address has two live
 // invitations, every emailed link works, what the batch did not finish
@@ -304,7 +305,14 @@ func TestFaultServerRestartMidBatchInvite(t *testing.T) {
 		if crash {
 			assert.Equal(t, [3]int{10, 0, 40}, [3]int{sent, unsent, missing}, "after the crash: emailed, saved without email, never reached")
 		} else {
-			assert.Equal(t, http.StatusOK, code, "the batch across a graceful restart: %.300s", body)
+			// The plugin finishes the batch (its stop waits for requests in
+			// flight); whether the answer still reaches the client depends
+			// on time: core closes its HTTP server 1 s after the signal
+			// (TimeToWaitForConnectionsToCloseOnServerShutdown), and the
+			// 40 invitations left take about that on a busy machine.
+			if code != http.StatusOK {
+				t.Logf("the answer was cut by core closing its HTTP server; the batch itself finished: %.200s", body)
+			}
 			assert.Equal(t, [3]int{50, 0, 0}, [3]int{sent, unsent, missing}, "after the graceful restart: emailed, saved without email, never reached")
 		}
 		// The batch (finished by hand) filled the room it had exactly.

@@ -232,10 +232,13 @@ func (s *Store) writeGuestIf(old, g *store.Guest, expect []byte) error {
 		}
 		return err
 	}
-	if err := x.change(id, oldE, newE); err != nil {
+	done, err := x.change(id, oldE, newE)
+	if err != nil {
 		return err
 	}
-	x.end(mk, raw)
+	if done {
+		x.end(mk, raw)
+	}
 	return nil
 }
 

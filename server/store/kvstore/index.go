@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/pkg/errors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
@@ -160,33 +161,42 @@ func (x *indexer) begin(id string, keys []string) (string, []byte, error) {
 	return key, raw, nil
 }
 
-// end removes the marker of a finished write.
+// end removes the marker of a finished write, in the background: the
+// write is complete, and a marker that outlives a crash only costs a
+// repair that finds nothing to change.
 func (x *indexer) end(key string, _ []byte) {
-	_ = x.s.kv.Delete(key)
+	x.s.background.Add(1)
+	go func() {
+		defer x.s.background.Done()
+		_ = x.s.kv.Delete(key)
+	}()
 }
 
 // change brings the entries of record id from old to next (see the
-// package comment), the marker already written.
-func (x *indexer) change(id string, old, next []entry) error {
+// package comment), the marker already written. It reports whether the
+// entries match the record as it is now; false leaves the marker to
+// repair (the record kept changing under it).
+func (x *indexer) change(id string, old, next []entry) (bool, error) {
 	if err := x.s.applyEntries(old, next, true); err != nil {
-		return err
+		return false, err
 	}
 	// Another writer may have changed the record meanwhile: converge on
-	// what is there now. Bounded: each round follows a newer record.
-	for range 5 {
+	// what is there now. Bounded: each round follows a newer record, and
+	// the writer of the newest one converges after it.
+	for range 20 {
 		cur, err := x.current(id)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if sameKeys(cur, next) {
-			return nil
+			return true, nil
 		}
 		if err := x.s.applyEntries(next, cur, true); err != nil {
-			return err
+			return false, err
 		}
 		next = cur
 	}
-	return errors.New("the record keeps changing; repair will finish its index")
+	return false, nil
 }
 
 func sameKeys(a, b []entry) bool {
@@ -204,6 +214,9 @@ func (s *Store) applyEntries(old, next []entry, count bool) error {
 	for _, e := range next {
 		nextKeys[e.key] = true
 	}
+	// Creates first (a reader never misses the record in a list), then
+	// deletes; each set at once (every entry is one call to core).
+	var puts errgroup.Group
 	for _, e := range next {
 		if prev := find(old, e.key); prev != nil && oldKeys[e.key] {
 			// Kept: a counted entry stays as it is; another is rewritten
@@ -212,19 +225,19 @@ func (s *Store) applyEntries(old, next []entry, count bool) error {
 				continue
 			}
 		}
-		if err := s.putEntry(e, count); err != nil {
-			return err
-		}
+		puts.Go(func() error { return s.putEntry(e, count) })
 	}
+	if err := puts.Wait(); err != nil {
+		return err
+	}
+	var dels errgroup.Group
 	for _, e := range old {
 		if nextKeys[e.key] {
 			continue
 		}
-		if err := s.deleteEntry(e, count); err != nil {
-			return err
-		}
+		dels.Go(func() error { return s.deleteEntry(e, count) })
 	}
-	return nil
+	return dels.Wait()
 }
 
 func find(es []entry, key string) *entry {

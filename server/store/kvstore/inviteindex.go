@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pkg/errors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
@@ -12,18 +13,17 @@ import (
 // The invitations' index families (index.go), one set per stored record
 // (a resend makes a new record under the same id):
 //
-//	ixi/c/<newest-first created>/<token hash>/<state><expiry>
-//	ixi/u/<inviter>/<newest-first created>/<token hash>/<state><expiry>
+//	ixi/c/<newest-first created>/<inviter>/<token hash>/<state><expiry>
 //	ixi/p/<expiry>/<token hash>       open: pending and not yet expired
 //	                                  (counted; swept once expired)
 //
 // state is p (pending or being accepted), a, r or s (accepted, revoked,
 // superseded); "expired" is p with the expiry at or before now, which the
-// list matches on the key's last 15 digits. The sorted families expire
-// with the record (same retention) and carry the email as their value.
+// list matches on the key's last 15 digits; an inviter's own are matched
+// by the inviter in the key. The sorted family expires with the record
+// (same retention) and carries the email as its value.
 const (
 	iCreated = "ixi/c/"
-	iByUser  = "ixi/u/"
 	iOpen    = "ixi/p/"
 
 	counterPending = "ix-invites-pending"
@@ -47,13 +47,9 @@ func inviteEntries(inv *store.Invite, retention, now int64) []entry {
 	if inv == nil {
 		return nil
 	}
-	tail := inv.TokenHash + "/" + inviteState(inv) + num15(inv.ExpiresAt, false)
-	created := num15(inv.CreatedAt, true)
+	key := iCreated + num15(inv.CreatedAt, true) + "/" + inv.InviterID + "/" + inv.TokenHash + "/" + inviteState(inv) + num15(inv.ExpiresAt, false)
 	email := []byte(strings.ToLower(inv.Email) + " ")
-	es := []entry{
-		{key: iCreated + created + "/" + tail, value: email, expire: retention},
-		{key: iByUser + inv.InviterID + "/" + created + "/" + tail, value: email, expire: retention},
-	}
+	es := []entry{{key: key, value: email, expire: retention}}
 	if inviteState(inv) == "p" && inv.ExpiresAt > now {
 		es = append(es, entry{key: iOpen + num15(inv.ExpiresAt, false) + "/" + inv.TokenHash, counter: counterPending})
 	}
@@ -70,10 +66,35 @@ func (s *Store) inviteIndexer(retention int64) *indexer {
 	}}
 }
 
-// indexInvite runs the index change of an invitation record write.
-func (s *Store) indexInvite(old, next *store.Invite, retention int64, write func() (bool, error)) (bool, error) {
+// indexInvite runs the index change of an invitation record write; also,
+// when given, runs beside the entries.
+//
+// A new invitation needs no marker: its entries are written first (with
+// the id index, all at once), then the record. A crash in between leaves
+// entries that lead nowhere and go away by themselves: the sorted one
+// expires with the record's retention, the open one is swept at the
+// invitation's expiry (until then the open count is one high: the cap
+// errs on the safe side); a list skips entries without their record.
+func (s *Store) indexInvite(old, next *store.Invite, retention int64, write func() (bool, error), also func()) (bool, error) {
 	now := s.now()
 	oldE, newE := inviteEntries(old, retention, now), inviteEntries(next, retention, now)
+	if old == nil {
+		var g errgroup.Group
+		if also != nil {
+			g.Go(func() error { also(); return nil })
+		}
+		g.Go(func() error { return s.applyEntries(nil, newE, true) })
+		if err := g.Wait(); err != nil {
+			return false, err
+		}
+		ok, err := write()
+		if err == nil && !ok {
+			// Another record has this token hash (never, with random
+			// tokens): take back the entries just made for this one.
+			err = s.applyEntries(newE, nil, true)
+		}
+		return ok, err
+	}
 	x := s.inviteIndexer(retention)
 	mk, raw, err := x.begin(next.TokenHash, union(oldE, newE))
 	if err != nil {
@@ -84,10 +105,16 @@ func (s *Store) indexInvite(old, next *store.Invite, retention int64, write func
 		x.end(mk, raw)
 		return ok, err
 	}
-	if err := x.change(next.TokenHash, oldE, newE); err != nil {
+	done, err := x.change(next.TokenHash, oldE, newE)
+	if err != nil {
 		return true, err
 	}
-	x.end(mk, raw)
+	if also != nil {
+		also()
+	}
+	if done {
+		x.end(mk, raw)
+	}
 	return true, nil
 }
 
@@ -97,19 +124,22 @@ func (s *Store) QueryInvites(q store.InviteQuery) (*store.InvitePage, error) {
 		return nil, ErrIndexNotReady
 	}
 	rq := rangeQuery{Prefix: iCreated, Offset: q.Page * q.PerPage, Limit: q.PerPage}
+	inviter := "%"
 	if q.InviterID != "" {
-		rq.Prefix = iByUser + q.InviterID + "/"
+		inviter = iCreated + "_______________/" + q.InviterID + "/%"
 	}
+	const expiry = "_______________"
 	now := num15(s.now(), false)
+	rq.Like = inviter
 	switch q.Status {
 	case "":
-		rq.NotLike = "%/s_______________"
+		rq.NotLike = "%/s" + expiry
 	case store.InvitePending, store.InviteAccepting:
-		rq.Like, rq.SuffixAbove = "%/p_______________", now
+		rq.Like, rq.SuffixAbove = inviter+"/p"+expiry, now
 	case store.InviteExpired:
-		rq.Like, rq.SuffixAtMost = "%/p_______________", now
+		rq.Like, rq.SuffixAtMost = inviter+"/p"+expiry, now
 	case store.InviteAccepted, store.InviteRevoked, store.InviteSuperseded:
-		rq.Like = "%/" + inviteState(&store.Invite{Status: q.Status}) + "_______________"
+		rq.Like = inviter + "/" + inviteState(&store.Invite{Status: q.Status}) + expiry
 	default:
 		return nil, errors.Errorf("unknown invitation status %q", q.Status)
 	}

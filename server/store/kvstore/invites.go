@@ -25,9 +25,10 @@ func (s *Store) CreateInvite(inv *store.Invite, retention int64) error {
 	if err != nil {
 		return errors.Wrap(err, "encoding the invitation")
 	}
+	var reindexed error
 	ok, err := s.indexInvite(nil, inv, retention, func() (bool, error) {
 		return s.kv.Set(invitePrefix+inv.TokenHash, raw, pluginapi.SetAtomic(nil), retentionOpt(retention))
-	})
+	}, func() { reindexed = s.ReindexInvite(inv.ID, inv.TokenHash, retention) })
 	if err != nil {
 		return errors.Wrap(err, "saving the invitation")
 	}
@@ -35,7 +36,7 @@ func (s *Store) CreateInvite(inv *store.Invite, retention int64) error {
 		return errors.Wrap(store.ErrConflict, "an invitation with this token exists")
 	}
 	inv.SetRaw(raw)
-	return s.ReindexInvite(inv.ID, inv.TokenHash, retention)
+	return reindexed
 }
 
 // ReindexInvite points the invitation id at a token hash.
@@ -81,7 +82,7 @@ func (s *Store) UpdateInvite(old, next *store.Invite, retention int64) (bool, er
 	}
 	ok, err := s.indexInvite(old, next, retention, func() (bool, error) {
 		return s.kv.Set(invitePrefix+next.TokenHash, raw, pluginapi.SetAtomic(old.Raw()), retentionOpt(retention))
-	})
+	}, nil)
 	if err != nil {
 		return false, errors.Wrap(err, "updating the invitation")
 	}

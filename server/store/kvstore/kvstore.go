@@ -48,7 +48,19 @@ type Store struct {
 
 	readyMu sync.RWMutex
 	ready   bool
+
+	// counters: the raw value this node last read or wrote per counter
+	// (the first compare-and-set of an update tries it).
+	countersMu sync.Mutex
+	counters   map[string][]byte
+
+	// background: markers being removed after their write (Flush waits).
+	background sync.WaitGroup
 }
+
+// Flush waits for the store's background work (markers of finished writes
+// being removed).
+func (s *Store) Flush() { s.background.Wait() }
 
 var _ store.Store = (*Store)(nil)
 
@@ -162,6 +174,7 @@ func (s *Store) Get(name string) (int, error) {
 
 // CompareAndSet sets the counter to value only if it still holds old.
 func (s *Store) CompareAndSet(name string, old, value int) (bool, error) {
+	s.forgetCounter(name)
 	v, raw, err := s.read(name)
 	if err != nil || v != old {
 		return false, err
@@ -172,6 +185,7 @@ func (s *Store) CompareAndSet(name string, old, value int) (bool, error) {
 
 // Set overwrites the counter (used when recounting from the registry).
 func (s *Store) Set(name string, value int) error {
+	s.forgetCounter(name)
 	_, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(value)))
 	return errors.Wrap(err, "setting a counter")
 }
@@ -195,13 +209,24 @@ func (s *Store) read(name string) (int, []byte, error) {
 // this or another node) won the race. The database decides, so the result
 // is exact across a cluster.
 func (s *Store) update(name string, fn func(int) (int, bool)) error {
+	// The first attempt trusts the value this node last read or wrote (a
+	// burst of writes from one node then costs one call each); if another
+	// writer moved it since, the compare-and-set fails and it is read.
+	v, old, known := s.lastCounter(name)
 	for range casMaxRetries {
-		v, old, err := s.read(name)
-		if err != nil {
-			return err
+		cached := known
+		if !known {
+			var err error
+			if v, old, err = s.read(name); err != nil {
+				return err
+			}
 		}
+		known = false
 		next, write := fn(v)
 		if !write {
+			if cached {
+				continue // decide on the stored value, never a remembered one
+			}
 			return nil
 		}
 		var opt pluginapi.KVSetOption
@@ -213,13 +238,43 @@ func (s *Store) update(name string, fn func(int) (int, bool)) error {
 		}
 		ok, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(next)), opt)
 		if err != nil {
+			s.forgetCounter(name)
 			return errors.Wrap(err, "updating a counter")
 		}
 		if ok {
+			s.rememberCounter(name, next)
 			return nil
 		}
 	}
+	s.forgetCounter(name)
 	return errors.Wrapf(store.ErrConflict, "counter %s: too much contention", name)
+}
+
+// lastCounter is the value this node last read or wrote for the counter.
+func (s *Store) lastCounter(name string) (int, []byte, bool) {
+	s.countersMu.Lock()
+	defer s.countersMu.Unlock()
+	raw, ok := s.counters[name]
+	if !ok {
+		return 0, nil, false
+	}
+	v, err := strconv.Atoi(string(raw))
+	return v, raw, err == nil
+}
+
+func (s *Store) rememberCounter(name string, v int) {
+	s.countersMu.Lock()
+	defer s.countersMu.Unlock()
+	if s.counters == nil {
+		s.counters = map[string][]byte{}
+	}
+	s.counters[name] = []byte(strconv.Itoa(v))
+}
+
+func (s *Store) forgetCounter(name string) {
+	s.countersMu.Lock()
+	defer s.countersMu.Unlock()
+	delete(s.counters, name)
 }
 
 // UseClock makes the store tell the time by now (the test clock the
