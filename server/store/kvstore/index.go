@@ -89,10 +89,10 @@ type rangeQuery struct {
 	// Contains keeps entries whose value, lower-cased, contains this
 	// (lower-case) text.
 	Contains string
-	Desc   bool
-	Offset int
-	Limit  int
-	Values bool
+	Desc     bool
+	Offset   int
+	Limit    int
+	Values   bool
 }
 
 func (q rangeQuery) bounds() (lo, hi string) {
