@@ -9,7 +9,7 @@ BUNDLE         := dist/$(PLUGIN_ID)-$(PLUGIN_VERSION).tar.gz
 PLATFORMS      := linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64
 SERVER_BINS    := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring windows,$(p)),.exe,))
 GO_SOURCES     := $(shell find server build -name '*.go' -not -path 'build/testserver/*') go.mod go.sum
-WEBAPP_SOURCES := $(shell find webapp/src -type f 2>/dev/null) webapp/package.json webapp/build.mjs webapp/tsconfig.json
+WEBAPP_SOURCES := $(shell find webapp/src webapp/standin -type f 2>/dev/null) webapp/package.json webapp/build.mjs webapp/tsconfig.json
 RUN_DIR        ?= .run
 BIN            := bin
 # Packages whose tests need the real server (run by test-integration).
@@ -59,7 +59,7 @@ webapp-deps: webapp/node_modules/.installed
 webapp/dist/main.js: webapp/node_modules/.installed $(WEBAPP_SOURCES) webapp/src/manifest.ts
 	cd webapp && $(NPM) run build
 
-webapp: webapp/dist/main.js ## build the webapp bundle
+webapp: webapp/dist/main.js ## build the webapp bundle (and the stand-in client, webapp/dist/standin)
 
 $(BUNDLE): $(SERVER_BINS) webapp/dist/main.js plugin.json $(shell find assets -type f)
 	@rm -rf dist/bundle && mkdir -p dist/bundle/$(PLUGIN_ID)/server/dist dist/bundle/$(PLUGIN_ID)/webapp/dist
@@ -144,8 +144,8 @@ fuzz: ## longer fuzzing runs (a few minutes each)
 $(BIN)/devstack: $(GO_SOURCES)
 	$(GO) build -o $@ ./build/devstack
 
-run: dist mattermost-server $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints URL and login
-	GA_MATTERMOST_DIR=$(MM_DIR) $(BIN)/devstack up -dir $(RUN_DIR) -bundle $(BUNDLE)
+run: dist mattermost-server $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints the plugin UI's URL and login
+	GA_MATTERMOST_DIR=$(MM_DIR) $(BIN)/devstack up -dir $(RUN_DIR) -bundle $(BUNDLE) -standin webapp/dist/standin
 
 stop: $(BIN)/devstack ## stop what `make run` started
 	$(BIN)/devstack down -dir $(RUN_DIR)

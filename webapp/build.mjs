@@ -1,11 +1,21 @@
 // Builds dist/main.js: one IIFE bundle for the Mattermost web client.
-// React, ReactDOM, Redux and ReactRedux are the client's own copies, taken from
-// window at run time so the plugin never ships a second React.
+// React, ReactDOM, react-intl, Redux and ReactRedux are the client's own
+// copies, taken from window at run time (the globals the client exports to
+// plugins), so the plugin never ships a second React, store or Intl
+// provider. mattermost-redux and @mattermost/client are bundled: the plugin
+// uses their selectors, action creators and Client4 against the client's
+// store; it creates no store of its own.
+//
+// `--standin` also builds dist/standin/: the stand-in page (standin/) that
+// plays the web client for the browser test and `make run`.
+import {copyFileSync, mkdirSync} from 'node:fs';
+
 import * as esbuild from 'esbuild';
 
-const windowGlobals = {
+export const windowGlobals = {
     react: 'React',
     'react-dom': 'ReactDOM',
+    'react-intl': 'ReactIntl',
     redux: 'Redux',
     'react-redux': 'ReactRedux',
 };
@@ -23,12 +33,9 @@ const windowGlobalsPlugin = {
 };
 
 const watch = process.argv.includes('--watch');
-const options = {
-    entryPoints: ['src/index.tsx'],
-    outfile: 'dist/main.js',
+const common = {
     bundle: true,
     format: 'iife',
-    globalName: 'GuestAccountsPlugin',
     platform: 'browser',
     target: ['es2020'],
     jsx: 'transform',
@@ -36,12 +43,29 @@ const options = {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'info',
+    define: {'process.env.NODE_ENV': '"production"'},
+};
+const plugin = {
+    ...common,
+    entryPoints: ['src/index.tsx'],
+    outfile: 'dist/main.js',
     plugins: [windowGlobalsPlugin],
+    metafile: true,
 };
 
 if (watch) {
-    const ctx = await esbuild.context(options);
+    const ctx = await esbuild.context(plugin);
     await ctx.watch();
 } else {
-    await esbuild.build(options);
+    const result = await esbuild.build(plugin);
+    if (process.argv.includes('--sizes')) {
+        process.stdout.write(await esbuild.analyzeMetafile(result.metafile));
+    }
+    if (process.argv.includes('--standin')) {
+        await esbuild.build({...common, entryPoints: ['standin/host.tsx'], outfile: 'dist/standin/host.js'});
+        mkdirSync('dist/standin', {recursive: true});
+        for (const file of ['standin.html', 'standin.css']) {
+            copyFileSync(`standin/${file}`, `dist/standin/${file}`);
+        }
+    }
 }

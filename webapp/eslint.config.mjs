@@ -8,7 +8,7 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
-        files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}'],
+        files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}', 'standin/**/*.{ts,tsx}'],
         languageOptions: {globals: {...globals.browser}},
         plugins: {'react-hooks': reactHooks},
         rules: {
@@ -21,7 +21,7 @@ export default tseslint.config(
         },
     },
     {
-        files: ['*.mjs', '*.cjs'],
+        files: ['*.mjs', '*.cjs', 'scripts/**/*.mjs'],
         languageOptions: {globals: {...globals.node}},
         rules: {'@typescript-eslint/no-require-imports': 'off'},
     },

@@ -8,10 +8,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -19,6 +22,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/pluginctl"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper/smtpsink"
@@ -39,6 +44,7 @@ func main() {
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	dir := fs.String("dir", ".run", "state folder")
 	bundle := fs.String("bundle", "", "plugin bundle to install")
+	standin := fs.String("standin", "webapp/dist/standin", "the stand-in client's files (webapp/dist/standin)")
 	port := fs.Int("port", envInt("GA_PORT", 8065), "Mattermost port")
 	dbPort := fs.Int("db-port", envInt("GA_DB_PORT", 55432), "PostgreSQL port")
 	smtpPort := fs.Int("smtp-port", envInt("GA_SMTP_PORT", 2525), "SMTP sink port")
@@ -51,7 +57,7 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "up":
-		up(abs, *bundle, *port, *dbPort, *smtpPort)
+		up(abs, *bundle, *standin, *port, *dbPort, *smtpPort)
 	case "down":
 		if err := stack.StopDetached(abs); err != nil {
 			fail(err.Error())
@@ -64,7 +70,7 @@ func main() {
 	}
 }
 
-func up(dir, bundle string, port, dbPort, smtpPort int) {
+func up(dir, bundle, standinDir string, port, dbPort, smtpPort int) {
 	if bundle == "" {
 		fail("-bundle is required")
 	}
@@ -101,21 +107,121 @@ func up(dir, bundle string, port, dbPort, smtpPort int) {
 		_ = stack.StopDetached(dir)
 		fail(err.Error())
 	}
+	if err := seedDemo(ctx, c); err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
+	page, err := installStandin(dir, standinDir)
+	if err != nil {
+		_ = stack.StopDetached(dir)
+		fail(err.Error())
+	}
 	fmt.Printf(`
-Mattermost is running with the Guest Accounts plugin enabled.
+Mattermost is running with the Guest Accounts plugin enabled (team "demo",
+channel "project" with the member "member" and the guest "guest"; their
+password is the admin's).
 
+  Plugin UI: %s%s
+             (the stand-in client, signed in as the admin: System Console for
+             the guest dashboard, the team menu for "Invite guests", a
+             channel's header for its guests, a member for the Guest badge)
   URL:       %s
   Admin:     %s / %s
-  Plugin:    %s/admin_console/plugins/plugin_%s
   API:       %s/plugins/%s/api/v1/stats
   Mail sink: 127.0.0.1:%d, received mail is appended to %s
   Logs:      %s
 
-This server has no web client of its own (none can be built here): use the
-REST API, the plugin's pages, or point a Mattermost web or desktop client at it.
-Stop it with `+"`make stop`"+`.
-`, st.URL, adminUser, adminPassword, st.URL, pluginID, st.URL, pluginID, smtpPort,
+No Mattermost web client can be built here, so the stand-in page plays it;
+docs/testing.md says how to use a real client instead. Stop with `+"`make stop`"+`.
+`, st.URL, page, st.URL, adminUser, adminPassword, st.URL, pluginID, smtpPort,
 		filepath.Join(dir, "mail.log"), filepath.Join(dir, "mattermost.log"))
+}
+
+// standinFolder is where the stand-in client lives in the server's client
+// folder, which the server serves at /static/ (same origin as the API, so
+// the session cookie and CSRF work as in the real client).
+const standinFolder = "ga-standin"
+
+// installStandin copies the stand-in client into the server's client folder,
+// with the development admin's login next to it (it signs in with it), and
+// points the server's root page at it. It returns the page's path.
+func installStandin(dir, from string) (string, error) {
+	target := filepath.Join(dir, "client", standinFolder)
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return "", err
+	}
+	for _, name := range []string{"standin.html", "host.js", "standin.css"} {
+		data, err := os.ReadFile(filepath.Join(from, name))
+		if err != nil {
+			return "", fmt.Errorf("the stand-in client is not built (%v): run `make webapp`", err)
+		}
+		if err := os.WriteFile(filepath.Join(target, name), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	login := fmt.Sprintf(`{"login": %q, "password": %q}`, adminUser, adminPassword)
+	if err := os.WriteFile(filepath.Join(target, "dev-login.json"), []byte(login), 0o644); err != nil {
+		return "", err
+	}
+	page := "/static/" + standinFolder + "/standin.html?team=demo&channel=project"
+	root := `<!doctype html><meta charset="utf-8"><title>Mattermost (development)</title>` +
+		`<p>This development server has no Mattermost web client. <a href="` + page + `">Open the stand-in client with the Guest Accounts plugin</a>.</p>`
+	return page, os.WriteFile(filepath.Join(dir, "client", "root.html"), []byte(root), 0o644)
+}
+
+// seedDemo gives the admin something to look at, once: a team "demo" with
+// a channel "project" holding a member and a guest (made through the
+// plugin's API), so the stand-in shows the badge and the channel indicator.
+func seedDemo(ctx context.Context, c *model.Client4) error {
+	if _, _, err := c.GetTeamByName(ctx, "demo", ""); err == nil {
+		return nil
+	}
+	me, _, err := c.GetMe(ctx, "")
+	if err != nil {
+		return err
+	}
+	team, _, err := c.CreateTeam(ctx, &model.Team{Name: "demo", DisplayName: "Demo", Type: model.TeamOpen})
+	if err != nil {
+		return fmt.Errorf("creating the demo team: %w", err)
+	}
+	channel, _, err := c.CreateChannel(ctx, &model.Channel{TeamId: team.Id, Name: "project", DisplayName: "Project", Type: model.ChannelTypeOpen})
+	if err != nil {
+		return fmt.Errorf("creating the demo channel: %w", err)
+	}
+	member, _, err := c.CreateUser(ctx, &model.User{Username: "member", Email: "member@localhost.test", Password: adminPassword, EmailVerified: true, FirstName: "Mia", LastName: "Member"})
+	if err != nil {
+		return fmt.Errorf("creating the demo member: %w", err)
+	}
+	for _, id := range []string{me.Id, member.Id} {
+		if _, _, err := c.AddTeamMember(ctx, team.Id, id); err != nil {
+			return err
+		}
+		if _, _, err := c.AddChannelMember(ctx, channel.Id, id); err != nil {
+			return err
+		}
+	}
+	body, err := json.Marshal(map[string]any{
+		"email": "guest@guest.localhost.test", "username": "guest", "first_name": "Gus", "last_name": "Guest",
+		"password": adminPassword, "channel_ids": []string{channel.Id},
+	})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+"/plugins/"+pluginID+"/api/v1/guests", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.AuthToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("creating the demo guest: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("creating the demo guest: the plugin answered %s", resp.Status)
+	}
+	return nil
 }
 
 // startSinkProcess runs this program's `smtp` command detached.

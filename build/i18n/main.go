@@ -5,7 +5,11 @@
 //
 //	go run ./build/i18n extract   rewrite assets/i18n/server.en.json
 //	go run ./build/i18n check     fail if it is out of date, if an id has two
-//	                              texts, or if a translation's verbs differ
+//	                              texts, or if another language's catalog
+//	                              (server.<lang>.json, and the emails'
+//	                              <lang>.json) lacks an id English has, has
+//	                              one English no longer has, or changes a
+//	                              message's arguments
 package main
 
 import (
@@ -106,7 +110,10 @@ func run(root, mode string) error {
 	if err != nil || !bytes.Equal(have, want) {
 		return fmt.Errorf("i18n: %s is out of date with the code; run `make i18n-extract`", catalogPath)
 	}
-	return checkTranslations(root, c.msgs)
+	if err := checkTranslations(root, c.msgs); err != nil {
+		return err
+	}
+	return checkMailTranslations(root)
 }
 
 // scan collects every message of the Go code and the signup templates.
@@ -236,8 +243,8 @@ func render(msgs map[string]string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// checkTranslations makes sure every other language's server messages
-// exist in English and use the same number of formatting verbs.
+// checkTranslations makes sure every other language has exactly the server
+// messages English has, each with the same number of formatting verbs.
 func checkTranslations(root string, english map[string]string) error {
 	files, err := filepath.Glob(filepath.Join(root, "assets/i18n/server.*.json"))
 	if err != nil {
@@ -256,7 +263,9 @@ func checkTranslations(root string, english map[string]string) error {
 		if err := json.Unmarshal(data, &entries); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
+		have := map[string]bool{}
 		for _, e := range entries {
+			have[e.ID] = true
 			en, ok := english[e.ID]
 			switch {
 			case !ok:
@@ -265,6 +274,92 @@ func checkTranslations(root string, english map[string]string) error {
 				problems = append(problems, fmt.Sprintf("%s: %s has %d formatting verbs, English has %d", file, e.ID, verbs(e.Translation), verbs(en)))
 			}
 		}
+		problems = append(problems, lacking(file, english, have)...)
+	}
+	if problems != nil {
+		return fmt.Errorf("i18n: %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// lacking lists the English ids a catalog does not have, in order.
+func lacking(file string, english map[string]string, have map[string]bool) []string {
+	var out []string
+	for id := range english {
+		if !have[id] {
+			out = append(out, fmt.Sprintf("%s: lacks %s (English has it)", file, id))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+var templateField = regexp.MustCompile(`\{\{\s*\.(\w+)`)
+
+// fields lists the template fields ({{.Name}}) a message uses.
+func fields(text string) string {
+	seen := map[string]bool{}
+	for _, m := range templateField.FindAllStringSubmatch(text, -1) {
+		seen[m[1]] = true
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ",")
+}
+
+// checkMailTranslations compares every other language's email catalog
+// (assets/i18n/<lang>.json) with en.json: the same ids, and the same
+// template fields in each message.
+func checkMailTranslations(root string) error {
+	dir := filepath.Join(root, "assets/i18n")
+	read := func(file string) ([]entry, error) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		var entries []entry
+		if err := json.Unmarshal(data, &entries); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		return entries, nil
+	}
+	enEntries, err := read(filepath.Join(dir, "en.json"))
+	if err != nil {
+		return err
+	}
+	english := map[string]string{}
+	for _, e := range enEntries {
+		english[e.ID] = e.Translation
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for _, file := range files {
+		base := filepath.Base(file)
+		if base == "en.json" || strings.HasPrefix(base, "server.") {
+			continue
+		}
+		entries, err := read(file)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, e := range entries {
+			have[e.ID] = true
+			en, ok := english[e.ID]
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("%s: %s is not an email message", file, e.ID))
+			case fields(en) != fields(e.Translation):
+				problems = append(problems, fmt.Sprintf("%s: %s uses {{.%s}}, English uses {{.%s}}", file, e.ID, fields(e.Translation), fields(en)))
+			}
+		}
+		problems = append(problems, lacking(file, english, have)...)
 	}
 	if problems != nil {
 		return fmt.Errorf("i18n: %s", strings.Join(problems, "\n  "))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,4 +46,41 @@ func TestVerbs(t *testing.T) {
 	} {
 		assert.Equal(t, n, verbs(format), format)
 	}
+}
+
+// A catalog that lacks an id English has, keeps one English dropped, or
+// changes a message's arguments fails the check (server and email catalogs).
+func TestTranslationsMustMatchEnglish(t *testing.T) {
+	write := func(t *testing.T, dir, name, body string) {
+		t.Helper()
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "assets/i18n"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "assets/i18n", name), []byte(body), 0o644))
+	}
+	english := map[string]string{"a.one": "One %s.", "a.two": "Two."}
+
+	dir := t.TempDir()
+	write(t, dir, "server.xx.json", `[{"id": "a.one", "translation": "Eins %s."}, {"id": "a.gone", "translation": "Weg."}]`)
+	err := checkTranslations(dir, english)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "lacks a.two")
+	assert.Contains(t, err.Error(), "a.gone is not a server message")
+
+	write(t, dir, "server.xx.json", `[{"id": "a.one", "translation": "Eins."}, {"id": "a.two", "translation": "Zwei."}]`)
+	err = checkTranslations(dir, english)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a.one has 0 formatting verbs, English has 1")
+
+	write(t, dir, "server.xx.json", `[{"id": "a.one", "translation": "Eins %s."}, {"id": "a.two", "translation": "Zwei."}]`)
+	require.NoError(t, checkTranslations(dir, english))
+
+	write(t, dir, "en.json", `[{"id": "m.hi", "translation": "Hi {{.Name}}"}, {"id": "m.bye", "translation": "Bye"}]`)
+	write(t, dir, "xx.json", `[{"id": "m.hi", "translation": "Hallo {{.Nom}}"}, {"id": "m.old", "translation": "Alt"}]`)
+	err = checkMailTranslations(dir)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "lacks m.bye")
+	assert.Contains(t, err.Error(), "m.old is not an email message")
+	assert.Contains(t, err.Error(), "m.hi uses {{.Nom}}, English uses {{.Name}}")
+
+	write(t, dir, "xx.json", `[{"id": "m.hi", "translation": "Hallo {{.Name}}"}, {"id": "m.bye", "translation": "Tschüss"}]`)
+	require.NoError(t, checkMailTranslations(dir))
 }

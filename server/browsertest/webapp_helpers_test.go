@@ -12,85 +12,67 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
-// harnessFolder is where the harness lives in the server's client folder;
-// the server serves <run dir>/client/ at /static/, so the page is
+// standinFolder is where the stand-in client lives in the server's client
+// folder; the server serves <run dir>/client/ at /static/, so the page is
 // same-origin with the API (session cookie and CSRF work as in the client).
 // The page is not called index.html: Go's file server redirects that name
-// to the folder, and the server answers 404 for folders.
-const harnessFolder = "ga-harness"
+// to the folder, and the server answers 404 for folders. The plugin's own
+// bundle is not copied: the stand-in loads what the server has installed,
+// from /static/plugins/, as the web client does.
+const standinFolder = "ga-standin"
 
-// installHarness copies the harness page, React/ReactDOM (UMD builds from
-// webapp/node_modules) and the freshly built webapp bundle into the running
-// server's client folder and returns the page's URL path.
-func installHarness(t *testing.T, env *testhelper.Env) string {
+// installStandin copies the built stand-in client (webapp/dist/standin) into
+// the running server's client folder and returns the page's URL path.
+func installStandin(t *testing.T, env *testhelper.Env) string {
 	t.Helper()
-	root := repoRoot()
-	files := map[string]string{
-		"harness.html":                filepath.Join(root, "e2e", "harness", "harness.html"),
-		"harness.js":                  filepath.Join(root, "e2e", "harness", "harness.js"),
-		"react.production.min.js":     filepath.Join(root, "webapp", "node_modules", "react", "umd", "react.production.min.js"),
-		"react-dom.production.min.js": filepath.Join(root, "webapp", "node_modules", "react-dom", "umd", "react-dom.production.min.js"),
-		"main.js":                     filepath.Join(root, "webapp", "dist", "main.js"),
-	}
-	dir := filepath.Join(env.Stack.Dir, "client", harnessFolder)
+	from := filepath.Join(repoRoot(), "webapp", "dist", "standin")
+	dir := filepath.Join(env.Stack.Dir, "client", standinFolder)
 	require.NoError(t, os.MkdirAll(dir, 0o755))
-	for name, src := range files {
-		data, err := os.ReadFile(src)
-		switch {
-		case err != nil && name == "main.js":
-			t.Fatalf("no webapp bundle at %s: run `make test-browser` (it builds the webapp first): %v", src, err)
-		case err != nil && filepath.Ext(name) == ".js" && name != "harness.js":
-			t.Fatalf("React's UMD build is missing (%s): run `make webapp-deps`: %v", src, err)
-		}
-		require.NoError(t, err, "reading %s", src)
+	for _, name := range []string{"standin.html", "host.js", "standin.css"} {
+		data, err := os.ReadFile(filepath.Join(from, name))
+		require.NoError(t, err, "the stand-in client is not built: run `make test-browser` (it builds the webapp first)")
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return "/static/" + harnessFolder + "/harness.html"
+	return "/static/" + standinFolder + "/standin.html"
 }
 
 // webappResult is what e2e/webapp.mjs reports.
 type webappResult struct {
-	Failed         string            `json:"failed"`
-	HarnessStatus  int               `json:"harnessStatus"`
-	PluginID       string            `json:"pluginId"`
-	Cookies        []string          `json:"cookies"`
-	Screenshots    map[string]string `json:"screenshots"`
-	ConsoleErrors  []string          `json:"consoleErrors"`
-	PageErrors     []string          `json:"pageErrors"`
-	HTTPErrors     []string          `json:"httpErrors"`
-	PluginRequests []string          `json:"pluginRequests"`
-	ErrorBounds    []string          `json:"errorBoundaries"`
-	MainMenuItems  []string          `json:"mainMenuItems"`
-	Translation    string            `json:"translationSample"`
-	Login          struct {
-		Status     int    `json:"status"`
-		UserID     string `json:"userId"`
-		CSRFCookie bool   `json:"csrfCookie"`
-	} `json:"login"`
-	ModalTitle   string   `json:"modalTitle"`
-	EmailChips   []string `json:"emailChips"`
-	ChannelChips []string `json:"channelChips"`
+	Failed          string            `json:"failed"`
+	PageStatus      int               `json:"pageStatus"`
+	Plugins         []string          `json:"plugins"`
+	Cookies         []string          `json:"cookies"`
+	ChannelName     string            `json:"channelName"`
+	Screenshots     map[string]string `json:"screenshots"`
+	ConsoleErrors   []string          `json:"consoleErrors"`
+	PageErrors      []string          `json:"pageErrors"`
+	HTTPErrors      []string          `json:"httpErrors"`
+	PluginRequests  []string          `json:"pluginRequests"`
+	ChannelSearches []string          `json:"channelSearches"`
+	UserSearches    []string          `json:"userSearches"`
+	Crashes         []string          `json:"crashes"`
+	StandinErrors   []string          `json:"standinErrors"`
+	RegistryCalls   []string          `json:"registryCalls"`
+	MainMenuItems   []string          `json:"mainMenuItems"`
+	ModalTitle      string            `json:"modalTitle"`
+	ChannelChips    []string          `json:"channelChips"`
 	// The picker's list before typing, and after the server's search for
-	// the channel's name; the searches as "status term".
-	ChannelOptionsBefore int      `json:"channelOptionsBefore"`
-	ChannelOptionsShown  int      `json:"channelOptionsShown"`
-	ChannelSearches      []string `json:"channelSearches"`
+	// the channel's name.
+	ChannelOptionsBefore int `json:"channelOptionsBefore"`
+	ChannelOptionsShown  int `json:"channelOptionsShown"`
 	Invite               struct {
 		Summary string `json:"summary"`
 		Rows    []struct {
-			Email   string `json:"email"`
-			Status  string `json:"status"`
-			Message string `json:"message"`
-			OK      bool   `json:"ok"`
+			Email  string `json:"email"`
+			Status string `json:"status"`
+			OK     bool   `json:"ok"`
 		} `json:"rows"`
 	} `json:"invite"`
 	Badge struct {
-		GuestRoles     string `json:"guestRoles"`
-		Text           string `json:"text"`
-		Title          string `json:"title"`
-		MemberBadges   int    `json:"memberBadges"`
-		LookupRequests int    `json:"lookupRequests"`
+		Text        string `json:"text"`
+		Title       string `json:"title"`
+		AdminBadges int    `json:"adminBadges"`
 	} `json:"badge"`
 	Indicator struct {
 		Label         string `json:"label"`
@@ -98,45 +80,39 @@ type webappResult struct {
 		HeaderButtons int    `json:"headerButtons"`
 		Dialog        string `json:"dialog"`
 	} `json:"indicator"`
-	DashboardSearched bool `json:"dashboardSearched"`
-	Dashboard         struct {
+	Dashboard struct {
 		Title          string     `json:"title"`
 		Rows           [][]string `json:"rows"`
 		PendingInvites []string   `json:"pendingInvites"`
 		Sections       []string   `json:"sections"`
-		Stats          string     `json:"stats"`
-		MFAWarning     string     `json:"mfaWarning"`
 	} `json:"dashboard"`
 	GuestDetails struct {
-		MFABefore        string   `json:"mfaBefore"`
-		MFADefaultOption string   `json:"mfaDefaultOption"`
-		MFAStatusBefore  string   `json:"mfaStatusBefore"`
-		SingleChannel    bool     `json:"singleChannel"`
-		PatchStatus      int      `json:"patchStatus"`
-		MFAAfter         string   `json:"mfaAfter"`
-		MFAStatusAfter   string   `json:"mfaStatusAfter"`
-		Alerts           []string `json:"alerts"`
+		MFABefore      string `json:"mfaBefore"`
+		PatchStatus    int    `json:"patchStatus"`
+		MFAAfter       string `json:"mfaAfter"`
+		MFAStatusAfter string `json:"mfaStatusAfter"`
 	} `json:"guestDetails"`
 	Rules struct {
-		Config          string     `json:"config"`
-		Candidates      [][]string `json:"candidates"`
-		Checked         int        `json:"checked"`
-		KeepChannels    bool       `json:"keepChannels"`
-		ApplyLabel      string     `json:"applyLabel"`
-		Summary         string     `json:"summary"`
-		CandidatesAfter [][]string `json:"candidatesAfter"`
-		Alerts          []string   `json:"alerts"`
-		Results         []struct {
-			Who    string `json:"who"`
-			Status string `json:"status"`
-			OK     bool   `json:"ok"`
-		} `json:"results"`
+		Config  string `json:"config"`
+		Summary string `json:"summary"`
 	} `json:"rules"`
-	RegistryCalls []struct {
-		Method  string   `json:"method"`
-		Args    []string `json:"args"`
-		Unknown bool     `json:"unknown"`
-	} `json:"registryCalls"`
+	Create struct {
+		Done          string   `json:"done"`
+		Refused       string   `json:"refused"`
+		ConsoleErrors []string `json:"consoleErrors"`
+	} `json:"create"`
+	Demote struct {
+		Candidates []string `json:"candidates"`
+		Done       string   `json:"done"`
+	} `json:"demote"`
+	German struct {
+		Sections    []string `json:"sections"`
+		Indicator   string   `json:"indicator"`
+		Badge       string   `json:"badge"`
+		Menu        []string `json:"menu"`
+		ModalTitle  string   `json:"modalTitle"`
+		ModalLabels []string `json:"modalLabels"`
+	} `json:"german"`
 }
 
 // runWebapp runs e2e/webapp.mjs; a failed step fails the test with the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper/smtpsink"
 )
 
 // setLocale sets the language a user chose in their Mattermost settings.
@@ -116,4 +117,50 @@ func TestServerMessagesAreLocalised(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Das Bearbeiten eigener Nachrichten ist für Gäste hier ausgeschaltet.")
 	events.wait(th, "the German explanation of the refused edit", ephemeralIn(th.Channel.Id, "Das Bearbeiten eigener Nachrichten"))
+}
+
+// The second language (Spanish) and the paths German must reach beyond
+// errors: a /guest reply to an admin and an email to an existing guest, in
+// the recipient's language; the signup page in Spanish from the browser.
+func TestRepliesAndEmailsFollowTheReader(t *testing.T) {
+	th := testhelper.Setup(t)
+	spanish := th.CreateUser()
+	setLocale(th, spanish.Id, "es")
+	var e struct {
+		Message string `json:"message"`
+	}
+	resp := th.PluginRequest(th.Login(spanish), http.MethodGet, "/stats", nil)
+	require.Equal(t, http.StatusForbidden, resp.Status)
+	require.NoError(t, json.Unmarshal(resp.Body, &e))
+	assert.Equal(t, "No tiene permiso para hacer esto.", e.Message)
+
+	code, page := getPage(th, th.URL+"/plugins/guest-accounts/api/v1/invite/not-a-token", "es-ES,es;q=0.9")
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Contains(t, page, `<html lang="es">`)
+	assert.Contains(t, page, "Invitación no disponible")
+
+	// /guest stats for an admin who reads German.
+	th.AddTeamMember(th.Team.Id, th.Admin.Id)
+	th.AddChannelMember(th.Channel.Id, th.Admin.Id)
+	setLocale(th, th.Admin.Id, "de")
+	t.Cleanup(func() { setLocale(th, th.Admin.Id, "en") })
+	out, _, err := th.AdminClient.ExecuteCommand(th.Ctx, th.Channel.Id, "/guest stats")
+	require.NoError(t, err)
+	assert.Contains(t, out.Text, "Gäste: ")
+	assert.Contains(t, out.Text, "offene Einladungen")
+
+	// An existing guest who reads Spanish, invited into one more channel:
+	// the "added to channels" email is in Spanish.
+	_, g := createGuest(th, th.Channel.Id)
+	setLocale(th, g.Id, "es")
+	other := th.CreateChannel(th.Team.Id, model.ChannelTypeOpen)
+	th.AddChannelMember(other.Id, th.Admin.Id)
+	seq := th.SMTP.LastSeq()
+	results := th.Invite(th.AdminClient, map[string]any{"emails": []string{g.Email}, "channel_ids": []string{other.Id}})
+	require.Len(t, results, 1)
+	assert.Equal(t, "added_to_channels", results[0].Status)
+	msg, err := th.SMTP.WaitFor(th.Ctx, func(m smtpsink.Message) bool { return m.Seq > seq && m.SentTo(g.Email) })
+	require.NoError(t, err, "no email to the guest")
+	assert.Contains(t, msg.Subject, "le añadió a más canales")
+	assert.Contains(t, msg.HTML, "Nuevos canales en")
 }

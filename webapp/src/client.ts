@@ -1,275 +1,26 @@
-// Typed REST client for the plugin's API (docs/api.md) and the few core
-// Mattermost endpoints the webapp needs. Every request carries the session
-// cookie, `X-Requested-With` and the CSRF token core checks before the plugin
-// sees the request. Failures are thrown as ClientError.
-import type {Channel} from '@mattermost/types/channels';
-import type {Team} from '@mattermost/types/teams';
-import type {UserProfile} from '@mattermost/types/users';
+// The plugin's REST API (docs/api.md), called through the client's Client4:
+// its site URL, session cookie, X-Requested-With and CSRF header (Client4.
+// getOptions), so the plugin handles none of that itself. Core endpoints are
+// not called from here: components use mattermost-redux actions, which put
+// what they fetch into the client's store. Failures are @mattermost/client
+// ClientErrors, for core and plugin requests alike.
+import {ClientError} from '@mattermost/client';
+import {Client4} from 'mattermost-redux/client';
 
 import {id as pluginId} from './manifest';
+import type {
+    ApplyRulesRequest, ApplyRulesResult, AuditEntry, ChannelGuests, CreateGuestRequest, CreateInvitesRequest, Guest,
+    Invite, InviteResult, InviteStatus, ListGuestsParams, Me, PatchGuestRequest, RulesPreview, Stats,
+} from './types/api';
 
-/** What GET /me says about the current user. */
-export interface Me {
-    user_id: string;
-    is_guest: boolean;
-    can_invite: boolean;
-    is_admin: boolean;
-    allowed_domains: string[];
-    invitation_lifetime_hours: number;
-    guest_accounts_enabled: boolean;
-    has_channels: boolean;
+export {ClientError};
 
-    /** Not in the contract yet: the user who invited this guest, if the server sends it. */
-    invited_by?: string;
-}
-
-export type RestrictionKey =
-    | 'upload_files'
-    | 'download_files'
-    | 'edit_own_posts'
-    | 'react'
-    | 'create_private_channels'
-    | 'direct_messages';
-
-export const RESTRICTION_KEYS: RestrictionKey[] = [
-    'upload_files',
-    'download_files',
-    'edit_own_posts',
-    'react',
-    'create_private_channels',
-    'direct_messages',
-];
-
-export type Restrictions = Record<RestrictionKey, boolean>;
-export type RestrictionOverrides = Partial<Record<RestrictionKey, boolean | null>>;
-
-export type GuestStatus = 'active' | 'deactivated';
-export type DeactivatedReason = '' | 'admin' | 'switch' | 'plugin_disabled' | 'expired' | 'domain' | 'cap';
-
-/** The automatic guest rule that made an account a guest ('' = none: invited or made by hand). */
-export type GuestRule = '' | 'member_domains' | 'sign_in_method';
-
-export interface Guest {
-    user_id: string;
-    username: string;
-    email: string;
-    first_name: string;
-    last_name: string;
-    nickname: string;
-    position: string;
-    status: GuestStatus;
-    deactivated_reason: DeactivatedReason;
-    invited_by: string;
-    created_at: number;
-    expires_at: number;
-    last_activity_at: number;
-    single_channel: boolean;
-    channel_ids: string[];
-    restrictions: Restrictions;
-    restriction_overrides: RestrictionOverrides;
-
-    /** Whether the guest needs MFA (own value, else the settings and their teams). */
-    require_mfa: boolean;
-
-    /** The guest's own MFA value; null follows the settings. */
-    require_mfa_override: boolean | null;
-
-    /** Whether the guest has set MFA up. */
-    mfa_active: boolean;
-    rule: GuestRule;
-
-    /** When the expiry reminder went out (0: not yet). */
-    reminder_sent_at: number;
-}
-
-export type InviteStatus = 'pending' | 'accepted' | 'revoked' | 'expired' | 'superseded';
-
-export interface Invite {
-    id: string;
-    email: string;
-    channel_ids: string[];
-    team_ids: string[];
-    inviter_id: string;
-    message: string;
-    created_at: number;
-    expires_at: number;
-    guest_expires_at: number;
-    single_channel: boolean;
-    status: InviteStatus;
-}
-
-export interface CreateInvitesRequest {
-    emails: string[];
-    channel_ids: string[];
-    message?: string;
-    expires_in_hours?: number;
-    guest_expires_at?: number;
-    single_channel?: boolean;
-}
-
-export type InviteResultStatus =
-    | 'sent'
-    | 'invalid_address'
-    | 'domain_not_allowed'
-    | 'already_member'
-    | 'added_to_channels'
-    | 'cap_reached'
-    | 'error';
-
-export interface InviteResult {
-    email: string;
-    status: InviteResultStatus;
-    invite_id?: string;
-    message?: string;
-}
-
-export interface EditionLimit {
-    capability: string;
-    enforced: boolean;
-    note: string;
-}
-
-export interface Stats {
-    active_guests: number;
-    deactivated_guests: number;
-    pending_invitations: number;
-    max_active_guests: number;
-    max_channels_per_guest: number;
-    guest_accounts_enabled: boolean;
-    edition: 'licensed' | 'unlicensed';
-    edition_limits: EditionLimit[];
-    configuration_error?: string;
-
-    /** "before": joins are vetoed (11.7+); "after": undone right after. */
-    join_enforcement?: 'before' | 'after';
-
-    /** Set when guests must use MFA while the server has MFA turned off. */
-    mfa_warning?: string;
-}
-
-export type GuestListStatus = '' | 'active' | 'deactivated' | 'expiring';
-export type GuestListSort = 'last_activity' | 'expires_at' | 'username';
-
-export interface ListGuestsParams {
-    query?: string;
-    status?: GuestListStatus;
-    sort?: GuestListSort;
-    page?: number;
-    per_page?: number;
-}
-
-export interface CreateGuestRequest {
-    email: string;
-    username: string;
-    first_name?: string;
-    last_name?: string;
-    nickname?: string;
-    position?: string;
-    status_message?: string;
-    password?: string;
-    random_password?: boolean;
-    require_password_change?: boolean;
-    channel_ids?: string[];
-    send_welcome_email?: boolean;
-    expires_at?: number;
-    single_channel?: boolean;
-}
-
-export interface PatchGuestRequest {
-    expires_at?: number;
-    single_channel?: boolean;
-    restrictions?: RestrictionOverrides;
-    add_channel_ids?: string[];
-    remove_channel_ids?: string[];
-
-    /** true/false overrides the MFA settings for the guest; null follows them again. */
-    require_mfa?: boolean | null;
-}
-
-export type RuleWarning = 'domain_not_allowed' | 'guest_accounts_off';
-
-/** An existing account the automatic guest rules would make a guest. */
-export interface RuleCandidate {
-    user_id: string;
-    username: string;
-    email: string;
-    sign_in_method: string;
-    rule: Exclude<GuestRule, ''>;
-    warnings: RuleWarning[];
-}
-
-/** The dry run of "apply the rules to existing accounts". */
-export interface RulesPreview {
-    enabled: boolean;
-    member_email_domains: string[];
-    guest_sign_in_methods: string[];
-    scanned: number;
-    total: number;
-    truncated: boolean;
-    candidates: RuleCandidate[];
-}
-
-/** The most user ids one POST /rules/apply accepts. */
-export const RULES_APPLY_MAX = 500;
-
-export interface ApplyRulesRequest {
-    user_ids: string[];
-    keep_channels: boolean;
-}
-
-export type ApplyRulesStatus = 'converted' | 'not_matched' | 'exempt' | 'failed';
-
-export interface ApplyRulesResult {
-    user_id: string;
-    status: ApplyRulesStatus;
-    reason?: string;
-    message?: string;
-    guest?: Guest;
-}
-
-export interface ChannelGuests {
-    channel_id: string;
-    guest_count: number;
-    guests: Array<{user_id: string; username: string}>;
-}
-
-export interface AuditEntry {
-    id: string;
-    at: number;
-    actor_id: string;
-    action: string;
-    target_id: string;
-    result: string;
-    details?: string;
-}
-
-/** An API failure: HTTP status plus the server's error id and message. */
-export class ClientError extends Error {
-    readonly status: number;
-    readonly errorId: string;
-
-    constructor(status: number, errorId: string, message: string) {
-        super(message);
-        this.name = 'ClientError';
-        this.status = status;
-        this.errorId = errorId;
-    }
-}
-
-/** Status 0 means the request never reached the server. */
+/** The server_error_id of a request that never reached the server. */
 export const NETWORK_ERROR_ID = 'guest_accounts.client.network';
 
-function readCookie(name: string): string {
-    if (typeof document === 'undefined') {
-        return '';
-    }
-    for (const part of document.cookie.split(';')) {
-        const [key, ...rest] = part.trim().split('=');
-        if (key === name) {
-            return decodeURIComponent(rest.join('='));
-        }
-    }
-    return '';
+/** The plugin API base, e.g. https://chat.example.com/plugins/guest-accounts/api/v1. */
+export function pluginRoute(): string {
+    return `${Client4.getUrl()}/plugins/${pluginId}/api/v1`;
 }
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -285,201 +36,97 @@ function query(params: Record<string, string | number | undefined>): string {
 
 const enc = encodeURIComponent;
 
-/** The plugin's REST client. `siteURL` is read on every request so a late config still applies. */
-export class Client {
-    private readonly siteURL: () => string;
-
-    constructor(siteURL: string | (() => string)) {
-        this.siteURL = typeof siteURL === 'function' ? siteURL : () => siteURL;
+/**
+ * One request to the plugin API. The plugin answers errors as
+ * {error_id, message}; core (which may answer first, e.g. 401) as
+ * {id, message}: both become a ClientError with server_error_id and status.
+ */
+async function doFetch<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = pluginRoute() + path;
+    const options = Client4.getOptions({method, body: body === undefined ? undefined : JSON.stringify(body)});
+    let response: Response;
+    try {
+        response = await fetch(url, options);
+    } catch (err) {
+        throw new ClientError(Client4.getUrl(), {message: err instanceof Error ? err.message : String(err), server_error_id: NETWORK_ERROR_ID, status_code: 0, url}, err);
     }
-
-    /** The plugin API base, e.g. https://chat.example.com/plugins/guest-accounts/api/v1. */
-    get pluginBase(): string {
-        return `${this.siteURL().replace(/\/+$/, '')}/plugins/${pluginId}/api/v1`;
+    const text = await response.text();
+    let data: unknown;
+    try {
+        data = text ? JSON.parse(text) : null;
+    } catch {
+        data = null; // an HTML error page from a proxy, say
     }
-
-    get coreBase(): string {
-        return `${this.siteURL().replace(/\/+$/, '')}/api/v4`;
+    if (!response.ok) {
+        const obj = (data && typeof data === 'object' ? data : {}) as {error_id?: unknown; id?: unknown; message?: unknown};
+        const errorId = typeof obj.error_id === 'string' ? obj.error_id : (typeof obj.id === 'string' ? obj.id : undefined);
+        const message = typeof obj.message === 'string' && obj.message ? obj.message : `HTTP ${response.status}`;
+        throw new ClientError(Client4.getUrl(), {message, server_error_id: errorId, status_code: response.status, url});
     }
+    return data as T;
+}
 
-    // ---- plugin API -------------------------------------------------------
+/** The plugin's endpoints, one function each. */
+export const Client = {
+    getMe: () => doFetch<Me>('GET', '/me'),
 
-    getMe(): Promise<Me> {
-        return this.plugin('GET', '/me');
-    }
-
-    async lookupGuests(userIds: string[]): Promise<string[]> {
-        const res = await this.plugin<{guest_ids: string[] | null}>('POST', '/guests/lookup', {user_ids: userIds});
+    lookupGuests: async (userIds: string[]): Promise<string[]> => {
+        const res = await doFetch<{guest_ids: string[] | null}>('POST', '/guests/lookup', {user_ids: userIds});
         return res.guest_ids ?? [];
-    }
+    },
 
-    getStats(): Promise<Stats> {
-        return this.plugin('GET', '/stats');
-    }
+    getStats: () => doFetch<Stats>('GET', '/stats'),
 
-    async createInvites(req: CreateInvitesRequest): Promise<InviteResult[]> {
-        const res = await this.plugin<{results: InviteResult[] | null}>('POST', '/invites', req);
+    createInvites: async (req: CreateInvitesRequest): Promise<InviteResult[]> => {
+        const res = await doFetch<{results: InviteResult[] | null}>('POST', '/invites', req);
         return res.results ?? [];
-    }
+    },
 
-    async listInvites(status: InviteStatus = 'pending'): Promise<Invite[]> {
-        const res = await this.plugin<{invites: Invite[] | null}>('GET', `/invites${query({status})}`);
+    listInvites: async (status: InviteStatus = 'pending'): Promise<Invite[]> => {
+        const res = await doFetch<{invites: Invite[] | null}>('GET', `/invites${query({status})}`);
         return res.invites ?? [];
-    }
+    },
 
-    resendInvite(inviteId: string): Promise<Invite> {
-        return this.plugin('POST', `/invites/${enc(inviteId)}/resend`);
-    }
+    resendInvite: (inviteId: string) => doFetch<Invite>('POST', `/invites/${enc(inviteId)}/resend`),
+    revokeInvite: (inviteId: string) => doFetch<Invite>('DELETE', `/invites/${enc(inviteId)}`),
 
-    revokeInvite(inviteId: string): Promise<Invite> {
-        return this.plugin('DELETE', `/invites/${enc(inviteId)}`);
-    }
-
-    async listGuests(params: ListGuestsParams = {}): Promise<{guests: Guest[]; total: number}> {
-        const res = await this.plugin<{guests: Guest[] | null; total: number}>('GET', `/guests${query({...params})}`);
+    listGuests: async (params: ListGuestsParams = {}): Promise<{guests: Guest[]; total: number}> => {
+        const res = await doFetch<{guests: Guest[] | null; total: number}>('GET', `/guests${query({...params})}`);
         return {guests: res.guests ?? [], total: res.total ?? 0};
-    }
+    },
 
-    createGuest(req: CreateGuestRequest): Promise<Guest> {
-        return this.plugin('POST', '/guests', req);
-    }
+    createGuest: (req: CreateGuestRequest) => doFetch<Guest>('POST', '/guests', req),
+    getGuest: (userId: string) => doFetch<Guest>('GET', `/guests/${enc(userId)}`),
+    patchGuest: (userId: string, patch: PatchGuestRequest) => doFetch<Guest>('PATCH', `/guests/${enc(userId)}`, patch),
+    promoteGuest: (userId: string) => doFetch<{user_id: string; status: 'promoted'}>('POST', `/guests/${enc(userId)}/promote`),
+    deactivateGuest: (userId: string) => doFetch<Guest>('POST', `/guests/${enc(userId)}/deactivate`),
+    activateGuest: (userId: string) => doFetch<Guest>('POST', `/guests/${enc(userId)}/activate`),
 
-    getGuest(userId: string): Promise<Guest> {
-        return this.plugin('GET', `/guests/${enc(userId)}`);
-    }
+    /** Makes a member a guest; without channelIds they keep their current channels. */
+    demoteUser: (userId: string, channelIds?: string[]) => doFetch<Guest>('POST', `/users/${enc(userId)}/demote`, channelIds ? {channel_ids: channelIds} : {}),
 
-    patchGuest(userId: string, patch: PatchGuestRequest): Promise<Guest> {
-        return this.plugin('PATCH', `/guests/${enc(userId)}`, patch);
-    }
-
-    promoteGuest(userId: string): Promise<{user_id: string; status: 'promoted'}> {
-        return this.plugin('POST', `/guests/${enc(userId)}/promote`);
-    }
-
-    deactivateGuest(userId: string): Promise<Guest> {
-        return this.plugin('POST', `/guests/${enc(userId)}/deactivate`);
-    }
-
-    activateGuest(userId: string): Promise<Guest> {
-        return this.plugin('POST', `/guests/${enc(userId)}/activate`);
-    }
-
-    demoteUser(userId: string, channelIds?: string[]): Promise<Guest> {
-        return this.plugin('POST', `/users/${enc(userId)}/demote`, channelIds ? {channel_ids: channelIds} : {});
-    }
-
-    async previewRules(): Promise<RulesPreview> {
-        const p = await this.plugin<RulesPreview>('GET', '/rules/preview');
+    previewRules: async (): Promise<RulesPreview> => {
+        const p = await doFetch<RulesPreview>('GET', '/rules/preview');
         return {
             ...p,
             member_email_domains: p.member_email_domains ?? [],
             guest_sign_in_methods: p.guest_sign_in_methods ?? [],
             candidates: (p.candidates ?? []).map((c) => ({...c, warnings: c.warnings ?? []})),
         };
-    }
+    },
 
     /** One request: at most RULES_APPLY_MAX ids (the caller batches). */
-    async applyRules(req: ApplyRulesRequest): Promise<ApplyRulesResult[]> {
-        const res = await this.plugin<{results: ApplyRulesResult[] | null}>('POST', '/rules/apply', req);
+    applyRules: async (req: ApplyRulesRequest): Promise<ApplyRulesResult[]> => {
+        const res = await doFetch<{results: ApplyRulesResult[] | null}>('POST', '/rules/apply', req);
         return res.results ?? [];
-    }
+    },
 
-    getChannelGuests(channelId: string): Promise<ChannelGuests> {
-        return this.plugin('GET', `/channels/${enc(channelId)}/guests`);
-    }
+    getChannelGuests: (channelId: string) => doFetch<ChannelGuests>('GET', `/channels/${enc(channelId)}/guests`),
 
-    async getAudit(params: {since?: number; page?: number; per_page?: number} = {}): Promise<AuditEntry[]> {
-        const res = await this.plugin<{entries: AuditEntry[] | null}>('GET', `/audit${query(params)}`);
+    getAudit: async (params: {since?: number; page?: number; per_page?: number} = {}): Promise<AuditEntry[]> => {
+        const res = await doFetch<{entries: AuditEntry[] | null}>('GET', `/audit${query(params)}`);
         return res.entries ?? [];
-    }
+    },
+};
 
-    // ---- core API ---------------------------------------------------------
-
-    getMyTeams(): Promise<Team[]> {
-        return this.core('GET', '/users/me/teams');
-    }
-
-    getMyChannelsInTeam(teamId: string): Promise<Channel[]> {
-        return this.core('GET', `/users/me/teams/${enc(teamId)}/channels`);
-    }
-
-    /**
-     * The user's own channels in a team whose name, display name or purpose
-     * matches `term` (core's GET /teams/{id}/channels/search_autocomplete:
-     * any signed-in user, member channels only, private ones included; up to
-     * 50, possibly group messages or archived channels, which callers drop).
-     * Core's /channels/autocomplete would also offer public channels the user
-     * is not in, which an invitation may not name.
-     */
-    async searchMyChannelsInTeam(teamId: string, term: string): Promise<Channel[]> {
-        const res = await this.core<Channel[] | null>('GET', `/teams/${enc(teamId)}/channels/search_autocomplete${query({name: term})}`);
-        return res ?? [];
-    }
-
-    getUsersByIds(userIds: string[]): Promise<UserProfile[]> {
-        if (userIds.length === 0) {
-            return Promise.resolve([]);
-        }
-        return this.core('POST', '/users/ids', userIds);
-    }
-
-    getUser(userId: string): Promise<UserProfile> {
-        return this.core('GET', `/users/${enc(userId)}`);
-    }
-
-    async logout(): Promise<void> {
-        await this.core('POST', '/users/logout');
-    }
-
-    // ---- transport --------------------------------------------------------
-
-    private plugin<T>(method: string, path: string, body?: unknown): Promise<T> {
-        return this.request<T>(method, this.pluginBase + path, body);
-    }
-
-    private core<T>(method: string, path: string, body?: unknown): Promise<T> {
-        return this.request<T>(method, this.coreBase + path, body);
-    }
-
-    private async request<T>(method: string, url: string, body?: unknown): Promise<T> {
-        const headers: Record<string, string> = {
-            Accept: 'application/json',
-            'X-Requested-With': 'XMLHttpRequest',
-        };
-        const csrf = readCookie('MMCSRF');
-        if (csrf) {
-            headers['X-CSRF-Token'] = csrf;
-        }
-        const init: RequestInit = {method, headers, credentials: 'include'};
-        if (body !== undefined) {
-            headers['Content-Type'] = 'application/json';
-            init.body = JSON.stringify(body);
-        }
-
-        let res: Response;
-        try {
-            res = await fetch(url, init);
-        } catch (err) {
-            throw new ClientError(0, NETWORK_ERROR_ID, err instanceof Error ? err.message : String(err));
-        }
-
-        const text = await res.text();
-        let data: unknown = null;
-        if (text) {
-            try {
-                data = JSON.parse(text);
-            } catch {
-                data = null;
-            }
-        }
-
-        if (!res.ok) {
-            const obj = (data && typeof data === 'object' ? data : {}) as {error_id?: unknown; id?: unknown; message?: unknown};
-            // The plugin sends error_id; core's AppError sends id.
-            const errorId = typeof obj.error_id === 'string' ? obj.error_id : (typeof obj.id === 'string' ? obj.id : '');
-            const message = typeof obj.message === 'string' && obj.message ? obj.message : `HTTP ${res.status}`;
-            throw new ClientError(res.status, errorId, message);
-        }
-        return data as T;
-    }
-}
+export type PluginClient = typeof Client;

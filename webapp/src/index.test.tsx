@@ -2,41 +2,25 @@ import {act, render, screen, waitFor} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import React from 'react';
 
-import {API, me, mockFetch} from '../tests/helpers';
+import {API, HostProviders, hostState, makeStore, me, mockFetch} from '../tests/helpers';
 import type {Handler} from '../tests/helpers';
+import {recordingRegistry, registryMethods, unprovenMethods} from '../tests/registry';
 
-import Plugin, {CHANNEL_GUESTS_CHANGED_EVENT, GUESTS_CHANGED_EVENT, parseCount} from '.';
-import type {HostStore, PluginRegistry, WebSocketMessage} from './types/registry';
-
-type Call = {method: string; args: unknown[]};
-
-/** A stand-in for the client's plugin registry that records every call. */
-function fakeRegistry() {
-    const calls: Call[] = [];
-    let next = 0;
-    const record = (method: string) => (...args: unknown[]) => {
-        calls.push({method, args});
-        return `id-${++next}`;
-    };
-    const registry = new Proxy({}, {get: (_t, method: string) => record(method)}) as unknown as PluginRegistry;
-    const of = (method: string) => calls.filter((c) => c.method === method);
-    const ws = (event: string) => of('registerWebSocketEventHandler').find((c) => c.args[0] === event)!.args[1] as (m: WebSocketMessage) => void;
-    return {registry, calls, of, ws};
-}
-
-const host: HostStore = {
-    getState: () => ({entities: {general: {config: {SiteURL: 'http://mm.test'}}, channels: {currentChannelId: 'c1'}, users: {currentUserId: 'me1', profiles: {me1: {locale: 'en'}}}}}),
-    subscribe: () => () => undefined,
-};
+import Plugin, {CHANNEL_GUESTS_CHANGED_EVENT, GUESTS_CHANGED_EVENT, parseCount, parseUserIds} from '.';
+import {id as pluginId} from './manifest';
+import {getMeState, getModal, pluginState} from './store/selectors';
 
 async function start(routes: Record<string, Handler>) {
     const http = mockFetch(routes);
-    const reg = fakeRegistry();
+    const store = makeStore({currentChannelId: 'c1', pluginReducer: false});
+    const reg = recordingRegistry(pluginId, store);
     const plugin = new Plugin();
-    act(() => plugin.initialize(reg.registry, host));
+    act(() => plugin.initialize(reg.registry, store));
     // Wait for GET /me to be answered and applied.
-    await waitFor(() => expect(plugin.services?.me.current ?? plugin.services?.me.lastError).toBeDefined());
-    return {...reg, http, plugin};
+    await waitFor(() => expect(getMeState(hostState(store)).loading).toBe(false));
+    const Host = ({children}: {children: React.ReactNode}) => <HostProviders store={store}>{children}</HostProviders>;
+    const show = (ui: React.ReactElement) => render(ui, {wrapper: Host});
+    return {...reg, http, plugin, store, show};
 }
 
 describe('Plugin.initialize', () => {
@@ -54,6 +38,27 @@ describe('Plugin.initialize', () => {
         expect(translations('en')['guest-accounts.invite.title']).toBe('Invite guests');
     });
 
+    it('keeps its state in a reducer registered with the client\'s store', async () => {
+        const {of, store} = await start({[`GET ${API}/me`]: {body: me({can_invite: false})}});
+        expect(of('registerReducer')).toHaveLength(1);
+        expect(pluginState(hostState(store))?.me.data).toEqual(me({can_invite: false}));
+    });
+
+    it('calls only registry methods the real client has, with no more arguments than they take', async () => {
+        // recordingRegistry throws on anything else; every call the plugin made is listed here.
+        const {calls} = await start({[`GET ${API}/me`]: {body: me({can_invite: true})}});
+        const used = [...new Set(calls.map((c) => c.method))].sort();
+        expect(used).toEqual([
+            'registerAdminConsoleCustomSetting', 'registerChannelHeaderButtonAction', 'registerMainMenuAction',
+            'registerPopoverUserAttributesComponent', 'registerReconnectHandler', 'registerReducer', 'registerRootComponent',
+            'registerTranslations', 'registerWebSocketEventHandler',
+        ]);
+        for (const method of used) {
+            expect(registryMethods[method]).toBeDefined();
+            expect(unprovenMethods).not.toContain(method);
+        }
+    });
+
     it('offers no invite entry points to users who may not invite', async () => {
         const {of} = await start({[`GET ${API}/me`]: {body: me({can_invite: false})}});
         expect(of('registerMainMenuAction')).toHaveLength(0);
@@ -66,20 +71,22 @@ describe('Plugin.initialize', () => {
     });
 
     it('adds the menu item and header button for inviters; they open the modal with the channel', async () => {
-        const {of, plugin} = await start({
+        const {of, store, show} = await start({
             [`GET ${API}/me`]: {body: me({can_invite: true})},
             'GET /api/v4/users/me/teams': {body: []},
+            'GET /api/v4/users/me/channels': {body: []},
+            'GET /api/v4/users/me/channel_members': {body: []},
         });
         expect(of('registerMainMenuAction')).toHaveLength(1);
         const headerButtons = of('registerChannelHeaderButtonAction');
         expect(headerButtons).toHaveLength(2);
 
         const [InviteRoot] = of('registerRootComponent').map((c) => c.args[0] as React.ComponentType);
-        render(<InviteRoot/>);
+        show(<InviteRoot/>);
         const openFromHeader = headerButtons[1].args[1] as (ch: {id: string}) => void;
         act(() => openFromHeader({id: 'c9'}));
         expect(await screen.findByRole('dialog', {name: 'Invite guests'})).toBeInTheDocument();
-        expect(plugin.services?.inviteModal.state).toEqual({open: true, channelId: 'c9'});
+        expect(getModal(hostState(store), 'invite')).toEqual({open: true, channelId: 'c9'});
         await userEvent.keyboard('{Escape}');
         expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
 
@@ -100,12 +107,12 @@ describe('Plugin.initialize', () => {
 
     it('invalidates badges on guests_changed', async () => {
         let guests = ['g1'];
-        const {of, ws, http} = await start({
+        const {of, ws, http, show} = await start({
             [`GET ${API}/me`]: {body: me({can_invite: false})},
             [`POST ${API}/guests/lookup`]: () => ({body: {guest_ids: guests}}),
         });
         const Badge = of('registerPopoverUserAttributesComponent')[0].args[0] as React.ComponentType<{user: {id: string}}>;
-        render(<Badge user={{id: 'g1'}}/>);
+        show(<Badge user={{id: 'g1'}}/>);
         expect(await screen.findByText('Guest')).toBeInTheDocument();
 
         guests = [];
@@ -116,13 +123,13 @@ describe('Plugin.initialize', () => {
 
     it('updates the channel header indicator on channel_guests_changed and opens the guest list', async () => {
         let count = 1;
-        const {of, ws} = await start({
+        const {of, ws, show} = await start({
             [`GET ${API}/me`]: {body: me({can_invite: false})},
             [`GET ${API}/channels/c1/guests`]: () => ({body: {channel_id: 'c1', guest_count: count, guests: [{user_id: 'g1', username: 'bob'}, {user_id: 'g2', username: 'eve'}].slice(0, count)}}),
         });
         const [icon, action] = of('registerChannelHeaderButtonAction')[0].args as [React.ReactElement, (ch: {id: string}) => void];
         const GuestsRoot = of('registerRootComponent')[1].args[0] as React.ComponentType;
-        render(<>{icon}<GuestsRoot/></>);
+        show(<>{icon}<GuestsRoot/></>);
         expect(await screen.findByLabelText('This channel has guests: 1')).toBeInTheDocument();
 
         count = 2;
@@ -141,13 +148,13 @@ describe('Plugin.initialize', () => {
 
     it('reloads the channel header indicator on guests_changed and on reconnect', async () => {
         let list = [{user_id: 'g1', username: 'bob'}, {user_id: 'g2', username: 'eve'}];
-        const {of, ws, http} = await start({
+        const {of, ws, http, show} = await start({
             [`GET ${API}/me`]: {body: me({can_invite: false})},
             [`GET ${API}/channels/c1/guests`]: () => ({body: {channel_id: 'c1', guest_count: list.length, guests: list}}),
             [`POST ${API}/guests/lookup`]: {body: {guest_ids: []}},
         });
         const [icon] = of('registerChannelHeaderButtonAction')[0].args as [React.ReactElement];
-        render(icon);
+        show(icon);
         expect(await screen.findByLabelText('This channel has guests: 2')).toBeInTheDocument();
 
         list = list.slice(1); // bob was promoted to member
@@ -165,5 +172,11 @@ describe('Plugin.initialize', () => {
         [3, 3], ['2', 2], [0, 0], ['', undefined], [-1, undefined], [1.5, undefined], [null, undefined], ['x', undefined],
     ])('reads the guest count %j as %j', (value, expected) => {
         expect(parseCount(value)).toBe(expected);
+    });
+
+    it('parses comma-separated id lists', () => {
+        expect(parseUserIds('a, b,,c')).toEqual(['a', 'b', 'c']);
+        expect(parseUserIds(['a', 3])).toEqual(['a']);
+        expect(parseUserIds(undefined)).toEqual([]);
     });
 });

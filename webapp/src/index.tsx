@@ -1,17 +1,30 @@
-// Registry wiring only: creates the shared services, wraps each component in
-// the plugin's providers and hands it to the client's plugin registry.
+// Registry wiring only. The plugin lives inside the Mattermost web client:
+// its components render within the client's Redux and react-intl providers,
+// its state is a reducer in the client's store, and its requests go through
+// the client library's Client4.
 import React from 'react';
+import type {Store} from 'redux';
 
+import {Client4} from 'mattermost-redux/client';
+import {getConfig} from 'mattermost-redux/selectors/entities/general';
+
+import {GuestDashboard} from './components/admin_console';
+import {ChannelGuestsDialogRoot, CurrentChannelGuestsIndicator} from './components/channel_guests_indicator';
 import {InviteGuestIcon} from './components/common/icons';
-import {registeredTranslations} from './i18n';
+import {PopoverGuestBadge} from './components/guest_badge';
+import {InviteModalRoot} from './components/invite_modal';
+import {NoChannelsRoot} from './components/no_channels';
+import {Text, registeredTranslations} from './i18n';
 import {id as pluginId} from './manifest';
-import {createServices, staticHost} from './services';
-import type {Services} from './services';
-import {parseUserIds} from './services/guest_lookup';
+import {
+    channelGuestsChanged, invalidateGuestLookups, loadMe, openModal, refreshAllChannelGuests,
+} from './store/actions';
+import type {Dispatch} from './store/actions';
+import reducer from './store/reducer';
+import {getMe} from './store/selectors';
+import type {State} from './store/selectors';
 import {ensureStyles} from './styles';
-import type {HostStore, PluginRegistry, WebSocketMessage} from './types/registry';
-import {wrapAll} from './wiring';
-import type {WrappedComponents} from './wiring';
+import type {PluginRegistry, WebSocketMessage} from './types/registry';
 
 export const GUESTS_CHANGED_EVENT = `custom_${pluginId}_guests_changed`;
 export const CHANNEL_GUESTS_CHANGED_EVENT = `custom_${pluginId}_channel_guests_changed`;
@@ -22,91 +35,113 @@ export function parseCount(value: unknown): number | undefined {
     return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
+/** Parses the `user_ids` field of a guests_changed event (a comma-separated list). */
+export function parseUserIds(value: unknown): string[] {
+    if (Array.isArray(value)) {
+        return value.filter((v): v is string => typeof v === 'string' && v !== '');
+    }
+    if (typeof value !== 'string') {
+        return [];
+    }
+    return value.split(',').map((id) => id.trim()).filter(Boolean);
+}
+
+/** The site URL the client uses (its config), else the page's origin. */
+function siteURL(state: State): string {
+    const configured = getConfig(state)?.SiteURL;
+    return (configured || window.location.origin).replace(/\/+$/, '');
+}
+
 export default class Plugin {
-    /** Set by initialize: the services and wrapped components (for the harness and tests). */
-    services?: Services;
-    components?: WrappedComponents;
     private inviteEntryIds: string[] = [];
 
-    initialize(registry: PluginRegistry, store?: HostStore): void {
-        ensureStyles();
-        const services = createServices(store ?? staticHost());
-        const c = wrapAll(services);
-        this.services = services;
-        this.components = c;
+    /** Registering dispatches to the store, which calls the subscriber again: no re-entry. */
+    private syncing = false;
 
+    initialize(registry: PluginRegistry, store: Store): void {
+        const getState = () => store.getState() as State;
+        const dispatch = store.dispatch as unknown as Dispatch;
+        ensureStyles();
+        // mattermost-redux's Client4 (bundled with the plugin) talks to the same server as the client.
+        Client4.setUrl(siteURL(getState()));
+
+        registry.registerReducer(reducer);
         registry.registerTranslations(registeredTranslations);
-        registry.registerPopoverUserAttributesComponent(c.PopoverGuestBadge);
+        registry.registerPopoverUserAttributesComponent(PopoverGuestBadge);
         registry.registerChannelHeaderButtonAction(
-            <c.CurrentChannelGuestsIndicator/>,
-            (channel) => services.channelGuestsDialog.open(channel.id),
-            <c.Text id='plugin.header_guests'/>,
-            <c.Text id='plugin.header_guests_tooltip'/>,
+            <CurrentChannelGuestsIndicator/>,
+            (channel) => dispatch(openModal('channelGuests', channel.id)),
+            <Text id='plugin.header_guests'/>,
+            <Text id='plugin.header_guests_tooltip'/>,
         );
-        registry.registerRootComponent(c.InviteModalRoot);
-        registry.registerRootComponent(c.ChannelGuestsDialogRoot);
-        registry.registerRootComponent(c.NoChannelsRoot);
-        registry.registerAdminConsoleCustomSetting('GuestDashboard', c.GuestDashboard, {showTitle: true});
+        registry.registerRootComponent(InviteModalRoot);
+        registry.registerRootComponent(ChannelGuestsDialogRoot);
+        registry.registerRootComponent(NoChannelsRoot);
+        registry.registerAdminConsoleCustomSetting('GuestDashboard', GuestDashboard, {showTitle: true});
 
         registry.registerWebSocketEventHandler(GUESTS_CHANGED_EVENT, (msg: WebSocketMessage) => {
             const ids = parseUserIds(msg.data?.user_ids);
-            services.guestLookup.invalidate(ids);
+            dispatch(invalidateGuestLookups(ids));
             // A guest promoted, deactivated or removed (or a member made a
             // guest) changes the guests of channels we cannot tell from here.
-            services.channelGuests.refreshAll();
-            if (services.me.current && ids.includes(services.me.current.user_id)) {
-                services.me.load(true);
+            dispatch(refreshAllChannelGuests());
+            const me = getMe(getState());
+            if (me && ids.includes(me.user_id)) {
+                dispatch(loadMe(true));
             }
         });
         registry.registerWebSocketEventHandler(CHANNEL_GUESTS_CHANGED_EVENT, (msg: WebSocketMessage) => {
             // Sent when a guest joins or leaves the channel; same payload both ways.
             const channelId = msg.data?.channel_id;
             if (typeof channelId === 'string' && channelId) {
-                services.channelGuests.applyEvent(channelId, parseCount(msg.data?.guest_count));
+                dispatch(channelGuestsChanged(channelId, parseCount(msg.data?.guest_count)));
             }
         });
-        registry.registerReconnectHandler?.(() => {
-            services.guestLookup.invalidate();
-            services.channelGuests.refreshAll();
-            services.me.load(true);
+        registry.registerReconnectHandler(() => {
+            dispatch(invalidateGuestLookups());
+            dispatch(refreshAllChannelGuests());
+            dispatch(loadMe(true));
         });
 
         // The invite entry points exist only while GET /me says the user may invite.
         // Not awaited: the client waits for initialize, and other plugins with it.
-        services.me.subscribe(() => this.syncInviteEntryPoints(registry, services, c));
-        services.me.load();
+        store.subscribe(() => this.syncInviteEntryPoints(registry, dispatch, Boolean(getMe(getState())?.can_invite)));
+        dispatch(loadMe());
     }
 
-    private syncInviteEntryPoints(registry: PluginRegistry, services: Services, c: WrappedComponents): void {
-        const canInvite = Boolean(services.me.current?.can_invite);
+    private syncInviteEntryPoints(registry: PluginRegistry, dispatch: Dispatch, canInvite: boolean): void {
+        if (this.syncing) {
+            return;
+        }
+        this.syncing = true;
+        try {
+            this.applyInviteEntryPoints(registry, dispatch, canInvite);
+        } finally {
+            this.syncing = false;
+        }
+    }
+
+    private applyInviteEntryPoints(registry: PluginRegistry, dispatch: Dispatch, canInvite: boolean): void {
         if (canInvite && this.inviteEntryIds.length === 0) {
             this.inviteEntryIds = [
                 registry.registerMainMenuAction(
-                    <c.Text id='plugin.menu_invite'/>,
-                    () => services.inviteModal.open(),
+                    <Text id='plugin.menu_invite'/>,
+                    () => dispatch(openModal('invite')),
                     <InviteGuestIcon/>,
                 ),
                 registry.registerChannelHeaderButtonAction(
                     <InviteGuestIcon/>,
-                    (channel) => services.inviteModal.open(channel.id),
-                    <c.Text id='plugin.header_invite'/>,
-                    <c.Text id='plugin.header_invite_tooltip'/>,
+                    (channel) => dispatch(openModal('invite', channel.id)),
+                    <Text id='plugin.header_invite'/>,
+                    <Text id='plugin.header_invite_tooltip'/>,
                 ),
             ];
         } else if (!canInvite && this.inviteEntryIds.length > 0) {
-            this.inviteEntryIds.forEach((id) => registry.unregisterComponent?.(id));
+            this.inviteEntryIds.forEach((id) => registry.unregisterComponent(id));
             this.inviteEntryIds = [];
         }
     }
 }
-
-// Exposed as window.GuestAccountsPlugin by the bundle (esbuild globalName), so
-// the browser harness can mount components with services of its own.
-export {Client, ClientError} from './client';
-export {createServices, staticHost} from './services';
-export {PluginProvider} from './services/context';
-export * as components from './components';
-export {pluginId};
 
 declare global {
     interface Window {

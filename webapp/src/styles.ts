@@ -77,6 +77,9 @@ const css = `
 .ga-pager{display:flex;align-items:center;gap:8px;margin-top:8px}
 .ga-guest-details{padding:8px 0}
 .ga-fieldset{border:0;padding:0;margin:12px 0 0}
+.ga-form__grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:0 16px}
+.ga-fieldset>label{display:block;margin:2px 0}
+.ga-user-option{padding:2px 0}
 .ga-fieldset legend{font-weight:600;margin-bottom:4px}
 .ga-rules-config{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0}
 .ga-rules-config dt{font-weight:600}

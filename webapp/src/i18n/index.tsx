@@ -1,69 +1,45 @@
-// A tiny i18n layer: react-intl is not a global the client guarantees to
-// plugins, so components read their strings through this context instead.
-// Messages are flat `key -> text` maps; `{name}` placeholders are filled in.
-import React, {createContext, useCallback, useContext, useMemo} from 'react';
+// The plugin's strings go to the client with registerTranslations (keys
+// prefixed "guest-accounts."), and components read them through the
+// client's react-intl (the ReactIntl global), so they follow the user's
+// language like the rest of the client. English is the default message of
+// every id; de and es are complete (i18n.test checks every catalog).
+import React, {useCallback} from 'react';
+import {useIntl} from 'react-intl';
 
+import de from './de.json';
 import en from './en.json';
+import es from './es.json';
 
 export type Messages = Record<string, string>;
 export type MessageId = keyof typeof en;
 export type Values = Record<string, string | number>;
 export type Translate = (id: MessageId, values?: Values) => string;
 
-/** Translations bundled with the plugin, by locale. English is complete; others may be partial. */
-export const bundledTranslations: Record<string, Messages> = {en};
-
-/** English merged with the best match for `locale` (e.g. `pt-BR` falls back to `pt`). */
-export function messagesFor(locale: string | undefined, extra: Record<string, Messages> = bundledTranslations): Messages {
-    const lower = (locale || 'en').toLowerCase();
-    const base = lower.split(/[-_]/)[0];
-    return {...en, ...(extra[base] ?? {}), ...(extra[lower] ?? {})};
-}
-
-/** Fills `{name}` placeholders; unknown placeholders are left as written. */
-export function formatMessage(template: string, values?: Values): string {
-    if (!values) {
-        return template;
-    }
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (
-        Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole
-    ));
-}
-
-interface I18nValue {
-    locale: string;
-    messages: Messages;
-}
-
-const I18nContext = createContext<I18nValue>({locale: 'en', messages: en});
-
-export function I18nProvider({locale, messages, children}: {locale?: string; messages?: Messages; children: React.ReactNode}) {
-    const value = useMemo(() => ({
-        locale: locale || 'en',
-        messages: messages ?? messagesFor(locale),
-    }), [locale, messages]);
-    return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
-}
-
-/** Returns `t(id, values)` for the current locale, falling back to English, then to the id. */
-export function useT(): Translate {
-    const {messages} = useContext(I18nContext);
-    return useCallback((id: MessageId, values?: Values) => formatMessage(messages[id] ?? en[id] ?? id, values), [messages]);
-}
-
-/** The current locale, for date formatting. */
-export function useLocale(): string {
-    return useContext(I18nContext).locale;
-}
+/** The catalogs bundled with the plugin, by language. */
+export const catalogs: Record<string, Messages> = {en, de, es};
 
 /** Key prefix for strings handed to the client, so they never clash with core's. */
-export const REGISTERED_PREFIX = 'guest-accounts.';
+export const PREFIX = 'guest-accounts.';
 
-/** The plugin's strings for the client's registerTranslations, prefixed. */
+/** The plugin's strings for `locale` (its base language, else English), prefixed for the client. */
 export function registeredTranslations(locale: string): Messages {
+    const lower = (locale || 'en').toLowerCase();
+    const catalog = catalogs[lower] ?? catalogs[lower.split(/[-_]/)[0]] ?? en;
     const out: Messages = {};
-    for (const [key, value] of Object.entries(messagesFor(locale))) {
-        out[REGISTERED_PREFIX + key] = value;
+    for (const [key, value] of Object.entries({...en, ...catalog})) {
+        out[PREFIX + key] = value;
     }
     return out;
+}
+
+/** Returns `t(id, values)` in the user's language (English when the client has no translation). */
+export function useT(): Translate {
+    const intl = useIntl();
+    return useCallback((id: MessageId, values?: Values) => intl.formatMessage({id: PREFIX + id, defaultMessage: en[id]}, values), [intl]);
+}
+
+/** A translated string as an element, for labels the client renders in its own components (menu items, tooltips). */
+export function Text({id}: {id: MessageId}) {
+    const t = useT();
+    return <>{t(id)}</>;
 }

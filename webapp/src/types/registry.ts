@@ -1,7 +1,10 @@
 // The part of the Mattermost web client's plugin registry this plugin uses.
-// The client publishes no typings for it (not in @mattermost/types 11.9.0), so
-// the signatures below are written from the registry's documented behaviour.
+// The client publishes no typings for it (not in @mattermost/types), so the
+// signatures are written here; registry_api.json lists the real registry's
+// methods and parameters (from its source), and index.test.tsx fails when
+// the plugin calls anything that list lacks.
 import type React from 'react';
+import type {Reducer} from 'redux';
 
 import type {Channel, ChannelMembership} from '@mattermost/types/channels';
 
@@ -42,22 +45,8 @@ export interface PluginRegistry {
         options?: {showTitle: boolean},
     ): void;
     registerWebSocketEventHandler(event: string, handler: (msg: WebSocketMessage) => void): void;
-    registerReconnectHandler?(handler: () => void): void;
+    registerReconnectHandler(handler: () => void): void;
     registerTranslations(getTranslationsForLocale: TranslationsForLocale): void;
-    unregisterComponent?(componentId: string): void;
-}
-
-/** The slice of the client's Redux state this plugin reads. */
-export interface HostState {
-    entities?: {
-        general?: {config?: {SiteURL?: string}};
-        users?: {currentUserId?: string; profiles?: Record<string, {locale?: string} | undefined>};
-        channels?: {currentChannelId?: string};
-    };
-}
-
-/** The client's Redux store, as far as this plugin uses it. */
-export interface HostStore {
-    getState(): HostState;
-    subscribe(listener: () => void): () => void;
+    registerReducer(reducer: Reducer): void;
+    unregisterComponent(componentId: string): void;
 }

@@ -1,34 +1,18 @@
 // The most recent audit entries.
-import React, {useEffect, useState} from 'react';
+import React from 'react';
 
-import type {AuditEntry, Client} from '../../client';
-import {useLocale, useT} from '../../i18n';
+import {useT} from '../../i18n';
 import {ErrorMessage} from '../common/error_message';
 
-import {formatDateTime, useUsernames} from './format';
+import {useFormatDate} from './format';
 import {auditActionText, auditResultText} from './labels';
+import {useAuditLog, useUsernames} from './lists';
 
-export const AUDIT_PAGE_SIZE = 20;
-
-export function AuditLog({client, refresh}: {client: Client; refresh: number}) {
+export function AuditLog({refresh}: {refresh: number}) {
     const t = useT();
-    const locale = useLocale();
-    const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-    const [error, setError] = useState<unknown>(null);
-    const [attempt, setAttempt] = useState(0);
-    const names = useUsernames(client, (entries ?? []).flatMap((e) => [e.actor_id, e.target_id]));
-
-    useEffect(() => {
-        let live = true;
-        setError(null);
-        client.getAudit({page: 0, per_page: AUDIT_PAGE_SIZE}).then(
-            (list) => live && setEntries(list),
-            (err: unknown) => live && setError(err),
-        );
-        return () => {
-            live = false;
-        };
-    }, [client, attempt, refresh]);
+    const fmt = useFormatDate();
+    const {data: entries, error, retry} = useAuditLog(refresh);
+    const names = useUsernames((entries ?? []).flatMap((e) => [e.actor_id, e.target_id]));
 
     const who = (id: string) => (id ? (names.has(id) ? `@${names.get(id)}` : id) : t('dashboard.audit.system'));
 
@@ -40,7 +24,7 @@ export function AuditLog({client, refresh}: {client: Client; refresh: number}) {
             <h3 id='ga-audit-title'>{t('dashboard.audit.title')}</h3>
             <ErrorMessage
                 error={error}
-                onRetry={() => setAttempt((n) => n + 1)}
+                onRetry={retry}
             />
             {!error && entries === null && <p role='status'>{t('common.loading')}</p>}
             {entries !== null && entries.length === 0 && <p>{t('dashboard.audit.none')}</p>}
@@ -61,7 +45,7 @@ export function AuditLog({client, refresh}: {client: Client; refresh: number}) {
                                 key={e.id}
                                 data-testid='audit-row'
                             >
-                                <td>{formatDateTime(e.at, locale)}</td>
+                                <td>{fmt.dateTime(e.at)}</td>
                                 <td>{who(e.actor_id)}</td>
                                 <td title={e.action}>{auditActionText(t, e.action)}</td>
                                 <td>{e.target_id ? who(e.target_id) : ''}</td>

@@ -4,14 +4,14 @@
 // refused change leaves the controls as they were, with the error here.
 import React, {useId, useState} from 'react';
 
-import {RESTRICTION_KEYS} from '../../client';
-import type {Guest, PatchGuestRequest, RestrictionKey, RestrictionOverrides} from '../../client';
-import {useLocale, useT} from '../../i18n';
+import {useT} from '../../i18n';
+import {RESTRICTION_KEYS} from '../../types/api';
+import type {Guest, PatchGuestRequest, RestrictionKey, RestrictionOverrides} from '../../types/api';
 import type {MessageId} from '../../i18n';
 import {dateInputValue, endOfDay} from '../common/dates';
 import {ErrorMessage} from '../common/error_message';
 
-import {formatDate} from './format';
+import {useFormatDate} from './format';
 
 const RESTRICTION_LABEL: Record<RestrictionKey, MessageId> = {
     upload_files: 'restriction.upload_files',
@@ -42,7 +42,7 @@ export interface GuestDetailsProps {
 
 export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
     const t = useT();
-    const locale = useLocale();
+    const fmt = useFormatDate();
     const ids = {expiry: useId(), single: useId(), singleHint: useId(), mfa: useId(), mfaHint: useId(), restrictions: useId()};
     const [expiry, setExpiry] = useState(guest.expires_at ? dateInputValue(new Date(guest.expires_at)) : '');
     const [expiryError, setExpiryError] = useState('');
@@ -119,7 +119,7 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
                     </button>
                 )}
                 {guest.reminder_sent_at > 0 && (
-                    <div className='ga-hint'>{t('guest.expires.reminder_sent', {date: formatDate(guest.reminder_sent_at, locale)})}</div>
+                    <div className='ga-hint'>{t('guest.expires.reminder_sent', {date: fmt.date(guest.reminder_sent_at)})}</div>
                 )}
                 {expiryError && <div className='ga-hint ga-hint--error' role='alert'>{expiryError}</div>}
             </div>

@@ -1,16 +1,16 @@
 // The guest list: search (as you type, debounced), status filter, sort, pages.
 import React, {useEffect, useId, useState} from 'react';
 
-import type {Client, Guest, GuestListSort, GuestListStatus} from '../../client';
 import {useT} from '../../i18n';
+import type {Guest, GuestListSort, GuestListStatus} from '../../types/api';
 import {ErrorMessage} from '../common/error_message';
 
 import {GuestRow} from './guest_row';
+import {GUESTS_PER_PAGE as PER_PAGE, useGuestList} from './lists';
 
-export const PER_PAGE = 50;
 export const SEARCH_DELAY_MS = 300;
 
-export function GuestList({client, refresh, onChanged}: {client: Client; refresh: number; onChanged: () => void}) {
+export function GuestList({refresh, onChanged}: {refresh: number; onChanged: () => void}) {
     const t = useT();
     const ids = {search: useId(), status: useId(), sort: useId()};
     const [search, setSearch] = useState('');
@@ -18,10 +18,6 @@ export function GuestList({client, refresh, onChanged}: {client: Client; refresh
     const [status, setStatus] = useState<GuestListStatus>('');
     const [sort, setSort] = useState<GuestListSort>('last_activity');
     const [page, setPage] = useState(0);
-    const [guests, setGuests] = useState<Guest[] | null>(null);
-    const [total, setTotal] = useState(0);
-    const [error, setError] = useState<unknown>(null);
-    const [attempt, setAttempt] = useState(0);
 
     useEffect(() => {
         const timer = setTimeout(() => {
@@ -31,33 +27,16 @@ export function GuestList({client, refresh, onChanged}: {client: Client; refresh
         return () => clearTimeout(timer);
     }, [search]);
 
-    useEffect(() => {
-        let live = true;
-        setError(null);
-        client.listGuests({query, status, sort, page, per_page: PER_PAGE}).then(
-            (res) => {
-                if (live) {
-                    setGuests(res.guests);
-                    setTotal(res.total);
-                }
-            },
-            (err: unknown) => live && setError(err),
-        );
-        return () => {
-            live = false;
-        };
-    }, [client, query, status, sort, page, attempt, refresh]);
+    const list = useGuestList({query, status, sort, page}, refresh);
+    const guests = list.data?.guests ?? null;
+    const total = list.data?.total ?? 0;
+    const error = list.error;
 
     const onUpdated = (userId: string, guest: Guest | null) => {
-        setGuests((cur) => {
-            if (!cur) {
-                return cur;
-            }
-            return guest ? cur.map((g) => (g.user_id === userId ? guest : g)) : cur.filter((g) => g.user_id !== userId);
-        });
-        if (!guest) {
-            setTotal((n) => Math.max(0, n - 1));
-        }
+        list.set((cur) => ({
+            guests: guest ? cur.guests.map((g) => (g.user_id === userId ? guest : g)) : cur.guests.filter((g) => g.user_id !== userId),
+            total: guest ? cur.total : Math.max(0, cur.total - 1),
+        }));
         onChanged();
     };
 
@@ -111,7 +90,7 @@ export function GuestList({client, refresh, onChanged}: {client: Client; refresh
             </div>
             <ErrorMessage
                 error={error}
-                onRetry={() => setAttempt((n) => n + 1)}
+                onRetry={list.retry}
             />
             {!error && guests === null && <p role='status'>{t('common.loading')}</p>}
             {guests !== null && guests.length === 0 && <p>{query || status ? t('dashboard.guests.no_match') : t('dashboard.guests.none')}</p>}
@@ -132,7 +111,6 @@ export function GuestList({client, refresh, onChanged}: {client: Client; refresh
                             <GuestRow
                                 key={g.user_id}
                                 guest={g}
-                                client={client}
                                 onUpdated={onUpdated}
                             />
                         ))}

@@ -2,26 +2,26 @@
 // actions (promote, deactivate/activate; the rest in the details).
 import React, {useId, useState} from 'react';
 
-import type {Client, Guest} from '../../client';
-import {useLocale, useT} from '../../i18n';
+import {Client} from '../../client';
+import {useT} from '../../i18n';
+import type {Guest} from '../../types/api';
 import {ErrorMessage} from '../common/error_message';
 
 import {ConfirmButton} from './confirm_button';
-import {formatDate} from './format';
+import {useFormatDate} from './format';
 import {GuestDetails} from './guest_details';
 import {REASON_LABEL, RULE_LABEL} from './labels';
 
 export interface GuestRowProps {
     guest: Guest;
-    client: Client;
 
     /** The guest after an action; null when it is no longer a guest (promoted). */
     onUpdated: (userId: string, guest: Guest | null) => void;
 }
 
-export function GuestRow({guest, client, onUpdated}: GuestRowProps) {
+export function GuestRow({guest, onUpdated}: GuestRowProps) {
     const t = useT();
-    const locale = useLocale();
+    const fmt = useFormatDate();
     const [busy, setBusy] = useState(false);
     const [error, setError] = useState<unknown>(null);
     const [errorInDetails, setErrorInDetails] = useState(false);
@@ -59,8 +59,8 @@ export function GuestRow({guest, client, onUpdated}: GuestRowProps) {
                     {active ? t('guest.status.active') : t('guest.status.deactivated')}
                     {!active && reason && <div className='ga-hint'>{t(reason)}</div>}
                 </td>
-                <td>{guest.last_activity_at ? formatDate(guest.last_activity_at, locale) : t('common.never')}</td>
-                <td>{guest.expires_at ? formatDate(guest.expires_at, locale) : t('guest.expires.never')}</td>
+                <td>{guest.last_activity_at ? fmt.date(guest.last_activity_at) : t('common.never')}</td>
+                <td>{guest.expires_at ? fmt.date(guest.expires_at) : t('guest.expires.never')}</td>
                 <td>{guest.single_channel ? t('guest.channels_single', {count: guest.channel_ids?.length ?? 0}) : String(guest.channel_ids?.length ?? 0)}</td>
                 <td className='ga-actions'>
                     <button
@@ -78,14 +78,14 @@ export function GuestRow({guest, client, onUpdated}: GuestRowProps) {
                             question={t('guest.confirm.deactivate', {username: guest.username})}
                             disabled={busy}
                             danger={true}
-                            onConfirm={() => run(() => client.deactivateGuest(guest.user_id))}
+                            onConfirm={() => run(() => Client.deactivateGuest(guest.user_id))}
                         />
                     ) : (
                         <button
                             type='button'
                             className='ga-button ga-button--small'
                             disabled={busy}
-                            onClick={() => run(() => client.activateGuest(guest.user_id))}
+                            onClick={() => run(() => Client.activateGuest(guest.user_id))}
                         >
                             {t('guest.action.activate')}
                         </button>
@@ -95,7 +95,7 @@ export function GuestRow({guest, client, onUpdated}: GuestRowProps) {
                         question={t('guest.confirm.promote', {username: guest.username})}
                         disabled={busy}
                         onConfirm={() => run(async () => {
-                            await client.promoteGuest(guest.user_id);
+                            await Client.promoteGuest(guest.user_id);
                             return null;
                         })}
                     />
@@ -109,7 +109,7 @@ export function GuestRow({guest, client, onUpdated}: GuestRowProps) {
                             guest={guest}
                             busy={busy}
                             error={errorInDetails ? error : null}
-                            onPatch={(patch) => run(() => client.patchGuest(guest.user_id, patch), true)}
+                            onPatch={(patch) => run(() => Client.patchGuest(guest.user_id, patch), true)}
                         />
                     </td>
                 </tr>

@@ -1,16 +1,19 @@
 // The guest dashboard, a custom setting on the plugin's System Console page:
-// counts against the caps, edition limits, the guest list, pending
-// invitations, the automatic guest rules and the audit log. It saves
-// nothing itself; every action is an immediate API call.
+// counts against the caps, creating a guest, making a member a guest, the
+// guest list, pending invitations, the automatic guest rules, the audit log
+// and the edition limits. It saves nothing itself; every action is an
+// immediate API call, after which the counts and lists load again.
 import React, {useEffect, useState} from 'react';
 
-import type {Stats} from '../../client';
+import {Client} from '../../client';
 import {useT} from '../../i18n';
-import {useServices} from '../../services/context';
+import type {Stats} from '../../types/api';
 import type {AdminConsoleSettingProps} from '../../types/registry';
 import {ErrorMessage} from '../common/error_message';
 
 import {AuditLog} from './audit_log';
+import {CreateGuestForm} from './create_guest';
+import {DemoteMember} from './demote_member';
 import {GuestList} from './guest_list';
 import {PendingInvites} from './pending_invites';
 import {RulesPanel} from './rules_panel';
@@ -18,14 +21,13 @@ import {EditionLimits, StatsPanel} from './stats_panel';
 
 export function GuestDashboard(_props: AdminConsoleSettingProps) {
     const t = useT();
-    const {client} = useServices();
     const [stats, setStats] = useState<Stats | null>(null);
     const [error, setError] = useState<unknown>(null);
     const [refresh, setRefresh] = useState(0);
 
     useEffect(() => {
         let live = true;
-        client.getStats().then(
+        Client.getStats().then(
             (s) => {
                 if (live) {
                     setStats(s);
@@ -37,7 +39,7 @@ export function GuestDashboard(_props: AdminConsoleSettingProps) {
         return () => {
             live = false;
         };
-    }, [client, refresh]);
+    }, [refresh]);
 
     const changed = () => setRefresh((n) => n + 1);
 
@@ -61,24 +63,18 @@ export function GuestDashboard(_props: AdminConsoleSettingProps) {
             />
             {!error && !stats && <p role='status'>{t('common.loading')}</p>}
             {stats && <StatsPanel stats={stats}/>}
+            <CreateGuestForm onCreated={changed}/>
+            <DemoteMember onDemoted={changed}/>
             <GuestList
-                client={client}
                 refresh={refresh}
                 onChanged={changed}
             />
             <PendingInvites
-                client={client}
                 refresh={refresh}
                 onChanged={changed}
             />
-            <RulesPanel
-                client={client}
-                onChanged={changed}
-            />
-            <AuditLog
-                client={client}
-                refresh={refresh}
-            />
+            <RulesPanel onChanged={changed}/>
+            <AuditLog refresh={refresh}/>
             {stats && <EditionLimits stats={stats}/>}
         </div>
     );

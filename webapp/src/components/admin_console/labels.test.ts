@@ -3,13 +3,15 @@
 import fs from 'fs';
 import path from 'path';
 
-import en from '../../i18n/en.json';
-import {formatMessage} from '../../i18n';
+import {createIntl} from 'react-intl';
+
+import {PREFIX, registeredTranslations} from '../../i18n';
 import type {MessageId, Values} from '../../i18n';
 
 import {AUDIT_ACTION_LABEL, EDITION_LIMIT_LABEL, auditActionText, auditResultText, editionLimitText} from './labels';
 
-const t = (id: MessageId, values?: Values) => formatMessage(en[id] ?? id, values);
+const intl = createIntl({locale: 'en', messages: registeredTranslations('en')});
+const t = (id: MessageId, values?: Values) => intl.formatMessage({id: PREFIX + id}, values);
 
 const serverApp = path.resolve(__dirname, '../../../../server/app');
 const serverSource = () => fs.readdirSync(serverApp)

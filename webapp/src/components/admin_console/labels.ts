@@ -1,6 +1,6 @@
 // Labels for server enums and ids shown in the dashboard. Ids the server
 // may send that this version does not know are shown as they are.
-import type {DeactivatedReason, GuestRule} from '../../client';
+import type {DeactivatedReason, GuestRule} from '../../types/api';
 import type {MessageId, Translate} from '../../i18n';
 import {INVITE_STATUS_TEXT} from '../invite_modal/invite_results';
 

@@ -1,16 +1,18 @@
 // Pending invitations with resend (new link, old one dead) and revoke.
-import React, {useEffect, useState} from 'react';
+import React, {useState} from 'react';
 
-import type {Client, Invite} from '../../client';
-import {useLocale, useT} from '../../i18n';
+import {Client} from '../../client';
+import {useT} from '../../i18n';
+import type {Invite} from '../../types/api';
 import {ErrorMessage} from '../common/error_message';
 
 import {ConfirmButton} from './confirm_button';
-import {formatDateTime, useUsernames} from './format';
+import {useFormatDate} from './format';
+import {usePendingInvites, useUsernames} from './lists';
 
-function InviteRow({invite, client, inviter, onChanged}: {invite: Invite; client: Client; inviter: string; onChanged: (id: string, next: Invite | null) => void}) {
+function InviteRow({invite, inviter, onChanged}: {invite: Invite; inviter: string; onChanged: (id: string, next: Invite | null) => void}) {
     const t = useT();
-    const locale = useLocale();
+    const fmt = useFormatDate();
     const [busy, setBusy] = useState(false);
     const [error, setError] = useState<unknown>(null);
     const [notice, setNotice] = useState('');
@@ -34,15 +36,15 @@ function InviteRow({invite, client, inviter, onChanged}: {invite: Invite; client
         <tr data-testid='invite-row'>
             <td>{invite.email}</td>
             <td>{inviter ? `@${inviter}` : invite.inviter_id}</td>
-            <td>{formatDateTime(invite.created_at, locale)}</td>
-            <td>{formatDateTime(invite.expires_at, locale)}</td>
+            <td>{fmt.dateTime(invite.created_at)}</td>
+            <td>{fmt.dateTime(invite.expires_at)}</td>
             <td>{String(invite.channel_ids?.length ?? 0)}</td>
             <td className='ga-actions'>
                 <button
                     type='button'
                     className='ga-button ga-button--small'
                     disabled={busy}
-                    onClick={() => run(() => client.resendInvite(invite.id), false, t('dashboard.invites.resent', {email: invite.email}))}
+                    onClick={() => run(() => Client.resendInvite(invite.id), false, t('dashboard.invites.resent', {email: invite.email}))}
                 >
                     {t('dashboard.invites.resend')}
                 </button>
@@ -51,7 +53,7 @@ function InviteRow({invite, client, inviter, onChanged}: {invite: Invite; client
                     question={t('dashboard.invites.confirm_revoke', {email: invite.email})}
                     disabled={busy}
                     danger={true}
-                    onConfirm={() => run(() => client.revokeInvite(invite.id), true, '')}
+                    onConfirm={() => run(() => Client.revokeInvite(invite.id), true, '')}
                 />
                 {notice && <span role='status'>{notice}</span>}
                 <ErrorMessage error={error}/>
@@ -60,27 +62,13 @@ function InviteRow({invite, client, inviter, onChanged}: {invite: Invite; client
     );
 }
 
-export function PendingInvites({client, refresh, onChanged}: {client: Client; refresh: number; onChanged: () => void}) {
+export function PendingInvites({refresh, onChanged}: {refresh: number; onChanged: () => void}) {
     const t = useT();
-    const [invites, setInvites] = useState<Invite[] | null>(null);
-    const [error, setError] = useState<unknown>(null);
-    const [attempt, setAttempt] = useState(0);
-    const names = useUsernames(client, (invites ?? []).map((i) => i.inviter_id));
-
-    useEffect(() => {
-        let live = true;
-        setError(null);
-        client.listInvites('pending').then(
-            (list) => live && setInvites(list),
-            (err: unknown) => live && setError(err),
-        );
-        return () => {
-            live = false;
-        };
-    }, [client, attempt, refresh]);
+    const {data: invites, error, retry, set} = usePendingInvites(refresh);
+    const names = useUsernames((invites ?? []).map((i) => i.inviter_id));
 
     const changed = (id: string, next: Invite | null) => {
-        setInvites((cur) => (cur ? (next ? cur.map((i) => (i.id === id ? next : i)) : cur.filter((i) => i.id !== id)) : cur));
+        set((cur) => (next ? cur.map((i) => (i.id === id ? next : i)) : cur.filter((i) => i.id !== id)));
         onChanged();
     };
 
@@ -92,7 +80,7 @@ export function PendingInvites({client, refresh, onChanged}: {client: Client; re
             <h3 id='ga-invites-title'>{t('dashboard.invites.title')}</h3>
             <ErrorMessage
                 error={error}
-                onRetry={() => setAttempt((n) => n + 1)}
+                onRetry={retry}
             />
             {!error && invites === null && <p role='status'>{t('common.loading')}</p>}
             {invites !== null && invites.length === 0 && <p>{t('dashboard.invites.none')}</p>}
@@ -113,7 +101,6 @@ export function PendingInvites({client, refresh, onChanged}: {client: Client; re
                             <InviteRow
                                 key={i.id}
                                 invite={i}
-                                client={client}
                                 inviter={names.get(i.inviter_id) ?? ''}
                                 onChanged={changed}
                             />

@@ -2,7 +2,7 @@ import {screen, waitFor, within} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import React from 'react';
 
-import {API, deferred, makeServices, mockFetch, renderWithPlugin} from '../../../tests/helpers';
+import {API, deferred, mockFetch, renderWithPlugin} from '../../../tests/helpers';
 import type {Handler} from '../../../tests/helpers';
 
 import {RulesPanel} from './rules_panel';
@@ -27,15 +27,8 @@ const guestView = (id: string, username: string, over: Record<string, unknown> =
 function renderPanel(routes: Record<string, Handler>) {
     const http = mockFetch(routes);
     const user = userEvent.setup({delay: null});
-    const services = makeServices();
     const onChanged = jest.fn();
-    renderWithPlugin(
-        <RulesPanel
-            client={services.client}
-            onChanged={onChanged}
-        />,
-        services,
-    );
+    renderWithPlugin(<RulesPanel onChanged={onChanged}/>);
     const panel = screen.getByRole('region', {name: 'Automatic guest rules'});
     return {http, user, onChanged, panel};
 }

@@ -6,8 +6,9 @@
 // only way existing ones change.
 import React, {useId, useState} from 'react';
 
-import {RULES_APPLY_MAX} from '../../client';
-import type {ApplyRulesResult, Client, RuleCandidate, RulesPreview, RuleWarning} from '../../client';
+import {Client} from '../../client';
+import {RULES_APPLY_MAX} from '../../types/api';
+import type {ApplyRulesResult, RuleCandidate, RulesPreview, RuleWarning} from '../../types/api';
 import {useT} from '../../i18n';
 import type {MessageId, Translate} from '../../i18n';
 import {ErrorMessage} from '../common/error_message';
@@ -37,7 +38,7 @@ interface Progress {
     total: number;
 }
 
-export function RulesPanel({client, onChanged}: {client: Client; onChanged: () => void}) {
+export function RulesPanel({onChanged}: {onChanged: () => void}) {
     const t = useT();
     const keepId = useId();
     const keepHintId = useId();
@@ -57,7 +58,7 @@ export function RulesPanel({client, onChanged}: {client: Client; onChanged: () =
         setError(null);
         setResults(null);
         try {
-            const p = await client.previewRules();
+            const p = await Client.previewRules();
             setPreview(p);
             setSelected(new Set(p.candidates.map((c) => c.user_id)));
         } catch (err) {
@@ -80,7 +81,7 @@ export function RulesPanel({client, onChanged}: {client: Client; onChanged: () =
             for (let i = 0; i < ids.length; i += RULES_APPLY_MAX) {
                 setApplying({done: i, total: ids.length});
                 // One batch at a time: each is a lot of work for the server.
-                done.push(...await client.applyRules({user_ids: ids.slice(i, i + RULES_APPLY_MAX), keep_channels: keepChannels}));
+                done.push(...await Client.applyRules({user_ids: ids.slice(i, i + RULES_APPLY_MAX), keep_channels: keepChannels}));
             }
         } catch (err) {
             setError(err);

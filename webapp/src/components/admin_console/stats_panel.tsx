@@ -1,7 +1,7 @@
 // Counts against the caps, and the edition limits in force.
 import React from 'react';
 
-import type {Stats} from '../../client';
+import type {Stats} from '../../types/api';
 import {useT} from '../../i18n';
 
 import {editionLimitText} from './labels';

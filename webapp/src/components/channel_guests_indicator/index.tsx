@@ -7,24 +7,33 @@
 // (CurrentChannelGuestsIndicator); clicking it opens ChannelGuestsDialog.
 import React, {useEffect} from 'react';
 
+import {getCurrentChannelId} from 'mattermost-redux/selectors/entities/common';
+
+import {usePluginDispatch, usePluginSelector} from '../../hooks';
 import {useT} from '../../i18n';
-import {useCurrentChannelId, useObservable, useServices} from '../../services/context';
+import {closeModal, loadChannelGuests, unwatchChannelGuests, watchChannelGuests} from '../../store/actions';
+import {getChannelGuestsEntry, getModal} from '../../store/selectors';
 import {Dialog} from '../common/dialog';
 import {ErrorMessage} from '../common/error_message';
 
 /** The channel's guest data, loading it on first use (or when outdated) and watching it while shown. */
 export function useChannelGuests(channelId: string) {
-    const {channelGuests} = useServices();
-    useObservable(channelGuests);
+    const dispatch = usePluginDispatch();
+    const entry = usePluginSelector((state) => (channelId ? getChannelGuestsEntry(state, channelId) : undefined));
+    const outdated = Boolean(entry?.outdated);
     useEffect(() => {
         if (!channelId) {
             return undefined;
         }
-        const unwatch = channelGuests.watch(channelId);
-        channelGuests.load(channelId);
-        return unwatch;
-    }, [channelGuests, channelId]);
-    return channelId ? channelGuests.get(channelId) : undefined;
+        dispatch(watchChannelGuests(channelId));
+        return () => {
+            dispatch(unwatchChannelGuests(channelId));
+        };
+    }, [dispatch, channelId]);
+    useEffect(() => {
+        dispatch(loadChannelGuests(channelId));
+    }, [dispatch, channelId, outdated]);
+    return entry;
 }
 
 export function ChannelGuestsIndicator({channelId, compact = false}: {channelId: string; compact?: boolean}) {
@@ -71,7 +80,7 @@ export function ChannelGuestsIndicator({channelId, compact = false}: {channelId:
 
 /** The indicator for whatever channel the user is looking at. */
 export function CurrentChannelGuestsIndicator() {
-    const channelId = useCurrentChannelId();
+    const channelId = usePluginSelector(getCurrentChannelId);
     return (
         <ChannelGuestsIndicator
             channelId={channelId}
@@ -83,7 +92,7 @@ export function CurrentChannelGuestsIndicator() {
 /** The list of a channel's guests, opened from the header button. */
 export function ChannelGuestsDialog({channelId, onClose}: {channelId: string; onClose: () => void}) {
     const t = useT();
-    const {channelGuests} = useServices();
+    const dispatch = usePluginDispatch();
     const entry = useChannelGuests(channelId);
     const guests = entry?.data?.guests ?? [];
     const count = entry?.data?.guest_count ?? 0;
@@ -93,7 +102,7 @@ export function ChannelGuestsDialog({channelId, onClose}: {channelId: string; on
         body = (
             <ErrorMessage
                 error={entry.error}
-                onRetry={() => channelGuests.load(channelId, true)}
+                onRetry={() => dispatch(loadChannelGuests(channelId, true))}
             />
         );
     } else if (!entry?.data) {
@@ -122,16 +131,15 @@ export function ChannelGuestsDialog({channelId, onClose}: {channelId: string; on
 
 /** Root component: shows ChannelGuestsDialog while the header button has opened it. */
 export function ChannelGuestsDialogRoot() {
-    const {channelGuestsDialog} = useServices();
-    useObservable(channelGuestsDialog);
-    const {open, channelId} = channelGuestsDialog.state;
+    const dispatch = usePluginDispatch();
+    const {open, channelId} = usePluginSelector((state) => getModal(state, 'channelGuests'));
     if (!open || !channelId) {
         return null;
     }
     return (
         <ChannelGuestsDialog
             channelId={channelId}
-            onClose={() => channelGuestsDialog.close()}
+            onClose={() => dispatch(closeModal('channelGuests'))}
         />
     );
 }

@@ -1,27 +1,37 @@
-// Shows an API failure the same way everywhere: a readable sentence, the
-// server's own message, and its error id for support.
+// Shows a request failure the same way everywhere: a readable sentence, the
+// server's own message (already in the user's language), and its error id
+// for support. Takes ClientErrors from @mattermost/client and the plain
+// copies the plugin's store keeps.
 import React from 'react';
 
-import {ClientError, NETWORK_ERROR_ID} from '../../client';
+import {NETWORK_ERROR_ID} from '../../client';
 import {useT} from '../../i18n';
 import type {Translate} from '../../i18n';
 
+interface ErrorLike {
+    message?: unknown;
+    server_error_id?: unknown;
+    status_code?: unknown;
+}
+
 export function describeError(t: Translate, err: unknown): string {
-    if (!(err instanceof ClientError)) {
-        return t('error.unexpected', {message: err instanceof Error ? err.message : String(err)});
+    const e = (err && typeof err === 'object' ? err : {}) as ErrorLike;
+    const message = typeof e.message === 'string' ? e.message : String(err);
+    if (typeof e.status_code !== 'number' && typeof e.server_error_id !== 'string') {
+        return t('error.unexpected', {message});
     }
-    if (err.status === 0 || err.errorId === NETWORK_ERROR_ID) {
+    if (e.status_code === 0 || e.server_error_id === NETWORK_ERROR_ID) {
         return t('error.network');
     }
-    switch (err.status) {
+    switch (e.status_code) {
     case 401:
         return t('error.unauthorized');
     case 403:
-        return t('error.forbidden', {message: err.message});
+        return t('error.forbidden', {message});
     case 429:
         return t('error.rate_limited');
     default:
-        return err.message;
+        return message;
     }
 }
 
@@ -31,7 +41,7 @@ export function ErrorMessage({error, onRetry, title}: {error: unknown; onRetry?:
     if (!error) {
         return null;
     }
-    const id = error instanceof ClientError ? error.errorId : '';
+    const id = typeof (error as ErrorLike).server_error_id === 'string' ? (error as ErrorLike).server_error_id as string : '';
     return (
         <div
             className='ga-error'

@@ -2,6 +2,7 @@ import {act, screen, waitFor} from '@testing-library/react';
 import React from 'react';
 
 import {API, mockFetch, renderWithPlugin} from '../../../tests/helpers';
+import {invalidateGuestLookups} from '../../store/actions';
 
 import {GuestBadge, PopoverGuestBadge} from '.';
 
@@ -41,11 +42,13 @@ describe('GuestBadge', () => {
     it('updates when a guests_changed event invalidates the cached answer', async () => {
         let guests = ['g1'];
         const http = mockFetch({[`POST ${API}/guests/lookup`]: () => ({body: {guest_ids: guests}})});
-        const {services} = renderWithPlugin(<PopoverGuestBadge user={{id: 'g1'}}/>);
+        const {store} = renderWithPlugin(<PopoverGuestBadge user={{id: 'g1'}}/>);
         expect(await screen.findByText('Guest')).toBeInTheDocument();
 
         guests = []; // promoted to member
-        act(() => services.guestLookup.invalidate(['g1']));
+        act(() => {
+            store.dispatch(invalidateGuestLookups(['g1']));
+        });
         await waitFor(() => expect(screen.queryByText('Guest')).not.toBeInTheDocument());
         expect(http.to('POST', `${API}/guests/lookup`)).toHaveLength(2);
     });

@@ -1,21 +1,24 @@
 // The "Guest" badge. Shown for users the plugin's registry (or core's
-// system_guest role) says are guests; the answer comes from the shared,
-// batched GuestLookup, so a list of badges costs one request.
+// system_guest role) says are guests; the answer comes from the batched
+// lookup in the plugin's store, so a list of badges costs one request.
 import React, {useEffect} from 'react';
 
+import {usePluginDispatch, usePluginSelector} from '../../hooks';
 import {useT} from '../../i18n';
-import {useObservable, useServices} from '../../services/context';
+import {requestGuestLookup} from '../../store/actions';
+import {isGuest, lookupNeeded} from '../../store/selectors';
 
 /** True once the lookup knows the user is a guest. */
 export function useIsGuest(userId: string | undefined): boolean {
-    const {guestLookup} = useServices();
-    const version = useObservable(guestLookup);
+    const dispatch = usePluginDispatch();
+    const needed = usePluginSelector((state) => Boolean(userId) && lookupNeeded(state, userId!));
+    const guest = usePluginSelector((state) => (userId ? isGuest(state, userId) : undefined));
     useEffect(() => {
-        if (userId && guestLookup.needs(userId)) {
-            guestLookup.request(userId);
+        if (userId && needed) {
+            dispatch(requestGuestLookup(userId));
         }
-    }, [guestLookup, userId, version]);
-    return Boolean(userId && guestLookup.get(userId));
+    }, [dispatch, userId, needed]);
+    return Boolean(guest);
 }
 
 export function GuestBadge({userId, roles}: {userId: string; roles?: string}) {

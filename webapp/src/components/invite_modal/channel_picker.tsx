@@ -8,8 +8,14 @@ import React, {useEffect, useId, useMemo, useState} from 'react';
 import type {Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 
+import {autocompleteChannelsForSearch, fetchAllMyChannelMembers, fetchAllMyTeamsChannels} from 'mattermost-redux/actions/channels';
+import {getMyTeamMembers, getMyTeams as fetchMyTeams} from 'mattermost-redux/actions/teams';
+import {getAllChannels} from 'mattermost-redux/selectors/entities/channels';
+import {getMyChannelMemberships} from 'mattermost-redux/selectors/entities/common';
+import {getMyTeams} from 'mattermost-redux/selectors/entities/teams';
+
+import {usePluginDispatch, usePluginSelector} from '../../hooks';
 import {useT} from '../../i18n';
-import {useServices} from '../../services/context';
 import {ErrorMessage} from '../common/error_message';
 
 export interface ChannelOption {
@@ -23,57 +29,84 @@ export interface ChannelOption {
 
 const MAX_SHOWN = 100;
 
-function toOptions(teams: Team[], channelsByTeam: Channel[][]): ChannelOption[] {
-    const options: ChannelOption[] = [];
-    teams.forEach((team, i) => {
-        for (const ch of channelsByTeam[i] ?? []) {
-            if ((ch.type === 'O' || ch.type === 'P') && !ch.delete_at) {
-                options.push({
-                    id: ch.id,
-                    name: ch.name,
-                    displayName: ch.display_name || ch.name,
-                    type: ch.type,
-                    teamId: team.id,
-                    teamName: team.display_name || team.name,
-                });
-            }
-        }
-    });
-    return sortOptions(options);
+function toOption(ch: Channel, team: Team): ChannelOption {
+    return {
+        id: ch.id,
+        name: ch.name,
+        displayName: ch.display_name || ch.name,
+        type: ch.type as 'O' | 'P',
+        teamId: team.id,
+        teamName: team.display_name || team.name,
+    };
+}
+
+/** Open and private, not archived, in one of the user's teams: the channels an invitation may name. */
+function invitable(ch: Channel | undefined, teams: Map<string, Team>): ch is Channel {
+    return Boolean(ch && (ch.type === 'O' || ch.type === 'P') && !ch.delete_at && teams.has(ch.team_id));
 }
 
 function sortOptions(options: ChannelOption[]): ChannelOption[] {
     return options.sort((a, b) => a.teamName.localeCompare(b.teamName) || a.displayName.localeCompare(b.displayName));
 }
 
-/** Loads the teams and the channels the user may pick from before typing. */
+interface ActionResult<T> {
+    data?: T;
+    error?: unknown;
+}
+
+/**
+ * The user's teams and the channels they are a member of in all of them,
+ * from the client's store. Opening the picker asks the server for them once
+ * (the client itself loads only the current team's channels).
+ */
 export function useChannelOptions() {
-    const {client} = useServices();
-    const [options, setOptions] = useState<ChannelOption[] | null>(null);
-    const [teams, setTeams] = useState<Team[] | null>(null);
+    const dispatch = usePluginDispatch();
+    const myTeams = usePluginSelector(getMyTeams);
+    const channels = usePluginSelector(getAllChannels);
+    const memberships = usePluginSelector(getMyChannelMemberships);
+    const [loaded, setLoaded] = useState(false);
     const [error, setError] = useState<unknown>(null);
     const [attempt, setAttempt] = useState(0);
 
     useEffect(() => {
         let live = true;
         setError(null);
-        (async () => {
-            const myTeams = (await client.getMyTeams()).filter((team) => !team.delete_at);
-            const channels = await Promise.all(myTeams.map((team) => client.getMyChannelsInTeam(team.id)));
-            return {myTeams, list: toOptions(myTeams, channels)};
-        })().then(
-            ({myTeams, list}) => {
-                if (live) {
-                    setTeams(myTeams);
-                    setOptions(list);
-                }
-            },
-            (err: unknown) => live && setError(err),
-        );
+        Promise.all([
+            dispatch(fetchMyTeams()),
+            dispatch(getMyTeamMembers()),
+            dispatch(fetchAllMyTeamsChannels()),
+            dispatch(fetchAllMyChannelMembers()),
+        ] as Array<Promise<ActionResult<unknown>>>).then((results) => {
+            if (!live) {
+                return;
+            }
+            const failed = results.find((r) => r?.error);
+            if (failed) {
+                setError(failed.error);
+            } else {
+                setLoaded(true);
+            }
+        });
         return () => {
             live = false;
         };
-    }, [client, attempt]);
+    }, [dispatch, attempt]);
+
+    const teams = useMemo(() => (loaded ? myTeams.filter((team) => !team.delete_at) : null), [loaded, myTeams]);
+    const options = useMemo(() => {
+        if (!teams) {
+            return null;
+        }
+        const byId = new Map(teams.map((team) => [team.id, team]));
+        const list: ChannelOption[] = [];
+        for (const id of Object.keys(memberships)) {
+            const ch = channels[id];
+            if (invitable(ch, byId)) {
+                list.push(toOption(ch, byId.get(ch.team_id)!));
+            }
+        }
+        return sortOptions(list);
+    }, [teams, channels, memberships]);
 
     return {options, teams, error, retry: () => setAttempt((n) => n + 1)};
 }
@@ -98,11 +131,13 @@ export interface ChannelSearch {
 
 /**
  * Searches the user's channels in every team on the server as they type
- * (debounced). Only the answer to the latest request is kept: a slower,
- * earlier answer is dropped when it arrives.
+ * (debounced; core's search_autocomplete: member channels only, private
+ * ones included, through mattermost-redux so they land in the client's
+ * store). Only the answer to the latest request is kept: a slower, earlier
+ * answer is dropped when it arrives.
  */
 export function useChannelSearch(teams: Team[] | null, search: string): ChannelSearch {
-    const {client} = useServices();
+    const dispatch = usePluginDispatch();
     const term = search.trim();
     const [state, setState] = useState<{term: string; results: ChannelOption[] | null; error: unknown}>({term: '', results: null, error: null});
     const [found, setFound] = useState<ReadonlyMap<string, ChannelOption>>(new Map());
@@ -120,28 +155,27 @@ export function useChannelSearch(teams: Team[] | null, search: string): ChannelS
         }
         setSearching(true);
         const timer = setTimeout(() => {
-            Promise.all(teams.map((team) => client.searchMyChannelsInTeam(team.id, term))).then(
-                (lists) => {
-                    if (latest) {
-                        const results = toOptions(teams, lists);
-                        setState({term, results, error: null});
-                        setFound((prev) => new Map([...prev, ...results.map((o): [string, ChannelOption] => [o.id, o])]));
-                        setSearching(false);
-                    }
-                },
-                (err: unknown) => {
-                    if (latest) {
-                        setState({term, results: null, error: err});
-                        setSearching(false);
-                    }
-                },
-            );
+            const byId = new Map(teams.map((team) => [team.id, team]));
+            Promise.all(teams.map((team) => dispatch(autocompleteChannelsForSearch(team.id, term)) as Promise<ActionResult<Channel[]>>)).then((answers) => {
+                if (!latest) {
+                    return;
+                }
+                const failed = answers.find((a) => a.error);
+                if (failed) {
+                    setState({term, results: null, error: failed.error});
+                } else {
+                    const results = sortOptions(answers.flatMap((a) => a.data ?? []).filter((ch) => invitable(ch, byId)).map((ch) => toOption(ch, byId.get(ch.team_id)!)));
+                    setState({term, results, error: null});
+                    setFound((prev) => new Map([...prev, ...results.map((o): [string, ChannelOption] => [o.id, o])]));
+                }
+                setSearching(false);
+            });
         }, CHANNEL_SEARCH_DELAY_MS);
         return () => {
             latest = false;
             clearTimeout(timer);
         };
-    }, [client, teams, term, attempt]);
+    }, [dispatch, teams, term, attempt]);
 
     return {...state, found, searching: searching || state.term !== term, retry: () => setAttempt((n) => n + 1)};
 }

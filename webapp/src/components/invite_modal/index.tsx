@@ -2,10 +2,13 @@
 // message and expiry date; then the per-address results.
 import React, {useEffect, useId, useMemo, useState} from 'react';
 
-import type {InviteResult} from '../../client';
+import {Client} from '../../client';
+import {useMe, usePluginDispatch, usePluginSelector} from '../../hooks';
 import {useT} from '../../i18n';
 import type {MessageId} from '../../i18n';
-import {useObservable, useServices} from '../../services/context';
+import {closeModal} from '../../store/actions';
+import {getModal} from '../../store/selectors';
+import type {InviteResult} from '../../types/api';
 import {dateInputValue, endOfDay} from '../common/dates';
 import {Dialog} from '../common/dialog';
 import {ErrorMessage} from '../common/error_message';
@@ -27,14 +30,10 @@ export interface InviteModalProps {
 
 export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
     const t = useT();
-    const {client, me} = useServices();
-    useObservable(me);
-    useEffect(() => {
-        me.load();
-    }, [me]);
+    const me = useMe();
 
     const ids = {emails: useId(), channels: useId(), message: useId(), expiry: useId(), single: useId(), form: useId()};
-    const allowedDomains = useMemo(() => me.current?.allowed_domains ?? [], [me.current]); // eslint-disable-line react-hooks/exhaustive-deps
+    const allowedDomains = useMemo(() => me.data?.allowed_domains ?? [], [me.data]);
     const allow = useMemo(() => parseAllowList(allowedDomains), [allowedDomains]);
 
     const [chips, setChips] = useState<EmailCheck[]>([]);
@@ -99,7 +98,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
         setSending(all.length);
         setApiError(null);
         try {
-            const res = await client.createInvites({
+            const res = await Client.createInvites({
                 emails: all.map((c) => c.email),
                 channel_ids: channelIds,
                 message: message.trim() || undefined,
@@ -151,7 +150,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
         );
     }
 
-    const cannotInvite = me.current && !me.current.can_invite;
+    const cannotInvite = me.data && !me.data.can_invite;
     const today = dateInputValue(new Date());
 
     return (
@@ -187,7 +186,7 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
                 onSubmit={submit}
                 aria-busy={sending > 0}
             >
-                {me.lastError && !me.current && <ErrorMessage error={me.lastError}/>}
+                {me.error && !me.data && <ErrorMessage error={me.error}/>}
                 {cannotInvite && <p role='alert'>{t('invite.not_allowed')}</p>}
 
                 <label
@@ -291,16 +290,15 @@ export function InviteModal({onClose, initialChannelId}: InviteModalProps) {
 
 /** Root component: shows the modal while a menu or header action has opened it. */
 export function InviteModalRoot() {
-    const {inviteModal} = useServices();
-    useObservable(inviteModal);
-    const {open, channelId} = inviteModal.state;
+    const dispatch = usePluginDispatch();
+    const {open, channelId} = usePluginSelector((state) => getModal(state, 'invite'));
     if (!open) {
         return null;
     }
     return (
         <InviteModal
             initialChannelId={channelId}
-            onClose={() => inviteModal.close()}
+            onClose={() => dispatch(closeModal('invite'))}
         />
     );
 }

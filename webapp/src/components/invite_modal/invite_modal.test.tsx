@@ -5,6 +5,8 @@ import React from 'react';
 import {API, deferred, me, mockFetch, renderWithPlugin} from '../../../tests/helpers';
 import type {Handler, Reply, Request as MockRequest} from '../../../tests/helpers';
 
+import {openModal as openModalAction} from '../../store/actions';
+
 import {CHANNEL_SEARCH_DELAY_MS} from './channel_picker';
 
 import {InviteModal, InviteModalRoot} from '.';
@@ -32,6 +34,15 @@ function searchMine(teamId: string, extra: Array<ReturnType<typeof channel>> = [
     };
 }
 
+/** Core's GET /users/me/channels (every team) and the user's channel memberships. */
+function myChannelRoutes(list: Array<{id: string}>): Record<string, Handler> {
+    return {
+        'GET /api/v4/users/me/channels': {body: list},
+        'GET /api/v4/users/me1/channel_members': {body: list.map((c) => ({channel_id: c.id, user_id: 'me1', roles: 'channel_user'}))},
+        'POST /api/v4/roles/names': {body: [{id: 'r1', name: 'channel_user', permissions: []}, {id: 'r2', name: 'team_user', permissions: []}]},
+    };
+}
+
 const searchPath = (teamId: string) => `GET /api/v4/teams/${teamId}/channels/search_autocomplete`;
 
 function routes(extra: Record<string, Handler> = {}) {
@@ -41,8 +52,8 @@ function routes(extra: Record<string, Handler> = {}) {
             {id: 't1', name: 'acme', display_name: 'Acme', delete_at: 0},
             {id: 't2', name: 'partners', display_name: 'Partners', delete_at: 0},
         ]},
-        'GET /api/v4/users/me/teams/t1/channels': {body: myChannels.t1},
-        'GET /api/v4/users/me/teams/t2/channels': {body: myChannels.t2},
+        'GET /api/v4/users/me/teams/members': {body: ['t1', 't2'].map((t) => ({team_id: t, user_id: 'me1', roles: 'team_user', delete_at: 0}))},
+        ...myChannelRoutes([...myChannels.t1, ...myChannels.t2]),
         [searchPath('t1')]: searchMine('t1'),
         [searchPath('t2')]: searchMine('t2'),
         ...extra,
@@ -355,9 +366,11 @@ describe('InviteModal', () => {
 describe('InviteModalRoot', () => {
     it('opens from the controller with the channel preselected and closes again', async () => {
         routes();
-        const {services} = renderWithPlugin(<InviteModalRoot/>);
+        const {store} = renderWithPlugin(<InviteModalRoot/>);
         expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-        act(() => services.inviteModal.open('c-shared'));
+        act(() => {
+            store.dispatch(openModalAction('invite', 'c-shared'));
+        });
         expect(await screen.findByRole('dialog', {name: 'Invite guests'})).toBeInTheDocument();
         await waitFor(() => expect(screen.getAllByTestId('channel-chip').map((c) => c.firstChild?.textContent)).toEqual(['Shared (Partners)']));
         await userEvent.click(screen.getByRole('button', {name: 'Cancel'}));

@@ -1,7 +1,7 @@
 // The per-address outcome of an invitation request.
 import React from 'react';
 
-import type {InviteResult, InviteResultStatus} from '../../client';
+import type {InviteResult, InviteResultStatus} from '../../types/api';
 import {useT} from '../../i18n';
 import type {MessageId} from '../../i18n';
 

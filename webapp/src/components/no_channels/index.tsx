@@ -3,10 +3,13 @@
 // root component; it draws nothing for anyone else.
 import React, {useEffect, useState} from 'react';
 
-import type {Me} from '../../client';
+import {getUser as fetchUser, logout} from 'mattermost-redux/actions/users';
+import {Client4} from 'mattermost-redux/client';
+import {getUsers} from 'mattermost-redux/selectors/entities/common';
+
+import {useMe, usePluginDispatch, usePluginSelector} from '../../hooks';
 import {useT} from '../../i18n';
-import {siteURLFrom} from '../../services';
-import {useObservable, useServices} from '../../services/context';
+import {loadMe} from '../../store/actions';
 import {ErrorMessage} from '../common/error_message';
 
 interface Contact {
@@ -14,26 +17,16 @@ interface Contact {
     name: string;
 }
 
-/** The guest's inviter, when the server says who it is. */
-function useInviter(me: Me | undefined): Contact | null {
-    const {client} = useServices();
-    const [contact, setContact] = useState<Contact | null>(null);
-    const inviterId = me?.invited_by;
+/** The guest's inviter, when the server says who it is (profile from the client's store). */
+function useInviter(inviterId: string | undefined): Contact | null {
+    const dispatch = usePluginDispatch();
+    const user = usePluginSelector((state) => (inviterId ? getUsers(state)[inviterId] : undefined));
     useEffect(() => {
-        let live = true;
-        if (!inviterId) {
-            setContact(null);
-            return undefined;
+        if (inviterId && !user) {
+            dispatch(fetchUser(inviterId));
         }
-        client.getUser(inviterId).then(
-            (u) => live && setContact({username: u.username, name: [u.first_name, u.last_name].filter(Boolean).join(' ')}),
-            () => live && setContact(null),
-        );
-        return () => {
-            live = false;
-        };
-    }, [client, inviterId]);
-    return contact;
+    }, [dispatch, inviterId, user]);
+    return user ? {username: user.username, name: [user.first_name, user.last_name].filter(Boolean).join(' ')} : null;
 }
 
 export interface NoChannelsScreenProps {
@@ -88,48 +81,47 @@ export function NoChannelsScreen({contact, checking, error, onCheckAgain, onLogo
     );
 }
 
+/** `onLoggedOut` replaces going to the login page (tests). */
 export function NoChannelsRoot({onLoggedOut}: {onLoggedOut?: () => void}) {
-    const services = useServices();
-    const {me, client} = services;
-    useObservable(me);
+    const dispatch = usePluginDispatch();
+    const me = useMe();
     const [checking, setChecking] = useState(false);
     const [error, setError] = useState<unknown>(null);
-    useEffect(() => {
-        me.load();
-    }, [me]);
-    const current = me.current;
-    const contact = useInviter(current?.is_guest && !current.has_channels ? current : undefined);
+    const current = me.data;
+    const waiting = Boolean(current?.is_guest && !current.has_channels);
+    const contact = useInviter(waiting ? current?.invited_by : undefined);
 
-    if (!current || !current.is_guest || current.has_channels) {
+    if (!current || !waiting) {
         return null;
     }
 
     const checkAgain = async () => {
         setChecking(true);
-        await me.load(true);
+        await dispatch(loadMe(true));
         setChecking(false);
     };
-    const logout = async () => {
+    const signOut = async () => {
         setError(null);
-        try {
-            await client.logout();
-        } catch (err) {
-            setError(err);
+        // mattermost-redux's logout ends the session (a failed request
+        // changes nothing: the client forgets it anyway); then to the login page.
+        const res = await (dispatch(logout()) as Promise<{error?: unknown}>);
+        if (res?.error) {
+            setError(res.error);
             return;
         }
         if (onLoggedOut) {
             onLoggedOut();
         } else {
-            window.location.assign(`${siteURLFrom(services.host).replace(/\/+$/, '')}/login`);
+            window.location.assign(`${Client4.getUrl()}/login`);
         }
     };
     return (
         <NoChannelsScreen
             contact={contact}
             checking={checking}
-            error={error || me.lastError}
+            error={error || me.error}
             onCheckAgain={checkAgain}
-            onLogout={logout}
+            onLogout={signOut}
         />
     );
 }

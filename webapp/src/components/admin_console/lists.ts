@@ -1,0 +1,86 @@
+// Every list the dashboard shows is fetched here, in one place: the guests
+// (search, status, sort, page), the pending invitations and the audit log.
+// Each hook loads on mount, again when its parameters or `refresh` change,
+// and keeps only the answer to its latest request.
+import {useEffect, useState} from 'react';
+
+import {getProfilesByIds} from 'mattermost-redux/actions/users';
+import {getUsers} from 'mattermost-redux/selectors/entities/common';
+
+import {Client} from '../../client';
+import {usePluginDispatch, usePluginSelector} from '../../hooks';
+import type {AuditEntry, Guest, Invite, ListGuestsParams} from '../../types/api';
+
+export interface Loaded<T> {
+    data: T | null;
+    error: unknown;
+    retry: () => void;
+
+    /** Replaces what is shown (after an action changed one row). */
+    set: (update: (cur: T) => T) => void;
+}
+
+function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+    const [data, setData] = useState<T | null>(null);
+    const [error, setError] = useState<unknown>(null);
+    const [attempt, setAttempt] = useState(0);
+    useEffect(() => {
+        let live = true;
+        setError(null);
+        load().then(
+            (d) => live && setData(d),
+            (err: unknown) => live && setError(err),
+        );
+        return () => {
+            live = false;
+        };
+    }, [...deps, attempt]); // eslint-disable-line react-hooks/exhaustive-deps
+    return {
+        data,
+        error,
+        retry: () => setAttempt((n) => n + 1),
+        set: (update) => setData((cur) => (cur === null ? cur : update(cur))),
+    };
+}
+
+export const GUESTS_PER_PAGE = 50;
+export const AUDIT_PAGE_SIZE = 20;
+
+export function useGuestList(params: ListGuestsParams, refresh: number) {
+    const {query, status, sort, page} = params;
+    return useLoad(() => Client.listGuests({query, status, sort, page, per_page: GUESTS_PER_PAGE}), [query, status, sort, page, refresh]);
+}
+
+export function usePendingInvites(refresh: number) {
+    return useLoad<Invite[]>(() => Client.listInvites('pending'), [refresh]);
+}
+
+export function useAuditLog(refresh: number) {
+    return useLoad<AuditEntry[]>(() => Client.getAudit({page: 0, per_page: AUDIT_PAGE_SIZE}), [refresh]);
+}
+
+export type GuestPage = {guests: Guest[]; total: number};
+
+/**
+ * Usernames for user ids (audit actors, inviters), from the client's store;
+ * missing profiles are fetched with mattermost-redux (once per id). Unknown
+ * ids map to nothing.
+ */
+export function useUsernames(ids: string[]): Map<string, string> {
+    const dispatch = usePluginDispatch();
+    const users = usePluginSelector(getUsers);
+    const key = Array.from(new Set(ids.filter(Boolean))).sort().join(',');
+    useEffect(() => {
+        const missing = (key ? key.split(',') : []).filter((id) => !users[id]);
+        if (missing.length > 0) {
+            dispatch(getProfilesByIds(missing));
+        }
+    }, [dispatch, key]); // eslint-disable-line react-hooks/exhaustive-deps
+    const names = new Map<string, string>();
+    for (const id of key ? key.split(',') : []) {
+        if (users[id]) {
+            names.set(id, users[id].username);
+        }
+    }
+    return names;
+}
