@@ -77,7 +77,7 @@ func (a *App) RunExpiry(ctx context.Context) (*ExpiryReport, error) {
 	}
 	defer mu.Unlock()
 
-	err = a.store.ForEachGuest(func(g *store.Guest) error {
+	err = a.forEachGuestDueBy(a.Now().Add(s.ExpiryReminder).UnixMilli(), func(g *store.Guest) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

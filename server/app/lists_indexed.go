@@ -301,3 +301,14 @@ func (a *App) repairIndexesIfDue() {
 func (a *App) MaintainIndexesNow() (store.IndexReport, error) {
 	return a.store.MaintainIndexes()
 }
+
+// forEachGuestDueBy calls fn for the guests whose expiry date (or reminder)
+// may be due by until: from the expiry index, or (until the indexes are
+// built) every record.
+func (a *App) forEachGuestDueBy(until int64, fn func(*store.Guest) error) error {
+	err := a.store.ForEachGuestExpiringBy(until, fn)
+	if errors.Is(err, store.ErrIndexNotReady) {
+		return a.store.ForEachGuest(fn)
+	}
+	return err
+}

@@ -275,6 +275,9 @@ type IndexReport struct {
 type Indexes interface {
 	QueryGuests(q GuestQuery) (*GuestPage, error)
 	GuestCounts() (GuestCounts, error)
+	// ForEachGuestExpiringBy calls fn with every guest whose expiry date is
+	// at or before until (ms).
+	ForEachGuestExpiringBy(until int64, fn func(*Guest) error) error
 	// ForEachGuestID calls fn with the id of every guest that is active
 	// (status StatusActive) or deactivated for one of reasons; fn may
 	// change records.

@@ -480,3 +480,45 @@ func CounterFamilies() map[string]string {
 	}
 	return out
 }
+
+// ForEachGuestExpiringBy calls fn with every guest whose expiry date is at
+// or before until (ms), soonest first, from the expiry family: the expiry
+// job reads the guests it may act on, not the registry. Records are read
+// a page at a time; fn may change them.
+func (s *Store) ForEachGuestExpiringBy(until int64, fn func(*store.Guest) error) error {
+	if !s.indexReady() {
+		return ErrIndexNotReady
+	}
+	q := rangeQuery{Prefix: gExpires, To: num15(until+1, false), Limit: rowsPageSize}
+	for {
+		rows, err := s.queryRows(q)
+		if err != nil {
+			return errors.Wrap(err, "reading the expiry index")
+		}
+		keys := make([]string, 0, len(rows))
+		for _, r := range rows {
+			keys = append(keys, guestPrefix+idOfSorted(r.Key))
+		}
+		values, err := s.valuesOf(keys)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			raw, ok := values[k]
+			if !ok {
+				continue
+			}
+			var g store.Guest
+			if err := json.Unmarshal(raw, &g); err != nil {
+				return errors.Wrapf(err, "decoding the guest record %s", k)
+			}
+			if err := fn(&g); err != nil {
+				return err
+			}
+		}
+		if len(rows) < rowsPageSize {
+			return nil
+		}
+		q.From = rows[len(rows)-1].Key[len(q.Prefix):] + "0"
+	}
+}

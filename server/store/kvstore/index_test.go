@@ -148,6 +148,13 @@ func TestGuestListFromTheIndexes(t *testing.T) {
 	got, _ = page(store.GuestQuery{Status: store.StatusDeactivated})
 	assert.Equal(t, []string{"g7"}, got)
 
+	var due []string
+	require.NoError(t, s.ForEachGuestExpiringBy(600, func(g *store.Guest) error {
+		due = append(due, g.UserID)
+		return nil
+	}))
+	assert.Equal(t, []string{"g3", "g6", "g4"}, due, "the expiry job reads only the guests due, soonest first")
+
 	var active []string
 	require.NoError(t, s.ForEachGuestID(store.StatusActive, nil, func(id string) error {
 		active = append(active, id)
