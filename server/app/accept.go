@@ -158,6 +158,7 @@ func (a *App) AcceptInvite(token, sessionUserID string, req AcceptRequest) (*Acc
 		a.api.LogError("Guest Accounts: an accepted invitation could not be marked used", "invite_id", inv.ID)
 	}
 	a.Audit(res.UserID, "accept_invite", inv.ID, "success", inv.Email)
+	a.noteActivity(res.UserID) // signing up is the guest's first activity
 	a.publishGuestsChanged(res.UserID)
 	return res, nil
 }

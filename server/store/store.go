@@ -69,11 +69,11 @@ type Guest struct {
 	// newer of the stored and the given one; a sync follows core's
 	// changes). Callers may leave it nil.
 	Profile *Profile `json:"profile,omitempty"`
-	// LastActiveHour is when the plugin last saw the guest sign in or
-	// post, to the hour (ms): what the guest list sorts "last activity" by
-	// (TouchGuest keeps it; SaveGuest keeps the later of the stored and
-	// the given one).
-	LastActiveHour int64 `json:"last_active_hour,omitempty"`
+	// LastActiveAt is when the plugin last recorded the guest signing
+	// up, signing in or posting (ms; recorded at most every few minutes):
+	// what the guest list sorts "last activity" by (TouchGuest keeps it;
+	// SaveGuest keeps the later of the stored and the given one).
+	LastActiveAt int64 `json:"last_active_at,omitempty"`
 }
 
 // Profile is what the guest list sorts and searches by.
@@ -103,9 +103,9 @@ type Guests interface {
 	// SaveGuest writes the record unconditionally.
 	SaveGuest(g *Guest) error
 	DeleteGuest(userID string) error
-	// TouchGuest records that the guest was active in the hour starting
-	// at hour (ms), unless a later hour is recorded.
-	TouchGuest(userID string, hour int64) error
+	// TouchGuest records that the guest was active at (ms), unless a
+	// later time is recorded.
+	TouchGuest(userID string, at int64) error
 	// ForEachGuest calls fn for every record, a page at a time, without
 	// loading the registry into memory; fn returning an error stops it.
 	ForEachGuest(fn func(*Guest) error) error
@@ -201,7 +201,7 @@ const (
 type GuestQuery struct {
 	Status string // "", StatusActive, StatusDeactivated, StatusExpiring
 	// Sort: SortCreated (newest first), SortExpires (soonest first, none
-	// last), SortUsername, SortLastActivity (LastActiveHour, latest first;
+	// last), SortUsername, SortLastActivity (LastActiveAt, latest first;
 	// never active last).
 	Sort string
 	// Query is matched, lower-cased, inside the username, email, names and

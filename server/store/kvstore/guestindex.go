@@ -19,7 +19,7 @@ import (
 //	ixg/c/<newest-first created>/<id>/<flags>
 //	ixg/e/<expiry, none last>/<id>/<flags>
 //	ixg/u/<username, 64 [0-9a-z] padded>/<id>/<flags>
-//	ixg/a/<latest-first active hour>/<id>/<flags>
+//	ixg/a/<latest-first last activity>/<id>/<flags>
 //
 // The three sorted families carry the search text as their value and end
 // in two flags: a|d (status) and x|n (expiry date or not), which the
@@ -105,7 +105,7 @@ func guestEntries(g *store.Guest) []entry {
 		expires = 999_999_999_999_999
 	}
 	es = append(es,
-		entry{key: gActive + num15(g.LastActiveHour, true) + "/" + id + "/" + flags, value: search},
+		entry{key: gActive + num15(g.LastActiveAt, true) + "/" + id + "/" + flags, value: search},
 		entry{key: gCreated + num15(g.CreatedAt, true) + "/" + id + "/" + flags, value: search},
 		entry{key: gExpires + num15(expires, false) + "/" + id + "/" + flags, value: search},
 		entry{key: gName + usernameKey(username) + "/" + id + "/" + flags, value: search},
@@ -165,7 +165,7 @@ func (s *Store) SaveGuest(g *store.Guest) error {
 			g.Profile = old.Profile
 		}
 		if old != nil {
-			g.LastActiveHour = max(g.LastActiveHour, old.LastActiveHour)
+			g.LastActiveAt = max(g.LastActiveAt, old.LastActiveAt)
 		}
 		if g.Profile == nil {
 			if ps, err := s.lookupProfiles([]string{g.UserID}); err == nil {
@@ -256,16 +256,16 @@ func (s *Store) DeleteGuest(userID string) error {
 	return errors.Wrap(store.ErrConflict, "the guest record keeps changing")
 }
 
-// TouchGuest records the guest's active hour (compare-and-set, retried;
+// TouchGuest records the guest's last activity (compare-and-set, retried;
 // never backwards).
-func (s *Store) TouchGuest(userID string, hour int64) error {
+func (s *Store) TouchGuest(userID string, at int64) error {
 	for range casMaxRetries {
 		old, raw, err := s.guestRaw(userID)
-		if err != nil || old == nil || old.LastActiveHour >= hour {
+		if err != nil || old == nil || old.LastActiveAt >= at {
 			return err
 		}
 		next := *old
-		next.LastActiveHour = hour
+		next.LastActiveAt = at
 		if err := s.writeGuestIf(old, &next, raw); !errors.Is(err, store.ErrConflict) {
 			return err
 		}
