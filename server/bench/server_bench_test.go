@@ -146,7 +146,8 @@ func (w *world) overhead(ctx context.Context, b *testing.B) ([]benchreport.Workl
 			res.Summarize(w.p.TargetHalfWidth)
 			out = append(out, res)
 		}
-		b.Logf("cycle %d: %s", cycles, progress(out))
+		// Live on stderr (b.Logf shows only when the benchmark ends).
+		fmt.Fprintf(os.Stderr, "bench: cycle %d (%s): %s\n", cycles, time.Since(start).Round(time.Second), progress(out))
 		if cycles >= w.p.MinCycles && (benchreport.PreciseEnough(out) || time.Since(start).Seconds() > w.p.BudgetS) {
 			break
 		}
