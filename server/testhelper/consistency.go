@@ -1,6 +1,7 @@
 package testhelper
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -186,17 +187,18 @@ func (s *Snapshot) Problems(only map[string]bool) []string {
 // reports asynchronously (UserHasBeenDeactivated after a test's users are
 // deactivated: the record, then the counter): the next test's consistency
 // check must not see the middle of that.
+// Best effort: it never fails the test (it runs in cleanup, perhaps after
+// the test's context ended).
 func (th *TestHelper) settle() {
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		s := th.TakeSnapshot()
-		active := 0
-		for _, g := range s.Guests {
-			if g.Deactivated == "" {
-				active++
-			}
-		}
-		if s.Counter == active && len(th.kvRows("ixd/")) == 0 {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	query := fmt.Sprintf(`SELECT
+		(SELECT count(*) FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey LIKE 'guest/%%'
+			AND convert_from(pvalue, 'UTF8')::jsonb->>'deactivated' IS NULL)
+		= COALESCE((SELECT convert_from(pvalue, 'UTF8')::bigint FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey = 'count/active-guests'), 0)
+		AND NOT EXISTS (SELECT 1 FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey LIKE 'ixd/%%')`, PluginID)
+	for ctx.Err() == nil {
+		if out, err := th.Stack.SQL(ctx, query); err != nil || strings.TrimSpace(out) == "t" {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
