@@ -28,8 +28,9 @@ all: check-style test dist ## style checks, every test, the bundle
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
-apply: ## embed plugin.json into the server and webapp code
+apply: ## embed plugin.json into the server and webapp code; write the webapp's per-guest settings from server/policy
 	@$(GO) run ./build/manifest apply
+	@$(GO) run ./build/guestfields
 
 i18n-extract: ## regenerate assets/i18n/server.en.json from the server code
 	@$(GO) run ./build/i18n extract
@@ -41,6 +42,11 @@ deps: ## install what a fresh machine lacks (Debian packages; needs root)
 
 server/manifest.go webapp/src/manifest.ts: plugin.json build/manifest/main.go
 	$(GO) run ./build/manifest apply
+
+# The webapp's side of the per-guest settings and restrictions, from their
+# one definition in server/policy (a test fails when it is out of date).
+webapp/src/generated/guest_fields.ts: server/policy/restrictions.go server/policy/guestfields.go build/guestfields/main.go
+	$(GO) run ./build/guestfields
 
 server/dist/plugin-%: $(GO_SOURCES) server/manifest.go
 	@mkdir -p server/dist
@@ -56,7 +62,7 @@ webapp/node_modules/.installed: webapp/package.json webapp/package-lock.json
 
 webapp-deps: webapp/node_modules/.installed
 
-webapp/dist/main.js: webapp/node_modules/.installed $(WEBAPP_SOURCES) webapp/src/manifest.ts
+webapp/dist/main.js: webapp/node_modules/.installed $(WEBAPP_SOURCES) webapp/src/manifest.ts webapp/src/generated/guest_fields.ts
 	cd webapp && $(NPM) run build
 
 webapp: webapp/dist/main.js ## build the webapp bundle (and the stand-in client, webapp/dist/standin)
@@ -124,7 +130,7 @@ BENCH_ENV  = GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) GA_BENCH_
 # change its sizes.
 bench: dist mattermost-server ## benchmarks: hook decisions (Go), then plugin overhead (paired, with 95% intervals) and scale on the real server; JSON in build/out/bench
 	@mkdir -p $(BENCH_OUT)
-	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/ | tee $(BENCH_OUT)/go-bench.txt
+	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/... ./server/store/guestcache/ | tee $(BENCH_OUT)/go-bench.txt
 	$(BENCH_ENV) $(GO) test -count=1 -run='^$$' -bench=SwitchOff -benchtime=1x -timeout 30m ./server/bench/
 	$(BENCH_ENV) GA_GOBENCH=$(CURDIR)/$(BENCH_OUT)/go-bench.txt \
 		$(GO) test -count=1 -run='^$$' -bench=Server -benchtime=1x -timeout 100m ./server/bench/

@@ -9,14 +9,23 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/api"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/background"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/enforce"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/command"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/jobs"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/mail"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/guestcache"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/sqlstore"
 )
 
 // OnActivate is called by core when the plugin starts (enable, server
@@ -36,41 +45,66 @@ func (p *Plugin) OnActivate() error {
 	if err != nil {
 		return errors.Wrap(err, "loading translations")
 	}
-	st := kvstore.New(p.client, manifest.Id)
-	if clock != nil {
-		st.UseClock(clock.Now)
-	}
-	a, err := app.New(app.Deps{
-		Clock:       clock,
-		Translate:   translate,
-		API:         p.API,
-		Client:      p.client,
-		Store:       st,
-		Settings:    p.settings,
-		PluginID:    manifest.Id,
-		ConfigError: func() string { return p.config.get().Error },
-	})
+	a, err := p.wire(clock, translate)
 	if err != nil {
 		return errors.Wrap(err, "starting Guest Accounts")
 	}
-	if err := a.Reconcile(); err != nil {
+	if err := a.background.Reconcile(); err != nil {
+		a.background.Close()
 		return errors.Wrap(err, "checking the guest registry")
 	}
-	a.ApplySwitch()
-	if err := a.StartExpiryJob(jobs.ExpiryInterval); err != nil {
-		a.Close()
+	a.background.ApplySwitch()
+	if err := a.background.StartExpiryJob(jobs.ExpiryInterval); err != nil {
+		a.background.Close()
 		return errors.Wrap(err, "starting the expiry job")
 	}
-	if err := a.StartIndexJob(); err != nil {
-		a.Close()
+	if err := a.background.StartIndexJob(); err != nil {
+		a.background.Close()
 		return errors.Wrap(err, "starting the index upkeep")
 	}
+	a.background.WatchLicense()
 	p.app = a
-	p.router = api.NewRouter(a, p.API, testClock)
-	if err := command.Register(p.API, a); err != nil {
+	p.router = api.NewRouter(api.Services{Kit: a.kit, Guests: a.guests, Invites: a.invites, Rules: a.rules, Jobs: a.background}, p.API, testClock)
+	if err := command.Register(p.API); err != nil {
 		return errors.Wrap(err, "registering /guest")
 	}
 	return nil
+}
+
+// wire builds the app layer: the store and its cache layer, the Kit, the
+// memberships manager and the use-case packages, each given the narrow
+// parts it may call (docs/architecture.md).
+func (p *Plugin) wire(clock app.Clock, translate func(locale, id string, data map[string]any) string) (*services, error) {
+	st := kvstore.New(p.client, manifest.Id)
+	if clock != nil {
+		st.UseClock(clock.Now) // the real-server tests move it past index leases
+	}
+	cache := guestcache.New(st, p.API)
+	core := sqlstore.New(p.client.Store.GetMasterDB)
+	kit, err := app.New(app.Deps{
+		Clock:       clock,
+		Translate:   translate,
+		API:         p.API,
+		Store:       cache,
+		Settings:    p.settings,
+		ConfigError: func() string { return p.config.get().Error },
+	})
+	if err != nil {
+		return nil, err
+	}
+	members := memberships.New(p.API, func(key string) (memberships.Lock, error) {
+		return cluster.NewMutex(p.API, key)
+	}, kit.Licensed)
+	g := guests.New(guests.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Core: core})
+	return &services{
+		kit:        kit,
+		cache:      cache,
+		enforce:    enforce.New(enforce.Deps{Kit: kit, API: p.API, Cache: cache, Members: members, Core: core, Reactivator: g}),
+		guests:     g,
+		invites:    invites.New(invites.Deps{Kit: kit, API: p.API, Store: cache, Guests: g}),
+		rules:      rules.New(rules.Deps{Kit: kit, API: p.API, Store: cache, Guests: g}),
+		background: background.New(background.Deps{Kit: kit, API: p.API, Store: cache, Members: members, Guests: g}),
+	}, nil
 }
 
 // loadTranslations reads assets/i18n/*.json from the installed bundle.
@@ -91,9 +125,8 @@ func (p *Plugin) loadTranslations() (func(locale, id string, data map[string]any
 // OnDeactivate is called by core when the plugin stops: an admin disabling
 // it, a server shutdown, or an upgrade. Only the first must fail closed:
 // without the plugin nothing guards the guests, so they are deactivated
-// (and reinstated at the next activation). Measured on 11.4: the plugin's
-// state in the config is already disabled when an admin disabled it, and
-// still enabled on shutdown or upgrade.
+// (and reinstated at the next activation). The plugin's state in the
+// config tells them apart (docs/measured-facts.md).
 func (p *Plugin) OnDeactivate() error {
 	if p.client != nil {
 		defer p.client.Store.Close() // after the app: SwitchOff walks the registry
@@ -103,12 +136,13 @@ func (p *Plugin) OnDeactivate() error {
 	}
 	// Let acceptances in flight finish and refuse new ones: core kills the
 	// plugin process as soon as this returns.
-	p.app.BeginClose()
-	defer p.app.Close()
+	p.app.kit.BeginClose()
+	defer p.app.background.Close()
+	defer p.app.enforce.Close()
 	if !p.disabledByAdmin() {
 		return nil
 	}
-	n, err := p.app.SwitchOff(store.ReasonPluginDisabled)
+	n, err := p.app.background.SwitchOff(store.ReasonPluginDisabled)
 	p.API.LogInfo("Guest Accounts disabled: guests deactivated until it is enabled again", "guests", n)
 	return err
 }

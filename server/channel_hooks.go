@@ -10,11 +10,11 @@ import (
 // user: nil for memberships a plugin made, the user for self-joins. A
 // guest's ordinary membership is converted or removed.
 func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMember, actor *model.User) {
-	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
+	if p.app == nil || member == nil || !p.app.enforce.MayBeGuest(member.UserId) {
 		return
 	}
-	p.app.GuestMembershipsChanged(member.UserId)
-	p.app.GuestJoinedChannel(member, p.actorID(c, actor))
+	p.app.enforce.GuestMembershipsChanged(member.UserId)
+	p.app.enforce.GuestJoinedChannel(member, p.actorID(c, actor))
 }
 
 // UserHasLeftChannel is called by core, asynchronously, after a channel
@@ -28,12 +28,12 @@ func (p *Plugin) UserHasLeftChannel(c *plugin.Context, member *model.ChannelMemb
 		return
 	}
 	// Anyone leaving may end what a guest shares with them (the DM rule).
-	p.app.MembershipLeft(member.UserId)
-	if !p.app.MayBeGuest(member.UserId) {
+	p.app.enforce.MembershipLeft(member.UserId)
+	if !p.app.enforce.MayBeGuest(member.UserId) {
 		return
 	}
-	p.app.GuestMembershipsChanged(member.UserId)
-	p.app.GuestLeftChannel(member, p.actorID(c, actor))
+	p.app.enforce.GuestMembershipsChanged(member.UserId)
+	p.app.enforce.GuestLeftChannel(member, p.actorID(c, actor))
 }
 
 // ChannelMemberWillBeAdded is called by core before a channel membership is
@@ -41,11 +41,11 @@ func (p *Plugin) UserHasLeftChannel(c *plugin.Context, member *model.ChannelMemb
 // refuses the membership. Non-guests cost one cache lookup (MayBeGuest)
 // in both join hooks, before the session is read.
 func (p *Plugin) ChannelMemberWillBeAdded(c *plugin.Context, member *model.ChannelMember) (*model.ChannelMember, string) {
-	if p.app == nil || member == nil || !p.app.MayBeGuest(member.UserId) {
+	if p.app == nil || member == nil || !p.app.enforce.MayBeGuest(member.UserId) {
 		return nil, ""
 	}
-	p.app.GuestMembershipsChanged(member.UserId)
-	return nil, p.app.CheckChannelMemberAdd(member, p.app.SessionUserID(sessionID(c)))
+	p.app.enforce.GuestMembershipsChanged(member.UserId)
+	return nil, p.app.enforce.CheckChannelMemberAdd(member, p.app.enforce.SessionUserID(sessionID(c)))
 }
 
 // ChannelHasBeenCreated is called by core after any channel is created,
@@ -55,20 +55,18 @@ func (p *Plugin) ChannelHasBeenCreated(_ *plugin.Context, channel *model.Channel
 	if p.app == nil || channel == nil {
 		return
 	}
-	p.app.DirectChannelCreated(channel)
-	p.app.PrivateChannelCreated(channel)
+	p.app.enforce.DirectChannelCreated(channel)
+	p.app.enforce.PrivateChannelCreated(channel)
 }
 
 // actorID is who made a membership: the actor core names, else the user
-// of the request's session. Measured on 11.4: core names no actor for
-// `POST /teams/{id}/members` even when an admin adds someone (only the
-// batch endpoint passes one), nor for self-joins; the session tells them
-// apart. Plugin-made memberships have neither ("").
+// of the request's session (core often names none: docs/measured-facts.md,
+// "Hooks and memberships"). Plugin-made memberships have neither ("").
 func (p *Plugin) actorID(c *plugin.Context, actor *model.User) string {
 	if actor != nil {
 		return actor.Id
 	}
-	return p.app.SessionUserID(sessionID(c))
+	return p.app.enforce.SessionUserID(sessionID(c))
 }
 
 func sessionID(c *plugin.Context) string {

@@ -10,6 +10,6 @@ import (
 // cached answer for that user.
 func (p *Plugin) OnPluginClusterEvent(_ *plugin.Context, ev model.PluginClusterEvent) {
 	if p.app != nil {
-		p.app.GuestChangedElsewhere(ev)
+		p.app.cache.OnClusterEvent(ev)
 	}
 }

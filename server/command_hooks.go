@@ -12,5 +12,5 @@ func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*mo
 	if p.app == nil {
 		return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: "Guest Accounts is starting; try again in a moment."}, nil
 	}
-	return command.NewHandler(p.API, p.app).Execute(args), nil
+	return command.NewHandler(p.API, command.Services{Kit: p.app.kit, Guests: p.app.guests, Invites: p.app.invites, Rules: p.app.rules}).Execute(args), nil
 }

@@ -74,7 +74,7 @@ func (p *Plugin) OnConfigurationChange() error {
 	}
 	p.config.set(&configuration{Raw: raw, Settings: parsed})
 	if p.app != nil {
-		p.app.SettingsChanged(old.Settings, parsed)
+		p.app.background.SettingsChanged(old.Settings, parsed)
 	}
 	return nil
 }

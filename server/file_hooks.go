@@ -14,8 +14,8 @@ func (p *Plugin) FileWillBeUploaded(_ *plugin.Context, info *model.FileInfo, _ i
 	if p.app == nil || info == nil {
 		return nil, ""
 	}
-	reason := p.app.CheckUpload(info.CreatorId, info.ChannelId)
-	p.app.ExplainRefusal(info.CreatorId, info.ChannelId, reason)
+	reason := p.app.enforce.CheckUpload(info.CreatorId, info.ChannelId)
+	p.app.kit.ExplainRefusal(info.CreatorId, info.ChannelId, reason)
 	return nil, reason
 }
 
@@ -26,5 +26,5 @@ func (p *Plugin) FileWillBeDownloaded(_ *plugin.Context, info *model.FileInfo, u
 	if p.app == nil || info == nil {
 		return ""
 	}
-	return p.app.CheckDownload(userID, info.ChannelId, kind)
+	return p.app.enforce.CheckDownload(userID, info.ChannelId, kind)
 }

@@ -11,8 +11,8 @@ func (p *Plugin) MessageWillBePosted(_ *plugin.Context, post *model.Post) (*mode
 	if p.app == nil {
 		return nil, ""
 	}
-	reason := p.app.CheckPost(post)
-	p.app.ExplainRefusal(post.UserId, post.ChannelId, reason)
+	reason := p.app.enforce.CheckPost(post)
+	p.app.kit.ExplainRefusal(post.UserId, post.ChannelId, reason)
 	return nil, reason
 }
 
@@ -25,11 +25,11 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post)
 		return nil, ""
 	}
 	editorID := "" // only a guest's own edits need to know who edits
-	if p.app.MayBeGuest(newPost.UserId) {
-		editorID = p.app.SessionUserID(sessionID(c))
+	if p.app.enforce.MayBeGuest(newPost.UserId) {
+		editorID = p.app.enforce.SessionUserID(sessionID(c))
 	}
-	if reason := p.app.CheckEdit(newPost, editorID); reason != "" {
-		p.app.ExplainRefusal(newPost.UserId, newPost.ChannelId, reason)
+	if reason := p.app.enforce.CheckEdit(newPost, editorID); reason != "" {
+		p.app.kit.ExplainRefusal(newPost.UserId, newPost.ChannelId, reason)
 		return nil, reason
 	}
 	return newPost, ""
@@ -39,6 +39,6 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, _ *model.Post)
 // guest whose reactions are off has it removed (there is no veto hook).
 func (p *Plugin) ReactionHasBeenAdded(_ *plugin.Context, reaction *model.Reaction) {
 	if p.app != nil {
-		p.app.ReactionAdded(reaction)
+		p.app.enforce.ReactionAdded(reaction)
 	}
 }

@@ -12,7 +12,7 @@ func (p *Plugin) UserWillLogIn(_ *plugin.Context, user *model.User) string {
 	if p.app == nil {
 		return ""
 	}
-	return p.app.CheckLogin(user)
+	return p.app.enforce.CheckLogin(user)
 }
 
 // UserHasBeenDeactivated is called by core after any deactivation: an
@@ -22,7 +22,7 @@ func (p *Plugin) UserHasBeenDeactivated(_ *plugin.Context, user *model.User) {
 	if p.app == nil {
 		return
 	}
-	p.app.UserDeactivated(user.Id)
+	p.app.guests.UserDeactivated(user.Id)
 }
 
 // UserHasBeenCreated is called by core after an account is created (sign-up,
@@ -32,5 +32,5 @@ func (p *Plugin) UserHasBeenCreated(_ *plugin.Context, user *model.User) {
 	if p.app == nil {
 		return
 	}
-	p.app.UserCreated(user)
+	p.app.rules.UserCreated(user)
 }

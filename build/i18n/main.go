@@ -38,10 +38,10 @@ type callShape struct {
 }
 
 var shapes = map[string]callShape{
-	"errBadRequest": {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 2},
-	"errForbidden":  {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 1},
-	"errNotFound":   {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 1},
-	"errConflict":   {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 1},
+	"ErrBadRequest": {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 2},
+	"ErrForbidden":  {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 1},
+	"ErrNotFound":   {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 1},
+	"ErrConflict":   {prefix: "guest_accounts.app.", idArg: 0, fmtArg: 1},
 	"errInviteGone": {prefix: "guest_accounts.invite.", idArg: 1, fmtArg: 2},
 	"newError":      {prefix: "guest_accounts.api.", idArg: 1, fmtArg: 2},
 	"newCmdErr":     {idArg: 0, fmtArg: 1},
@@ -53,10 +53,10 @@ var shapes = map[string]callShape{
 
 // wrappers pass ids and formats through; their own calls are not messages.
 var wrappers = map[string]bool{
-	"errBadRequest": true, "errForbidden": true, "errNotFound": true, "errConflict": true,
-	"errInviteGone": true, "newErr": true, "newError": true, "newCmdErr": true, "Tr": true,
-	"TrUser": true, "say": true, "TranslatorFor": true, "errText": true, "Localize": true,
-	"localized": true, "Localized": true, "translator": true, "renderPage": true,
+	"ErrBadRequest": true, "ErrForbidden": true, "ErrNotFound": true, "ErrConflict": true,
+	"errInviteGone": true, "NewError": true, "newError": true, "newCmdErr": true, "Tr": true,
+	"TrUser": true, "Say": true, "TranslatorFor": true, "errText": true, "Localize": true,
+	"Localized": true, "LocalizedFor": true, "translator": true, "renderPage": true,
 }
 
 var templateCall = regexp.MustCompile(`\{\{T "([^"]+)" "((?:[^"\\]|\\.)*)"`)
@@ -158,8 +158,8 @@ func scanFile(c *catalog, fset *token.FileSet, f *ast.File) {
 		ast.Inspect(decl, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CompositeLit:
-				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "msg" && len(n.Elts) == 2 {
-					scanArgs(c, fset, n, n.Elts, callShape{idArg: 0, fmtArg: 1}, false)
+				if funcName(n.Type) == "Msg" && len(n.Elts) == 2 {
+					scanArgs(c, fset, n, msgFields(n.Elts), callShape{idArg: 0, fmtArg: 1}, false)
 				}
 			case *ast.CallExpr:
 				name := funcName(n.Fun)
@@ -188,6 +188,24 @@ func scanArgs(c *catalog, fset *token.FileSet, n ast.Node, args []ast.Expr, shap
 		return
 	}
 	c.add(shape.prefix+id, format, where)
+}
+
+// msgFields are an app.Msg literal's id and format, keyed or not.
+func msgFields(elts []ast.Expr) []ast.Expr {
+	out := make([]ast.Expr, len(elts))
+	for i, e := range elts {
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok {
+			out[i] = e
+			continue
+		}
+		if key, ok := kv.Key.(*ast.Ident); ok && key.Name == "Format" {
+			out[1] = kv.Value
+		} else {
+			out[0] = kv.Value
+		}
+	}
+	return out
 }
 
 func funcName(e ast.Expr) string {

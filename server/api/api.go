@@ -28,7 +28,10 @@ type Logger interface {
 
 // Handler serves the API.
 type Handler struct {
-	app           *app.App
+	kit           Kit
+	guests        Guests
+	invites       Invites
+	rules         Rules
 	log           Logger
 	router        *mux.Router
 	acceptLimiter *limiter
@@ -36,8 +39,8 @@ type Handler struct {
 
 // NewRouter builds the API's router. testClock is nil except in test
 // stacks, where system admins may move the plugin's clock.
-func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler {
-	h := &Handler{app: a, log: log, router: mux.NewRouter(), acceptLimiter: newLimiter(30, time.Minute)}
+func NewRouter(a Services, log Logger, testClock *app.OffsetClock) http.Handler {
+	h := &Handler{kit: a.Kit, guests: a.Guests, invites: a.Invites, rules: a.Rules, log: log, router: mux.NewRouter(), acceptLimiter: newLimiter(30, time.Minute)}
 	h.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
 	h.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errMethod) })
 	v1 := h.router.PathPrefix("/api/v1").Subrouter()
@@ -75,7 +78,7 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 	// Runs the expiry job's body once now (the schedule runs it every five
 	// minutes) and reports what it did; it waits for a run in progress.
 	admin.HandleFunc("/jobs/expiry/run", func(w http.ResponseWriter, r *http.Request) {
-		report, err := a.RunExpiry(r.Context())
+		report, err := a.Jobs.RunExpiry(r.Context())
 		if err != nil {
 			h.writeAppError(w, r, err)
 			return
@@ -85,7 +88,7 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 	// Runs the index upkeep once now (the schedule runs it every minute):
 	// repair of interrupted writes, invitation sweep, profile sync.
 	admin.HandleFunc("/jobs/index/run", func(w http.ResponseWriter, r *http.Request) {
-		report, err := a.MaintainIndexesNow()
+		report, err := a.Jobs.MaintainIndexesNow()
 		if err != nil {
 			h.writeAppError(w, r, err)
 			return
@@ -102,7 +105,7 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 				return
 			}
 			testClock.Set(time.Duration(req.OffsetMS) * time.Millisecond)
-			writeJSON(w, http.StatusOK, map[string]any{"now": a.Now().UnixMilli()})
+			writeJSON(w, http.StatusOK, map[string]any{"now": a.Kit.Now().UnixMilli()})
 		}).Methods(http.MethodPost)
 	}
 	return h
@@ -110,7 +113,7 @@ func NewRouter(a *app.App, log Logger, testClock *app.OffsetClock) http.Handler 
 
 // ServeHTTP dispatches.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.router.ServeHTTP(&localeWriter{ResponseWriter: w, r: r, app: h.app}, r)
+	h.router.ServeHTTP(&localeWriter{ResponseWriter: w, r: r, kit: h.kit}, r)
 }
 
 // recoverer turns a panic into a 500 JSON error and logs it.
@@ -155,7 +158,7 @@ func userID(r *http.Request) string {
 
 func (h *Handler) requireSystemAdmin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !h.app.IsSystemAdmin(userID(r)) {
+		if !h.kit.IsSystemAdmin(userID(r)) {
 			writeError(w, errForbidden)
 			return
 		}

@@ -141,7 +141,7 @@ func (h *Handler) writeAppError(w http.ResponseWriter, r *http.Request, err erro
 	var ae *app.Error
 	if errors.As(err, &ae) {
 		msg := ae.Message
-		if lw, ok := w.(*localeWriter); ok && lw.app != nil {
+		if lw, ok := w.(*localeWriter); ok && lw.kit != nil {
 			msg = ae.Localize(lw.translator())
 		}
 		writeError(w, &Error{Status: ae.Status, ID: ae.ID, Message: msg})

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
 )
 
 // requestBodies are the JSON bodies the API decodes, one constructor per
@@ -20,10 +21,10 @@ var requestBodies = []struct {
 	new      func() any
 	optional bool
 }{
-	{"invites", func() any { return &app.InviteRequest{} }, false},
-	{"create guest", func() any { return &app.CreateGuestRequest{} }, false},
-	{"patch guest", func() any { return &app.GuestPatch{} }, false},
-	{"accept", func() any { return &app.AcceptRequest{} }, true},
+	{"invites", func() any { return &invites.InviteRequest{} }, false},
+	{"create guest", func() any { return &guests.CreateGuestRequest{} }, false},
+	{"patch guest", func() any { return &guests.GuestPatch{} }, false},
+	{"accept", func() any { return &invites.AcceptRequest{} }, true},
 	{"lookup", func() any { return &lookupRequest{} }, false},
 	{"demote", func() any { return &demoteRequest{} }, true},
 	{"clock", func() any {

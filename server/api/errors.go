@@ -33,16 +33,16 @@ func newError(status int, id, format string, args ...any) *Error {
 type localeWriter struct {
 	http.ResponseWriter
 	r   *http.Request
-	app *app.App
+	kit Kit
 }
 
 func (lw *localeWriter) translator() app.Translator {
-	return lw.app.TranslatorFor(requestLocale(lw.app, lw.r))
+	return lw.kit.TranslatorFor(requestLocale(lw.kit, lw.r))
 }
 
 // requestLocale is the language of the request: core sets
 // Mattermost-User-Id only for a valid session.
-func requestLocale(a *app.App, r *http.Request) string {
+func requestLocale(a Kit, r *http.Request) string {
 	if id := r.Header.Get("Mattermost-User-Id"); id != "" {
 		return a.UserLocale(id)
 	}
@@ -69,7 +69,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *Error) {
-	if lw, ok := w.(*localeWriter); ok && e.format != "" && lw.app != nil {
+	if lw, ok := w.(*localeWriter); ok && e.format != "" && lw.kit != nil {
 		local := *e
 		local.Message = lw.translator()(e.ID, e.format, e.args...)
 		e = &local

@@ -3,7 +3,8 @@ package api
 import (
 	"net/http"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
 func (h *Handler) listGuests(w http.ResponseWriter, r *http.Request) {
@@ -13,7 +14,7 @@ func (h *Handler) listGuests(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	res, err := h.app.ListGuests(app.ListQuery{Query: q.Get("query"), Status: q.Get("status"), Sort: q.Get("sort"), Page: page, PerPage: perPage})
+	res, err := h.guests.ListGuests(guests.ListQuery{Query: q.Get("query"), Status: q.Get("status"), Sort: q.Get("sort"), Page: page, PerPage: perPage})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -22,12 +23,12 @@ func (h *Handler) listGuests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createGuest(w http.ResponseWriter, r *http.Request) {
-	var req app.CreateGuestRequest
+	var req guests.CreateGuestRequest
 	if e := decodeBody(r, &req); e != nil {
 		writeError(w, e)
 		return
 	}
-	g, err := h.app.CreateGuest(userID(r), req)
+	g, err := h.guests.CreateGuest(userID(r), req)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -36,30 +37,30 @@ func (h *Handler) createGuest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getGuest(actorID, id string, _ *http.Request) (any, error) {
-	return h.app.GetGuest(id)
+	return h.guests.GetGuest(id)
 }
 
 func (h *Handler) patchGuest(actorID, id string, r *http.Request) (any, error) {
-	var p app.GuestPatch
+	var p guests.GuestPatch
 	if e := decodeBody(r, &p); e != nil {
 		return nil, e
 	}
-	return h.app.UpdateGuest(actorID, id, p)
+	return h.guests.UpdateGuest(actorID, id, p)
 }
 
 func (h *Handler) promoteGuest(actorID, id string, _ *http.Request) (any, error) {
-	if err := h.app.Promote(actorID, id); err != nil {
+	if err := h.guests.Promote(actorID, id); err != nil {
 		return nil, err
 	}
 	return map[string]string{"user_id": id, "status": "promoted"}, nil
 }
 
 func (h *Handler) deactivateGuest(actorID, id string, _ *http.Request) (any, error) {
-	return h.app.Deactivate(actorID, id, "admin")
+	return h.guests.Deactivate(actorID, id, "admin")
 }
 
 func (h *Handler) activateGuest(actorID, id string, _ *http.Request) (any, error) {
-	return h.app.Activate(actorID, id, "")
+	return h.guests.Activate(actorID, id, "")
 }
 
 type demoteRequest struct {
@@ -75,7 +76,7 @@ func (h *Handler) demoteUser(actorID, id string, r *http.Request) (any, error) {
 	if req.ChannelIDs != nil {
 		keep = append([]string{}, (*req.ChannelIDs)...)
 	}
-	return h.app.Demote(actorID, id, keep)
+	return h.guests.Demote(actorID, id, keep)
 }
 
 func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
@@ -98,7 +99,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusBadRequest, "invalid_sort", "sort must be newest or oldest."))
 		return
 	}
-	list, err := h.app.QueryAudit(app.AuditQuery{Since: int64(since), Query: r.URL.Query().Get("query"), Oldest: sortBy == "oldest", Page: page, PerPage: perPage})
+	list, err := h.guests.QueryAudit(store.AuditQuery{Since: int64(since), Query: r.URL.Query().Get("query"), Oldest: sortBy == "oldest", Page: page, PerPage: perPage})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return

@@ -3,20 +3,20 @@ package api
 import (
 	"net/http"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
 )
 
 type invitesResponse struct {
-	Results []app.InviteResult `json:"results"`
+	Results []invites.InviteResult `json:"results"`
 }
 
 func (h *Handler) createInvites(w http.ResponseWriter, r *http.Request) {
-	var req app.InviteRequest
+	var req invites.InviteRequest
 	if e := decodeBody(r, &req); e != nil {
 		writeError(w, e)
 		return
 	}
-	results, err := h.app.CreateInvites(userID(r), req)
+	results, err := h.invites.CreateInvites(userID(r), req)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -31,7 +31,7 @@ func (h *Handler) listInvites(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	list, err := h.app.ListInvites(userID(r), app.InviteListQuery{Status: q.Get("status"), Query: q.Get("query"), Page: page, PerPage: perPage})
+	list, err := h.invites.ListInvites(userID(r), invites.InviteListQuery{Status: q.Get("status"), Query: q.Get("query"), Page: page, PerPage: perPage})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -40,11 +40,11 @@ func (h *Handler) listInvites(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) resendInvite(actorID, id string, _ *http.Request) (any, error) {
-	return h.app.ResendInvite(actorID, id)
+	return h.invites.ResendInvite(actorID, id)
 }
 
 func (h *Handler) revokeInvite(actorID, id string, _ *http.Request) (any, error) {
-	return h.app.RevokeInvite(actorID, id)
+	return h.invites.RevokeInvite(actorID, id)
 }
 
 type lookupRequest struct {
@@ -57,7 +57,7 @@ func (h *Handler) lookupGuests(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	ids, err := h.app.LookupGuests(userID(r), req.UserIDs)
+	ids, err := h.guests.LookupGuests(userID(r), req.UserIDs)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -66,5 +66,5 @@ func (h *Handler) lookupGuests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) channelGuests(actorID, id string, _ *http.Request) (any, error) {
-	return h.app.ChannelGuests(actorID, id)
+	return h.guests.ChannelGuests(actorID, id)
 }

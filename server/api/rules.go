@@ -3,13 +3,13 @@ package api
 import (
 	"net/http"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 )
 
 // previewRules is the dry run of "apply the automatic guest rules to
 // existing accounts": it lists who would become a guest and changes nothing.
 func (h *Handler) previewRules(w http.ResponseWriter, r *http.Request) {
-	p, err := h.app.PreviewRules()
+	p, err := h.rules.PreviewRules()
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
@@ -19,12 +19,12 @@ func (h *Handler) previewRules(w http.ResponseWriter, r *http.Request) {
 
 // applyRules converts the accounts the admin confirmed from the preview.
 func (h *Handler) applyRules(w http.ResponseWriter, r *http.Request) {
-	var req app.ApplyRulesRequest
+	var req rules.ApplyRulesRequest
 	if e := decodeBody(r, &req); e != nil {
 		writeError(w, e)
 		return
 	}
-	results, err := h.app.ApplyRules(userID(r), req)
+	results, err := h.rules.ApplyRules(userID(r), req)
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
 )
 
 //go:embed signup/*
@@ -59,7 +60,7 @@ type signupPage struct {
 
 func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, page signupPage) {
 	pageHeaders(w)
-	tr := h.app.TranslatorFor(requestLocale(h.app, r))
+	tr := h.kit.TranslatorFor(requestLocale(h.kit, r))
 	tmpl, err := signupTemplates.Clone()
 	if err != nil {
 		h.log.LogError("Guest Accounts: preparing a page failed", "page", name, "error", err.Error())
@@ -83,10 +84,10 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request, status int,
 // saying why the link is dead.
 func (h *Handler) signupPageHandler(w http.ResponseWriter, r *http.Request) {
 	token := mux.Vars(r)["token"]
-	info, err := h.app.LookupInvite(token)
+	info, err := h.invites.LookupInvite(token)
 	if err != nil {
 		var ae *app.Error
-		tr := h.app.TranslatorFor(requestLocale(h.app, r))
+		tr := h.kit.TranslatorFor(requestLocale(h.kit, r))
 		if errors.As(err, &ae) {
 			h.renderPage(w, r, ae.Status, "problem.html", signupPage{
 				Title:   tr("guest_accounts.signup.unavailable", "Invitation unavailable"),
@@ -102,7 +103,7 @@ func (h *Handler) signupPageHandler(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	tr := h.app.TranslatorFor(requestLocale(h.app, r))
+	tr := h.kit.TranslatorFor(requestLocale(h.kit, r))
 	csrf := randomString()
 	http.SetCookie(w, &http.Cookie{
 		Name: csrfCookie, Value: csrf, Path: "/plugins/guest-accounts/", HttpOnly: true,
@@ -130,16 +131,16 @@ func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusForbidden, "csrf", "The form has expired or was not sent by the signup page. Reload the page and try again."))
 		return
 	}
-	if !h.acceptLimiter.allow(clientAddr(r, h.app.TrustedProxyHeaders())) {
+	if !h.acceptLimiter.allow(clientAddr(r, h.kit.TrustedProxyHeaders())) {
 		writeError(w, newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again."))
 		return
 	}
-	var req app.AcceptRequest
+	var req invites.AcceptRequest
 	if e := decodeOptionalBody(r, &req); e != nil {
 		writeError(w, e)
 		return
 	}
-	res, aerr := h.app.AcceptInvite(mux.Vars(r)["token"], r.Header.Get("Mattermost-User-Id"), req)
+	res, aerr := h.invites.AcceptInvite(mux.Vars(r)["token"], r.Header.Get("Mattermost-User-Id"), req)
 	if aerr != nil {
 		h.writeAppError(w, r, aerr)
 		return

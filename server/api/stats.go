@@ -5,7 +5,7 @@ import (
 )
 
 func (h *Handler) getStats(w http.ResponseWriter, r *http.Request) {
-	st, err := h.app.Stats()
+	st, err := h.guests.Stats()
 	if err != nil {
 		h.internalError(w, r, err)
 		return
@@ -14,7 +14,7 @@ func (h *Handler) getStats(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getMe(w http.ResponseWriter, r *http.Request) {
-	me, err := h.app.Me(userID(r))
+	me, err := h.guests.Me(userID(r))
 	if err != nil {
 		h.internalError(w, r, err)
 		return

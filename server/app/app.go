@@ -1,24 +1,35 @@
-// Package app holds the plugin's use cases. Hooks and HTTP handlers call
-// it; it asks policy for decisions and acts through the store and the
-// Mattermost plugin API.
+// Package app is the app layer's shared kernel: the Kit every use-case
+// package works with. It owns the settings in force, the clock, the
+// translations of server messages, the audit log, the plugin bot and its
+// notices, the websocket events, outgoing email, the edition facts
+// (licence, hook versions) and the closing gate, plus the Error type the
+// use cases answer with.
+//
+// The use cases live in the subpackages, one responsibility each:
+// enforce (the hooks' hot path), guests (lifecycle and admin use cases),
+// invites (invitations and acceptance), rules (automatic guest rules) and
+// background (expiry, master switch, licence watcher). They are wired in
+// server/activate_hooks.go; docs/architecture.md draws the layers.
+//
+// The Kit may call the plugin API (through API), the store (the audit log
+// and registry reads), policy and mail. It calls no use case.
 package app
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/mattermost/mattermost/server/public/plugin"
-	"github.com/mattermost/mattermost/server/public/pluginapi"
-	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
-	"github.com/pkg/errors"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
+
+// SystemActor is the audit actor for what the plugin does by itself.
+const SystemActor = "system"
 
 // Clock tells the time; tests move it instead of sleeping.
 type Clock interface {
@@ -44,13 +55,43 @@ func (c *OffsetClock) Now() time.Time {
 // Set sets the offset.
 func (c *OffsetClock) Set(d time.Duration) { c.offset.Store(int64(d)) }
 
-// Deps are what App needs from the plugin.
+// API is the part of the plugin API the Kit uses.
+type API interface {
+	GetUser(userID string) (*model.User, *model.AppError)
+	GetUsersByIds(userIDs []string) ([]*model.User, *model.AppError)
+	GetTeam(teamID string) (*model.Team, *model.AppError)
+	GetChannel(channelID string) (*model.Channel, *model.AppError)
+	GetChannelMember(channelID, userID string) (*model.ChannelMember, *model.AppError)
+	GetChannelMembers(channelID string, page, perPage int) (model.ChannelMembers, *model.AppError)
+	GetDirectChannel(userID1, userID2 string) (*model.Channel, *model.AppError)
+	GetTeamsForUser(userID string) ([]*model.Team, *model.AppError)
+	GetTeamMember(teamID, userID string) (*model.TeamMember, *model.AppError)
+	HasPermissionTo(userID string, permission *model.Permission) bool
+	GetConfig() *model.Config
+	GetLicense() *model.License
+	GetServerVersion() string
+	EnsureBotUser(bot *model.Bot) (string, error)
+	CreatePost(post *model.Post) (*model.Post, *model.AppError)
+	SendEphemeralPost(userID string, post *model.Post) *model.Post
+	PublishWebSocketEvent(event string, payload map[string]any, broadcast *model.WebsocketBroadcast)
+	SendMail(to, subject, htmlBody string) *model.AppError
+	LogInfo(msg string, keyValuePairs ...any)
+	LogWarn(msg string, keyValuePairs ...any)
+	LogError(msg string, keyValuePairs ...any)
+}
+
+// Store is the part of the store the Kit uses: the audit log, and registry
+// reads for IsGuest.
+type Store interface {
+	store.Audit
+	GetGuest(userID string) (*store.Guest, error)
+}
+
+// Deps are what the Kit needs from the plugin.
 type Deps struct {
-	API      plugin.API
-	Client   *pluginapi.Client
-	Store    store.Store
+	API      API
+	Store    Store
 	Settings func() policy.Settings
-	PluginID string
 	Clock    Clock
 	// ConfigError is the reason the newest saved settings were refused.
 	ConfigError func() string
@@ -59,205 +100,161 @@ type Deps struct {
 	Translate func(locale, id string, data map[string]any) string
 }
 
-// App is the set of use cases.
-type App struct {
-	api       plugin.API
-	client    *pluginapi.Client
-	store     store.Store
+// Kit is what every use case shares. Its zero value is not usable: use New.
+type Kit struct {
+	api       API
+	store     Store
 	settings  func() policy.Settings
-	pluginID  string
 	clock     Clock
 	cfgError  func() string
 	translate func(locale, id string, data map[string]any) string
-
-	guests   *guestCache   // a.store, with guest reads cached
-	channels *channelCache // facts about channels that never change
-
-	members    *memberships.Manager
-	background sync.WaitGroup
-	stop       chan struct{}
-	botID      string
-
-	// gate and closing: see gate.go.
-	gate    sync.RWMutex
-	closing bool
+	botID     string
 
 	editionMu sync.RWMutex
 	licensed  bool
-
 	// vetoHooks is true on servers that call ChannelMemberWillBeAdded and
 	// TeamMemberWillBeAdded (11.7+): joins are refused before the fact;
 	// older servers only report them afterwards, and the plugin undoes them.
 	vetoHooks bool
-
 	// downloadHook is true on servers that call FileWillBeDownloaded
 	// (11.5+): only there can "may download files" be enforced.
 	downloadHook bool
 
-	// creating holds the lower-case emails of accounts the plugin is
-	// creating as guests right now (see markCreating).
-	creating sync.Map
-
-	// activity: guest → the last active hour recorded from this node;
-	// activityWriters bounds the writes in flight (activity.go).
-	activity        sync.Map
-	activityWriters chan struct{}
+	// gate and closing: see gate.go.
+	gate    sync.RWMutex
+	closing bool
 }
 
-// New builds the App and detects the edition.
-func New(d Deps) (*App, error) {
+// New builds the Kit: it ensures the plugin's bot and detects the edition
+// and the hooks this server calls.
+func New(d Deps) (*Kit, error) {
 	if d.API == nil || d.Store == nil || d.Settings == nil {
 		return nil, errors.New("app.New: API, Store and Settings are required")
 	}
-	a := &App{
+	k := &Kit{
 		api:       d.API,
-		client:    d.Client,
 		store:     d.Store,
 		settings:  d.Settings,
-		pluginID:  d.PluginID,
 		clock:     d.Clock,
 		cfgError:  d.ConfigError,
 		translate: d.Translate,
-
-		activityWriters: make(chan struct{}, activityWriters),
 	}
-	if a.clock == nil {
-		a.clock = systemClock{}
+	if k.clock == nil {
+		k.clock = systemClock{}
 	}
-	a.guests = newGuestCache(d.Store, guestCacheTTL, guestRecordTTL, a.publishGuestChanged)
-	a.store = a.guests
-	a.channels = newChannelCache()
-	if a.cfgError == nil {
-		a.cfgError = func() string { return "" }
+	if k.cfgError == nil {
+		k.cfgError = func() string { return "" }
 	}
-	a.DetectEdition()
-	a.vetoHooks = versionAtLeast(d.API.GetServerVersion(), 11, 7)
-	a.downloadHook = versionAtLeast(d.API.GetServerVersion(), 11, 5)
-	if !a.downloadHook {
-		d.API.LogInfo("Guest Accounts: this server has no download hook (11.5+): \"Guests may download files\" cannot be enforced", "server_version", d.API.GetServerVersion())
+	k.DetectEdition()
+	version := d.API.GetServerVersion()
+	k.vetoHooks = versionAtLeast(version, 11, 7)
+	k.downloadHook = versionAtLeast(version, 11, 5)
+	if !k.downloadHook {
+		d.API.LogInfo("Guest Accounts: this server has no download hook (11.5+): \"Guests may download files\" cannot be enforced", "server_version", version)
 	}
 	mode := "after the fact (UserHasJoinedChannel/UserHasJoinedTeam)"
-	if a.vetoHooks {
+	if k.vetoHooks {
 		mode = "before the fact (ChannelMemberWillBeAdded/TeamMemberWillBeAdded)"
 	}
-	d.API.LogInfo("Guest Accounts: guest joins are checked "+mode, "server_version", d.API.GetServerVersion())
-	a.members = memberships.New(d.API, func(key string) (memberships.Lock, error) {
-		return cluster.NewMutex(d.API, key)
-	}, a.Licensed)
-	if err := a.ensureBot(); err != nil {
+	d.API.LogInfo("Guest Accounts: guest joins are checked "+mode, "server_version", version)
+	if err := k.ensureBot(); err != nil {
 		return nil, err
 	}
-	a.stop = make(chan struct{})
-	a.watchLicense()
-	return a, nil
+	return k, nil
 }
 
-// Close stops and waits for background work.
-func (a *App) Close() {
-	close(a.stop)
-	a.background.Wait()
-}
+// Settings are the settings in force.
+func (k *Kit) Settings() policy.Settings { return k.settings() }
 
-// SettingsChanged is called after a valid settings change. Turning the
-// master switch runs in the background (it may touch thousands of guests)
-// under the cluster switch lock.
-func (a *App) SettingsChanged(old, next policy.Settings) {
-	if old.EnableGuestAccounts != next.EnableGuestAccounts {
-		a.background.Add(1)
-		go func() {
-			defer a.background.Done()
-			a.ApplySwitch()
-		}()
-	}
-}
+// ConfigError is the reason the newest saved settings were refused ("" when
+// they are in force).
+func (k *Kit) ConfigError() string { return k.cfgError() }
 
-// Now is the app's clock.
-func (a *App) Now() time.Time { return a.clock.Now() }
-
-// DetectEdition decides whether core's own guest accounts can be used: a
-// license with the guest feature and core guest accounts switched on. It
-// reports whether the answer changed.
-func (a *App) DetectEdition() bool {
-	licensed := false
-	if lic := a.api.GetLicense(); lic != nil && lic.Features != nil && lic.Features.GuestAccounts != nil && *lic.Features.GuestAccounts {
-		cfg := a.api.GetConfig()
-		licensed = cfg != nil && cfg.GuestAccountsSettings.Enable != nil && *cfg.GuestAccountsSettings.Enable
-	}
-	a.editionMu.Lock()
-	changed := a.licensed != licensed
-	a.licensed = licensed
-	a.editionMu.Unlock()
-	return changed
-}
-
-// watchLicense re-detects the edition every minute (core has no hook for a
-// license change) and repairs the guests' roles when it changed.
-func (a *App) watchLicense() {
-	a.background.Add(1)
-	go func() {
-		defer a.background.Done()
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-a.stop:
-				return
-			case <-t.C:
-				if a.DetectEdition() {
-					a.api.LogInfo("Guest Accounts: the license changed; updating the guests' roles", "licensed", a.Licensed())
-					if err := a.Reconcile(); err != nil {
-						a.api.LogError("Guest Accounts: updating roles after a license change failed", "error", err.Error())
-					}
-				}
-			}
-		}
-	}()
-}
-
-// Licensed reports whether core's native guest role is in use.
-func (a *App) Licensed() bool {
-	a.editionMu.RLock()
-	defer a.editionMu.RUnlock()
-	return a.licensed
-}
+// Now is the plugin's clock.
+func (k *Kit) Now() time.Time { return k.clock.Now() }
 
 // Audit appends an audit entry and writes it to the server log.
-func (a *App) Audit(actorID, action, targetID, result, details string) {
+func (k *Kit) Audit(actorID, action, targetID, result, details string) {
 	e := store.AuditEntry{
 		ID:       model.NewId(),
-		At:       a.Now().UnixMilli(),
+		At:       k.Now().UnixMilli(),
 		ActorID:  actorID,
 		Action:   action,
 		TargetID: targetID,
 		Result:   result,
 		Details:  details,
 	}
-	a.api.LogInfo("Guest Accounts audit", "action", action, "actor_id", actorID, "target_id", targetID, "result", result, "details", details)
-	if err := a.store.AppendAudit(e); err != nil {
-		a.api.LogError("Guest Accounts: could not save an audit entry", "action", action, "error", err.Error())
+	k.api.LogInfo("Guest Accounts audit", "action", action, "actor_id", actorID, "target_id", targetID, "result", result, "details", details)
+	if err := k.store.AppendAudit(e); err != nil {
+		k.api.LogError("Guest Accounts: could not save an audit entry", "action", action, "error", err.Error())
 	}
+}
+
+// Result is an audit entry's result for a use case's error.
+func Result(err error) string {
+	if err == nil {
+		return "success"
+	}
+	var appErr *Error
+	if errors.As(err, &appErr) {
+		return "refused: " + appErr.Message
+	}
+	return "failed: " + err.Error()
 }
 
 // IsSystemAdmin reports whether the user may manage the system.
-func (a *App) IsSystemAdmin(userID string) bool {
-	return userID != "" && a.api.HasPermissionTo(userID, model.PermissionManageSystem)
+func (k *Kit) IsSystemAdmin(userID string) bool {
+	return userID != "" && k.api.HasPermissionTo(userID, model.PermissionManageSystem)
 }
 
-// ListAudit returns audit entries, newest first.
-func (a *App) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error) {
-	l, err := a.QueryAudit(AuditQuery{Since: since, Page: page, PerPage: perPage})
-	if err != nil {
-		return nil, err
+// IsGuest reports whether the user is a guest: in the plugin's registry, or
+// core's own system_guest role.
+func (k *Kit) IsGuest(userID string) (bool, error) {
+	_, err := k.store.GetGuest(userID)
+	if err == nil {
+		return true, nil
 	}
-	return l.Entries, nil
+	if !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	user, appErr := k.api.GetUser(userID)
+	if appErr != nil {
+		return false, appErr
+	}
+	return user.IsGuest(), nil
 }
 
-// JoinEnforcement says how guest joins are checked on this server.
-func (a *App) JoinEnforcement() string {
-	if a.vetoHooks {
-		return "before"
+// Actor describes a person adding or inviting guests in a team, for the
+// invite rule; an unreadable registry counts them as a guest (fail closed).
+// active is false when their account is deactivated or cannot be read.
+func (k *Kit) Actor(userID, teamID string) (actor policy.Actor, active bool) {
+	actor.IsSystemAdmin = k.IsSystemAdmin(userID)
+	if isGuest, err := k.IsGuest(userID); err != nil || isGuest {
+		actor.IsGuest = true
 	}
-	return "after"
+	if u, appErr := k.api.GetUser(userID); appErr == nil {
+		actor.IsBot = u.IsBot
+		active = u.DeleteAt == 0
+	}
+	if tm, appErr := k.api.GetTeamMember(teamID, userID); appErr == nil && tm.DeleteAt == 0 {
+		actor.IsTeamAdmin = tm.SchemeAdmin
+	}
+	return actor, active
+}
+
+// DomainAllowed checks an email against "Allowed guest email domains".
+func (k *Kit) DomainAllowed(email string) (bool, error) {
+	ok, _, err := k.settings().AllowedDomains.AllowsEmail(email)
+	return ok && err == nil, err
+}
+
+// DefaultExpiry is the expiry for a new guest from the default lifetime
+// (0: none).
+func (k *Kit) DefaultExpiry() int64 {
+	if d := k.settings().DefaultAccountLifetime; d > 0 {
+		return k.Now().Add(d).UnixMilli()
+	}
+	return 0
 }
 
 // versionAtLeast compares a server version "major.minor.patch[-x]".

@@ -33,29 +33,35 @@ func (e *Error) Localize(tr Translator) string {
 // Format returns the English format and arguments Message was built from.
 func (e *Error) Format() (string, []any) { return e.format, e.args }
 
-func newErr(status int, id, field, format string, args ...any) *Error {
+// NewError builds an Error with a full catalog id.
+func NewError(status int, id, field, format string, args ...any) *Error {
 	return &Error{Status: status, ID: id, Field: field, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
-func errBadRequest(id, field, format string, args ...any) *Error {
-	return newErr(http.StatusBadRequest, "guest_accounts.app."+id, field, format, args...)
+// ErrBadRequest refuses a request with a bad field (400).
+func ErrBadRequest(id, field, format string, args ...any) *Error {
+	return NewError(http.StatusBadRequest, "guest_accounts.app."+id, field, format, args...)
 }
 
-func errForbidden(id, format string, args ...any) *Error {
-	return newErr(http.StatusForbidden, "guest_accounts.app."+id, "", format, args...)
+// ErrForbidden refuses what the actor may not do (403).
+func ErrForbidden(id, format string, args ...any) *Error {
+	return NewError(http.StatusForbidden, "guest_accounts.app."+id, "", format, args...)
 }
 
-func errNotFound(id, format string, args ...any) *Error {
-	return newErr(http.StatusNotFound, "guest_accounts.app."+id, "", format, args...)
+// ErrNotFound says a thing does not exist, or not for the actor (404).
+func ErrNotFound(id, format string, args ...any) *Error {
+	return NewError(http.StatusNotFound, "guest_accounts.app."+id, "", format, args...)
 }
 
-func errConflict(id, format string, args ...any) *Error {
-	return newErr(http.StatusConflict, "guest_accounts.app."+id, "", format, args...)
+// ErrConflict refuses what the current state does not allow (409).
+func ErrConflict(id, format string, args ...any) *Error {
+	return NewError(http.StatusConflict, "guest_accounts.app."+id, "", format, args...)
 }
 
 // ErrCapReached is returned when the maximum active guests is reached.
-func errCapReached(limit int) *Error {
-	return errConflict("cap_reached", "The maximum of %d active guests is reached. Deactivate a guest, or raise \"Maximum active guests\" in System Console > Plugins > Guest Accounts.", limit)
+func ErrCapReached(limit int) *Error {
+	return ErrConflict("cap_reached", "The maximum of %d active guests is reached. Deactivate a guest, or raise \"Maximum active guests\" in System Console > Plugins > Guest Accounts.", limit)
 }
 
-var errDisabled = errConflict("disabled", "Guest accounts are switched off. Turn on \"Enable guest accounts\" in System Console > Plugins > Guest Accounts.")
+// ErrDisabled refuses what needs guest accounts switched on.
+var ErrDisabled = ErrConflict("disabled", "Guest accounts are switched off. Turn on \"Enable guest accounts\" in System Console > Plugins > Guest Accounts.")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
 // Server messages (errors, notices, /guest replies, the signup page) are
@@ -18,12 +20,12 @@ import (
 type Translator func(id, format string, args ...any) string
 
 // Tr formats a message in locale ("" means the server's default language).
-func (a *App) Tr(locale, id, format string, args ...any) string {
-	if a.translate != nil {
+func (k *Kit) Tr(locale, id, format string, args ...any) string {
+	if k.translate != nil {
 		if locale == "" {
-			locale = a.DefaultLocale()
+			locale = k.DefaultLocale()
 		}
-		if t := a.translate(locale, id, nil); t != "" && sameVerbs(t, format) {
+		if t := k.translate(locale, id, nil); t != "" && sameVerbs(t, format) {
 			return fmt.Sprintf(t, args...)
 		}
 	}
@@ -31,30 +33,30 @@ func (a *App) Tr(locale, id, format string, args ...any) string {
 }
 
 // TrUser formats a message in the language of the user it is for.
-func (a *App) TrUser(userID, id, format string, args ...any) string {
-	return a.Tr(a.UserLocale(userID), id, format, args...)
+func (k *Kit) TrUser(userID, id, format string, args ...any) string {
+	return k.Tr(k.UserLocale(userID), id, format, args...)
 }
 
 // TranslatorFor returns a Translator for locale.
-func (a *App) TranslatorFor(locale string) Translator {
-	return func(id, format string, args ...any) string { return a.Tr(locale, id, format, args...) }
+func (k *Kit) TranslatorFor(locale string) Translator {
+	return func(id, format string, args ...any) string { return k.Tr(locale, id, format, args...) }
 }
 
 // UserLocale is the language the user chose in their Mattermost settings,
 // or the server's default.
-func (a *App) UserLocale(userID string) string {
+func (k *Kit) UserLocale(userID string) string {
 	if userID != "" {
-		if u, appErr := a.api.GetUser(userID); appErr == nil && u.Locale != "" {
+		if u, appErr := k.api.GetUser(userID); appErr == nil && u.Locale != "" {
 			return u.Locale
 		}
 	}
-	return a.DefaultLocale()
+	return k.DefaultLocale()
 }
 
 // DefaultLocale is the server's default language (System Console >
 // Localization), used for messages everyone in a channel sees.
-func (a *App) DefaultLocale() string {
-	if cfg := a.api.GetConfig(); cfg != nil && cfg.LocalizationSettings.DefaultServerLocale != nil && *cfg.LocalizationSettings.DefaultServerLocale != "" {
+func (k *Kit) DefaultLocale() string {
+	if cfg := k.api.GetConfig(); cfg != nil && cfg.LocalizationSettings.DefaultServerLocale != nil && *cfg.LocalizationSettings.DefaultServerLocale != "" {
 		return *cfg.LocalizationSettings.DefaultServerLocale
 	}
 	return "en"
@@ -100,17 +102,17 @@ func distinctIndexes(s string) int {
 	}
 }
 
-// msg is a server message kept for reuse: its catalog id and English
+// Msg is a server message kept for reuse: its catalog id and English
 // printf format.
-type msg struct{ id, format string }
+type Msg = policy.Msg
 
-// say formats m for the user it is for.
-func (a *App) say(userID string, m msg, args ...any) string {
-	return a.TrUser(userID, m.id, m.format, args...)
+// Say formats m for the user it is for.
+func (k *Kit) Say(userID string, m Msg, args ...any) string {
+	return k.TrUser(userID, m.ID, m.Format, args...)
 }
 
-// localized is err's message in tr's language when it is an *Error.
-func localized(err error, tr Translator) string {
+// Localized is err's message in tr's language when it is an *Error.
+func Localized(err error, tr Translator) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Localize(tr)
@@ -118,6 +120,7 @@ func localized(err error, tr Translator) string {
 	return err.Error()
 }
 
-// Localized is err's message in tr's language (for replies built outside
-// the app, such as the /guest command).
-func Localized(err error, tr Translator) string { return localized(err, tr) }
+// LocalizedFor is err's message in the user's language.
+func (k *Kit) LocalizedFor(userID string, err error) string {
+	return Localized(err, k.TranslatorFor(k.UserLocale(userID)))
+}

@@ -12,6 +12,10 @@ import (
 	pkgerrors "github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
 
 // Trigger is the command word.
@@ -25,7 +29,7 @@ type API interface {
 }
 
 // Register registers /guest with its autocomplete.
-func Register(api API, _ *app.App) error {
+func Register(api API) error {
 	return pkgerrors.Wrap(api.RegisterCommand(&model.Command{
 		Trigger:          Trigger,
 		AutoComplete:     true,
@@ -74,10 +78,11 @@ func autocomplete() *model.AutocompleteData {
 	root.AddCommand(mfa)
 	restrict := model.NewAutocompleteData("restrict", "@username restriction on|off|default", "Change one of a guest's restrictions")
 	restrict.AddTextArgument("The guest", "@username", "")
-	restrict.AddStaticListArgument("Restriction", true, []model.AutocompleteListItem{
-		{Item: "upload_files"}, {Item: "download_files"}, {Item: "edit_own_posts"},
-		{Item: "react"}, {Item: "create_private_channels"}, {Item: "direct_messages"},
-	})
+	var restrictions []model.AutocompleteListItem
+	for _, spec := range policy.RestrictionTable {
+		restrictions = append(restrictions, model.AutocompleteListItem{Item: spec.Key, HelpText: spec.Label.Format})
+	}
+	restrict.AddStaticListArgument("Restriction", true, restrictions)
 	restrict.AddStaticListArgument("Value", true, []model.AutocompleteListItem{{Item: "on"}, {Item: "off"}, {Item: "default"}})
 	root.AddCommand(restrict)
 	single := model.NewAutocompleteData("single", "@username on|off", "Limit a guest to one channel, or lift it")
@@ -94,15 +99,56 @@ func autocomplete() *model.AutocompleteData {
 	return root
 }
 
+// Kit is what the command needs of the app kernel.
+type Kit interface {
+	IsSystemAdmin(userID string) bool
+	TranslatorFor(locale string) app.Translator
+	UserLocale(userID string) string
+}
+
+// Guests are the guest use cases /guest runs.
+type Guests interface {
+	GetGuest(userID string) (*guests.Guest, error)
+	ListGuests(q guests.ListQuery) (*guests.GuestList, error)
+	UpdateGuest(actorID, userID string, p guests.GuestPatch) (*guests.Guest, error)
+	Promote(actorID, userID string) error
+	Demote(actorID, userID string, keep []string) (*guests.Guest, error)
+	Deactivate(actorID, userID, reason string) (*guests.Guest, error)
+	Activate(actorID, userID, onlyReason string) (*guests.Guest, error)
+	Stats() (*guests.Stats, error)
+}
+
+// Invites are the invitation use cases /guest invite runs.
+type Invites interface {
+	CreateInvites(actorID string, req invites.InviteRequest) ([]invites.InviteResult, error)
+}
+
+// Rules are the automatic guest rules /guest rules runs.
+type Rules interface {
+	PreviewRules() (*rules.RulesPreview, error)
+	ApplyRules(actorID string, req rules.ApplyRulesRequest) ([]rules.ApplyRulesResult, error)
+}
+
+// Services are the app layer's parts the command calls.
+type Services struct {
+	Kit     Kit
+	Guests  Guests
+	Invites Invites
+	Rules   Rules
+}
+
 // Handler runs /guest.
 type Handler struct {
-	api API
-	app *app.App
+	api        API
+	kit        Kit
+	guests     Guests
+	invites    Invites
+	guestRules Rules
 }
 
 // NewHandler returns a Handler.
-func NewHandler(api API, a *app.App) *Handler {
-	return &Handler{api: api, app: a}
+func NewHandler(api API, s Services) *Handler {
+	return &Handler{api: api, kit: s.Kit, guests: s.Guests, invites: s.Invites, guestRules: s.Rules}
 }
 
 // cmdErr is a refusal of the command's own (bad arguments): an id and an
@@ -130,7 +176,7 @@ func errText(t app.Translator, err error) string {
 // Execute runs one /guest invocation and returns the ephemeral reply, in
 // the language the user chose in Mattermost.
 func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
-	t := h.app.TranslatorFor(h.app.UserLocale(args.UserId))
+	t := h.kit.TranslatorFor(h.kit.UserLocale(args.UserId))
 	fields := strings.Fields(args.Command)
 	if len(fields) < 2 || fields[1] == "help" {
 		return reply(helpText(t))
@@ -140,7 +186,7 @@ func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 		// Allowed per "Who may invite guests"; CreateInvites checks it.
 		return h.invite(t, args, strings.TrimSpace(strings.SplitN(args.Command, "invite", 2)[1]))
 	}
-	if !h.app.IsSystemAdmin(args.UserId) {
+	if !h.kit.IsSystemAdmin(args.UserId) {
 		return reply(t("guest_accounts.command.admins_only", "Only system admins can run `/guest %s`.", sub))
 	}
 	switch sub {
@@ -198,30 +244,30 @@ func (h *Handler) userAction(t app.Translator, actorID, sub string, rest []strin
 	var text string
 	switch sub {
 	case "info":
-		var g *app.Guest
-		if g, err = h.app.GetGuest(u.Id); err == nil {
+		var g *guests.Guest
+		if g, err = h.guests.GetGuest(u.Id); err == nil {
 			text = describe(t, g)
 		}
 	case "promote":
-		if err = h.app.Promote(actorID, u.Id); err == nil {
+		if err = h.guests.Promote(actorID, u.Id); err == nil {
 			text = t("guest_accounts.command.promoted", "@%s is now a full member.", u.Username)
 		}
 	case "demote":
-		if _, err = h.app.Demote(actorID, u.Id, nil); err == nil {
+		if _, err = h.guests.Demote(actorID, u.Id, nil); err == nil {
 			text = t("guest_accounts.command.demoted", "@%s is now a guest and has been logged out.", u.Username)
 		}
 	case "deactivate":
-		if _, err = h.app.Deactivate(actorID, u.Id, "admin"); err == nil {
+		if _, err = h.guests.Deactivate(actorID, u.Id, "admin"); err == nil {
 			text = t("guest_accounts.command.deactivated", "@%s is deactivated and logged out.", u.Username)
 		}
 	case "activate":
-		if _, err = h.app.Activate(actorID, u.Id, ""); err == nil {
+		if _, err = h.guests.Activate(actorID, u.Id, ""); err == nil {
 			text = t("guest_accounts.command.activated", "@%s is active again.", u.Username)
 		}
 	case "expire":
 		var at int64
 		if at, err = parseExpiry(rest[1]); err == nil {
-			if _, err = h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{ExpiresAt: &at}); err == nil {
+			if _, err = h.guests.UpdateGuest(actorID, u.Id, guests.GuestPatch{ExpiresAt: &at}); err == nil {
 				text = t("guest_accounts.command.expires", "@%s expires %s.", u.Username, formatExpiry(t, at))
 			}
 		}
@@ -259,17 +305,19 @@ func yesNo(t app.Translator, v bool) string {
 	return t("guest_accounts.command.no", "no")
 }
 
-func describe(t app.Translator, g *app.Guest) string {
+func describe(t app.Translator, g *guests.Guest) string {
 	status := g.Status
 	if g.DeactivatedReason != "" {
 		status += " (" + g.DeactivatedReason + ")"
 	}
-	r := g.Restrictions
+	restrictions := make([]string, 0, policy.NumRestrictions)
+	for r, spec := range policy.RestrictionTable {
+		restrictions = append(restrictions, t(spec.Label.ID, spec.Label.Format)+" "+yesNo(t, g.Restrictions[r]))
+	}
 	return t("guest_accounts.command.describe", "**@%s** (%s)\n* Status: %s\n* Expires: %s\n* Channels: %d\n* Single-channel: %s\n"+
-		"* Restrictions: uploads %s, downloads %s, edit own posts %s, reactions %s, private channels %s, direct messages %s\n* MFA: required %s, set up %s",
+		"* Restrictions: %s\n* MFA: required %s, set up %s",
 		g.Username, g.Email, status, formatExpiry(t, g.ExpiresAt), len(g.ChannelIDs), yesNo(t, g.SingleChannel),
-		yesNo(t, r.UploadFiles), yesNo(t, r.DownloadFiles), yesNo(t, r.EditOwnPosts), yesNo(t, r.React), yesNo(t, r.CreatePrivateChannels), yesNo(t, r.DirectMessages),
-		yesNo(t, g.RequireMFA), yesNo(t, g.MFAActive))
+		strings.Join(restrictions, ", "), yesNo(t, g.RequireMFA), yesNo(t, g.MFAActive))
 }
 
 // mfa runs `/guest mfa @user on|off|default`.
@@ -285,7 +333,7 @@ func (h *Handler) mfa(t app.Translator, actorID string, rest []string) *model.Co
 	if err != nil {
 		return reply(errText(t, err) + ".")
 	}
-	g, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{RequireMFA: app.OptionalBool{Set: true, Value: v}})
+	g, err := h.guests.UpdateGuest(actorID, u.Id, guests.GuestPatch{RequireMFA: guests.OptionalBool{Set: true, Value: v}})
 	if err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
@@ -305,7 +353,7 @@ func (h *Handler) list(t app.Translator, rest []string) *model.CommandResponse {
 	if len(rest) > 0 {
 		status = rest[0]
 	}
-	res, err := h.app.ListGuests(app.ListQuery{Status: status, PerPage: 50})
+	res, err := h.guests.ListGuests(guests.ListQuery{Status: status, PerPage: 50})
 	if err != nil {
 		return reply(t("guest_accounts.command.list_failed", "Could not list guests: %s", errText(t, err)))
 	}
@@ -321,7 +369,7 @@ func (h *Handler) list(t app.Translator, rest []string) *model.CommandResponse {
 }
 
 func (h *Handler) stats(t app.Translator) *model.CommandResponse {
-	st, err := h.app.Stats()
+	st, err := h.guests.Stats()
 	if err != nil {
 		return reply(t("guest_accounts.command.stats_failed", "Could not read the stats: %s", errText(t, err)))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/invites"
 )
 
 // parseInvite reads `invite a@x.com b@y.com ~channel ~other [--message "text"]`.
@@ -49,7 +50,7 @@ func (h *Handler) invite(t app.Translator, args *model.CommandArgs, rest string)
 		}
 		channelIDs = append(channelIDs, ch.Id)
 	}
-	results, err := h.app.CreateInvites(args.UserId, app.InviteRequest{Emails: emails, ChannelIDs: channelIDs, Message: message})
+	results, err := h.invites.CreateInvites(args.UserId, invites.InviteRequest{Emails: emails, ChannelIDs: channelIDs, Message: message})
 	if err != nil {
 		return reply(t("guest_accounts.command.invite_failed", "Could not invite: %s", errText(t, err)))
 	}

@@ -6,11 +6,9 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
-
-// restrictionNames are the /guest restrict names, as in the API.
-var restrictionNames = []string{"upload_files", "download_files", "edit_own_posts", "react", "create_private_channels", "direct_messages"}
 
 // parseSwitch reads on/off/default: a value, or nil for "follow the default".
 func parseSwitch(s string) (*bool, error) {
@@ -27,29 +25,18 @@ func parseSwitch(s string) (*bool, error) {
 
 // restrictionPatch builds the overrides with one restriction changed.
 func restrictionPatch(current policy.Overrides, name string, v *bool) (policy.Overrides, error) {
-	switch name {
-	case "upload_files":
-		current.UploadFiles = v
-	case "download_files":
-		current.DownloadFiles = v
-	case "edit_own_posts":
-		current.EditOwnPosts = v
-	case "react":
-		current.React = v
-	case "create_private_channels":
-		current.CreatePrivateChannels = v
-	case "direct_messages":
-		current.DirectMessages = v
-	default:
-		return current, newCmdErr("guest_accounts.command.bad_restriction", "%q is not a restriction (one of %s)", name, strings.Join(restrictionNames, ", "))
+	r, ok := policy.ParseRestriction(name)
+	if !ok {
+		return current, newCmdErr("guest_accounts.command.bad_restriction", "%q is not a restriction (one of %s)", name, strings.Join(policy.RestrictionKeys(), ", "))
 	}
+	current[r] = v
 	return current, nil
 }
 
 // restrict runs `/guest restrict @user <name> on|off|default`.
 func (h *Handler) restrict(t app.Translator, actorID string, rest []string) *model.CommandResponse {
 	if len(rest) != 3 {
-		return reply(t("guest_accounts.command.usage_restrict", "Usage: `/guest restrict @username <%s> on|off|default`", strings.Join(restrictionNames, "|")))
+		return reply(t("guest_accounts.command.usage_restrict", "Usage: `/guest restrict @username <%s> on|off|default`", strings.Join(policy.RestrictionKeys(), "|")))
 	}
 	u, resp := h.user(t, rest[0])
 	if resp != nil {
@@ -59,7 +46,7 @@ func (h *Handler) restrict(t app.Translator, actorID string, rest []string) *mod
 	if err != nil {
 		return reply(errText(t, err) + ".")
 	}
-	g, err := h.app.GetGuest(u.Id)
+	g, err := h.guests.GetGuest(u.Id)
 	if err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
@@ -67,7 +54,7 @@ func (h *Handler) restrict(t app.Translator, actorID string, rest []string) *mod
 	if err != nil {
 		return reply(errText(t, err) + ".")
 	}
-	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{Restrictions: &overrides}); err != nil {
+	if _, err := h.guests.UpdateGuest(actorID, u.Id, guests.GuestPatch{Restrictions: (*policy.StrictOverrides)(&overrides)}); err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
 	return reply(t("guest_accounts.command.restricted", "@%s: %s is now %s.", u.Username, rest[1], strings.ToLower(rest[2])))
@@ -86,7 +73,7 @@ func (h *Handler) single(t app.Translator, actorID string, rest []string) *model
 	if err != nil || v == nil {
 		return reply(t("guest_accounts.command.on_or_off", "Say on or off."))
 	}
-	if _, err := h.app.UpdateGuest(actorID, u.Id, app.GuestPatch{SingleChannel: v}); err != nil {
+	if _, err := h.guests.UpdateGuest(actorID, u.Id, guests.GuestPatch{SingleChannel: v}); err != nil {
 		return reply(t("guest_accounts.command.change_failed", "Could not change @%s: %s", u.Username, errText(t, err)))
 	}
 	if *v {

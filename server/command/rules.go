@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 )
 
 // rules runs `/guest rules` (a dry run, which ends with the list's code)
@@ -35,7 +36,7 @@ func (h *Handler) rules(t app.Translator, actorID string, rest []string) *model.
 	if !keep && !apply {
 		return reply(usage)
 	}
-	p, err := h.app.PreviewRules()
+	p, err := h.guestRules.PreviewRules()
 	if err != nil {
 		return reply(t("guest_accounts.command.rules_failed", "Could not evaluate the automatic guest rules: %s", errText(t, err)))
 	}
@@ -61,7 +62,7 @@ func (h *Handler) rules(t app.Translator, actorID string, rest []string) *model.
 	converted, others := 0, []string{}
 	for start := 0; start < len(ids); start += 500 {
 		end := min(start+500, len(ids))
-		results, err := h.app.ApplyRules(actorID, app.ApplyRulesRequest{UserIDs: ids[start:end], KeepChannels: keep})
+		results, err := h.guestRules.ApplyRules(actorID, rules.ApplyRulesRequest{UserIDs: ids[start:end], KeepChannels: keep})
 		if err != nil {
 			return reply(t("guest_accounts.command.rules_apply_failed", "Could not apply the automatic guest rules: %s", errText(t, err)))
 		}
@@ -81,7 +82,7 @@ func (h *Handler) rules(t app.Translator, actorID string, rest []string) *model.
 }
 
 // dryRunText lists the accounts a dry run found and how to convert them.
-func dryRunText(t app.Translator, p *app.RulesPreview, code string) string {
+func dryRunText(t app.Translator, p *rules.RulesPreview, code string) string {
 	var b strings.Builder
 	b.WriteString(t("guest_accounts.command.rules_dry_run", "Dry run: the automatic guest rules would make %d of %d active accounts guests:", p.Total, p.Scanned) + "\n")
 	for _, c := range p.Candidates {
@@ -96,7 +97,7 @@ func dryRunText(t app.Translator, p *app.RulesPreview, code string) string {
 
 // previewCode names a dry run's list of accounts (not their order): the
 // first 8 hex digits of the SHA-256 of the sorted user ids.
-func previewCode(p *app.RulesPreview) string {
+func previewCode(p *rules.RulesPreview) string {
 	ids := make([]string, 0, len(p.Candidates))
 	for _, c := range p.Candidates {
 		ids = append(ids, c.UserID)

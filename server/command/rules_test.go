@@ -3,15 +3,14 @@ package command
 import (
 	"testing"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 	"github.com/stretchr/testify/assert"
-
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 )
 
-func preview(ids ...string) *app.RulesPreview {
-	p := &app.RulesPreview{Enabled: true}
+func preview(ids ...string) *rules.RulesPreview {
+	p := &rules.RulesPreview{Enabled: true}
 	for _, id := range ids {
-		p.Candidates = append(p.Candidates, app.RuleCandidate{UserID: id})
+		p.Candidates = append(p.Candidates, rules.RuleCandidate{UserID: id})
 	}
 	return p
 }

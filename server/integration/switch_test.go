@@ -29,9 +29,13 @@ func TestMasterSwitchRestoresExactlyItsOwnGuests(t *testing.T) {
 
 	require.NoError(t, th.UpdatePluginSettings(map[string]any{"EnableGuestAccounts": false}))
 	t.Cleanup(func() { _ = th.UpdatePluginSettings(map[string]any{"EnableGuestAccounts": true}) })
+	// The registry records the switch before core deactivates the account;
+	// the audit entry follows the deactivation.
 	th.Eventually(func() bool {
-		return guestStatus(th, a.Id).DeactivatedReason == "switch" && guestStatus(th, b.Id).DeactivatedReason == "switch"
+		return auditHas(th, "deactivate", a.Id) && auditHas(th, "deactivate", b.Id)
 	}, "switching off did not deactivate the guests")
+	assert.Equal(t, "switch", guestStatus(th, a.Id).DeactivatedReason)
+	assert.Equal(t, "switch", guestStatus(th, b.Id).DeactivatedReason)
 	requireSessionDead(t, th, sessionA)
 	requireSessionDead(t, th, tokenB)
 	_, _, err := th.Anonymous().Login(th.Ctx, a.Username, testhelper.UserPassword)

@@ -58,14 +58,20 @@ func New(api API, lock Locker, licensed func() bool) *Manager {
 // WithUserLock runs fn holding the user's cluster mutex; every change to a
 // guest's role or memberships takes it, so windows never overlap.
 func (m *Manager) WithUserLock(userID string, fn func() error) error {
-	l, err := m.lock("ga-user-" + userID)
-	if err != nil {
-		return errors.Wrap(err, "creating the user lock")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	return m.WithLock(ctx, "ga-user-"+userID, fn)
+}
+
+// WithLock runs fn holding the cluster mutex named key, waiting for it
+// until ctx ends (the master switch and the expiry run take theirs here).
+func (m *Manager) WithLock(ctx context.Context, key string, fn func() error) error {
+	l, err := m.lock(key)
+	if err != nil {
+		return errors.Wrapf(err, "creating the lock %s", key)
+	}
 	if err := l.LockWithContext(ctx); err != nil {
-		return errors.Wrap(err, "waiting for the user lock")
+		return errors.Wrapf(err, "waiting for the lock %s", key)
 	}
 	defer l.Unlock()
 	return fn()

@@ -6,7 +6,7 @@ type DMParty struct {
 	// IsGuest: the user is a guest (plugin registry or core system_guest).
 	IsGuest bool
 	// DirectMessages is the guest's effective DirectMessages restriction
-	// (Effective(defaults, overrides).DirectMessages); ignored for
+	// (Effective(defaults, overrides)[DirectMessages]); ignored for
 	// non-guests.
 	DirectMessages bool
 	// Exempt marks a party the caller trusts to message and be messaged by

@@ -40,7 +40,7 @@ func BenchmarkHookPostGuestDM(b *testing.B) {
 	o := Overrides{}
 	b.ReportAllocs()
 	for b.Loop() {
-		sender.DirectMessages = Effective(d, o).DirectMessages
+		sender.DirectMessages = Effective(d, o)[DirectMessages]
 		if DMAllowed(sender, others, shares, false) != DMOK {
 			b.Fatal("refused")
 		}
@@ -77,7 +77,7 @@ func BenchmarkHookRestrictionsGuest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r := Effective(d, o)
-		sinkBool = r.UploadFiles || r.EditOwnPosts || r.React
+		sinkBool = r[UploadFiles] || r[EditOwnPosts] || r[React]
 	}
 }
 

@@ -73,16 +73,16 @@ func BenchmarkEffective(b *testing.B) {
 func TestRestrictionsAllows(t *testing.T) {
 	none := Restrictions{}
 	all := Restrictions{true, true, true, true, true, true}
-	for _, act := range []Action{ActUpload, ActDownload, ActEditOwnPost, ActReact, ActCreatePrivateChannel, ActDirectMessage} {
+	for _, act := range []Restriction{UploadFiles, DownloadFiles, EditOwnPosts, React, CreatePrivateChannels, DirectMessages} {
 		assert.True(t, all.Allows(act), "action %d with everything allowed", act)
 		assert.False(t, none.Allows(act), "action %d with everything off", act)
 	}
 	// Each action reads its own field, and only it.
-	assert.True(t, Restrictions{DownloadFiles: true}.Allows(ActDownload))
-	assert.False(t, Restrictions{DownloadFiles: true}.Allows(ActUpload))
-	assert.True(t, Restrictions{CreatePrivateChannels: true}.Allows(ActCreatePrivateChannel))
-	assert.False(t, Restrictions{CreatePrivateChannels: true}.Allows(ActReact))
-	assert.False(t, all.Allows(Action(0)), "an unknown action is not allowed")
+	assert.True(t, Restrictions{DownloadFiles: true}.Allows(DownloadFiles))
+	assert.False(t, Restrictions{DownloadFiles: true}.Allows(UploadFiles))
+	assert.True(t, Restrictions{CreatePrivateChannels: true}.Allows(CreatePrivateChannels))
+	assert.False(t, Restrictions{CreatePrivateChannels: true}.Allows(React))
+	assert.False(t, all.Allows(NumRestrictions), "an unknown restriction is not allowed")
 }
 
 func TestRestrictionRefuses(t *testing.T) {
@@ -91,16 +91,16 @@ func TestRestrictionRefuses(t *testing.T) {
 		name string
 		who  RegistryAnswer
 		r    Restrictions
-		act  Action
+		act  Restriction
 		want bool
 	}{
-		{"member, even with nothing allowed", NotAGuest, Restrictions{}, ActDownload, false},
-		{"guest allowed by default", AGuest, DefaultRestrictions(), ActDownload, false},
-		{"guest with downloads off", AGuest, noDownload, ActDownload, true},
-		{"guest with downloads off may still upload", AGuest, noDownload, ActUpload, false},
-		{"guest, private channels off by default", AGuest, DefaultRestrictions(), ActCreatePrivateChannel, true},
-		{"unreadable registry: refused even when allowed", RegistryUnreadable, DefaultRestrictions(), ActDownload, true},
-		{"unreadable registry: reactions refused", RegistryUnreadable, Restrictions{React: true}, ActReact, true},
+		{"member, even with nothing allowed", NotAGuest, Restrictions{}, DownloadFiles, false},
+		{"guest allowed by default", AGuest, DefaultRestrictions(), DownloadFiles, false},
+		{"guest with downloads off", AGuest, noDownload, DownloadFiles, true},
+		{"guest with downloads off may still upload", AGuest, noDownload, UploadFiles, false},
+		{"guest, private channels off by default", AGuest, DefaultRestrictions(), CreatePrivateChannels, true},
+		{"unreadable registry: refused even when allowed", RegistryUnreadable, DefaultRestrictions(), DownloadFiles, true},
+		{"unreadable registry: reactions refused", RegistryUnreadable, Restrictions{React: true}, React, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestUndoPrivateChannel(t *testing.T) {
 func TestRestrictionDecisionsDoNotAllocate(t *testing.T) {
 	r := DefaultRestrictions()
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
-		_ = RestrictionRefuses(AGuest, r, ActDownload)
+		_ = RestrictionRefuses(AGuest, r, DownloadFiles)
 		_, _ = DownloadDecision(AGuest, r, DownloadFile)
 		_ = UndoPrivateChannel(true, true, AGuest, r)
 	}))

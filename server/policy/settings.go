@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -77,26 +79,67 @@ type Settings struct {
 // the saved value may be a JSON number or a string ("48"); ParseSettings
 // accepts int, float64 (if whole), json.Number and decimal strings.
 type RawSettings struct {
-	EnableGuestAccounts               bool   `json:"EnableGuestAccounts"`
-	AllowedDomains                    string `json:"AllowedDomains"`
-	MaxActiveGuests                   any    `json:"MaxActiveGuests"`
-	MaxChannelsPerGuest               any    `json:"MaxChannelsPerGuest"`
-	CountDirectMessages               bool   `json:"CountDirectMessages"`
-	InvitationLifetimeHours           any    `json:"InvitationLifetimeHours"`
-	WhoMayInvite                      string `json:"WhoMayInvite"`
-	AllowMembersToDMGuests            bool   `json:"AllowMembersToDMGuests"`
-	RequireMFA                        bool   `json:"RequireMFA"`
-	RequireMFATeams                   string `json:"RequireMFATeams"`
-	MemberEmailDomains                string `json:"MemberEmailDomains"`
-	GuestSignInMethods                string `json:"GuestSignInMethods"`
-	DefaultAllowUploads               bool   `json:"DefaultAllowUploads"`
-	DefaultAllowDownloads             bool   `json:"DefaultAllowDownloads"`
-	DefaultAllowEditOwnPosts          bool   `json:"DefaultAllowEditOwnPosts"`
-	DefaultAllowReactions             bool   `json:"DefaultAllowReactions"`
-	DefaultAllowCreatePrivateChannels bool   `json:"DefaultAllowCreatePrivateChannels"`
-	DefaultAllowDirectMessages        bool   `json:"DefaultAllowDirectMessages"`
-	DefaultAccountLifetimeDays        any    `json:"DefaultAccountLifetimeDays"`
-	ExpiryReminderDays                any    `json:"ExpiryReminderDays"`
+	EnableGuestAccounts        bool   `json:"EnableGuestAccounts"`
+	AllowedDomains             string `json:"AllowedDomains"`
+	MaxActiveGuests            any    `json:"MaxActiveGuests"`
+	MaxChannelsPerGuest        any    `json:"MaxChannelsPerGuest"`
+	CountDirectMessages        bool   `json:"CountDirectMessages"`
+	InvitationLifetimeHours    any    `json:"InvitationLifetimeHours"`
+	WhoMayInvite               string `json:"WhoMayInvite"`
+	AllowMembersToDMGuests     bool   `json:"AllowMembersToDMGuests"`
+	RequireMFA                 bool   `json:"RequireMFA"`
+	RequireMFATeams            string `json:"RequireMFATeams"`
+	MemberEmailDomains         string `json:"MemberEmailDomains"`
+	GuestSignInMethods         string `json:"GuestSignInMethods"`
+	DefaultAccountLifetimeDays any    `json:"DefaultAccountLifetimeDays"`
+	ExpiryReminderDays         any    `json:"ExpiryReminderDays"`
+	// DefaultAllow are the "Guests may ..." settings, one per row of
+	// RestrictionTable under its Setting key (see UnmarshalJSON).
+	DefaultAllow Restrictions `json:"-"`
+}
+
+// UnmarshalJSON decodes the saved settings. The restrictions' defaults
+// are read under their Setting keys, matched without regard to case as
+// encoding/json matches the other fields (core may save keys in lower
+// case); a missing key keeps its value.
+func (raw *RawSettings) UnmarshalJSON(b []byte) error {
+	type plain RawSettings // the fields without this method
+	if err := json.Unmarshal(b, (*plain)(raw)); err != nil {
+		return err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for key, v := range m {
+		for r, spec := range RestrictionTable {
+			if !strings.EqualFold(key, spec.Setting) || string(bytes.TrimSpace(v)) == "null" {
+				continue
+			}
+			if err := json.Unmarshal(v, &raw.DefaultAllow[r]); err != nil {
+				return &json.UnmarshalTypeError{Value: jsonKind(v), Type: reflect.TypeOf(false), Field: spec.Setting}
+			}
+		}
+	}
+	return nil
+}
+
+// MarshalJSON encodes the settings as they are saved, the restrictions'
+// defaults under their Setting keys.
+func (raw RawSettings) MarshalJSON() ([]byte, error) {
+	type plain RawSettings
+	b, err := json.Marshal(plain(raw))
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for r, spec := range RestrictionTable {
+		m[spec.Setting] = raw.DefaultAllow[r]
+	}
+	return json.Marshal(m)
 }
 
 // Defaults and ranges of the number settings (plugin.json).
@@ -114,25 +157,19 @@ const (
 // configuration over it so a key missing from the saved map keeps its
 // default.
 func DefaultRawSettings() RawSettings {
-	d := DefaultRestrictions()
 	return RawSettings{
-		EnableGuestAccounts:               true,
-		AllowedDomains:                    "",
-		MaxActiveGuests:                   0,
-		MaxChannelsPerGuest:               0,
-		CountDirectMessages:               false,
-		InvitationLifetimeHours:           DefaultInvitationLifetimeHours,
-		WhoMayInvite:                      InviteSystemAdmins.String(),
-		AllowMembersToDMGuests:            false,
-		RequireMFA:                        false,
-		DefaultAllowUploads:               d.UploadFiles,
-		DefaultAllowDownloads:             d.DownloadFiles,
-		DefaultAllowEditOwnPosts:          d.EditOwnPosts,
-		DefaultAllowReactions:             d.React,
-		DefaultAllowCreatePrivateChannels: d.CreatePrivateChannels,
-		DefaultAllowDirectMessages:        d.DirectMessages,
-		DefaultAccountLifetimeDays:        0,
-		ExpiryReminderDays:                DefaultExpiryReminderDays,
+		EnableGuestAccounts:        true,
+		AllowedDomains:             "",
+		MaxActiveGuests:            0,
+		MaxChannelsPerGuest:        0,
+		CountDirectMessages:        false,
+		InvitationLifetimeHours:    DefaultInvitationLifetimeHours,
+		WhoMayInvite:               InviteSystemAdmins.String(),
+		AllowMembersToDMGuests:     false,
+		RequireMFA:                 false,
+		DefaultAllow:               DefaultRestrictions(),
+		DefaultAccountLifetimeDays: 0,
+		ExpiryReminderDays:         DefaultExpiryReminderDays,
 	}
 }
 
@@ -215,14 +252,7 @@ func ParseSettings(raw RawSettings) (Settings, error) {
 		InvitationLifetime:     time.Duration(number(invitationLifetimeSetting, raw.InvitationLifetimeHours)) * time.Hour,
 		AllowMembersToDMGuests: raw.AllowMembersToDMGuests,
 		RequireMFA:             raw.RequireMFA,
-		DefaultRestrictions: Restrictions{
-			UploadFiles:           raw.DefaultAllowUploads,
-			DownloadFiles:         raw.DefaultAllowDownloads,
-			EditOwnPosts:          raw.DefaultAllowEditOwnPosts,
-			React:                 raw.DefaultAllowReactions,
-			CreatePrivateChannels: raw.DefaultAllowCreatePrivateChannels,
-			DirectMessages:        raw.DefaultAllowDirectMessages,
-		},
+		DefaultRestrictions:    raw.DefaultAllow,
 		DefaultAccountLifetime: time.Duration(number(accountLifetimeSetting, raw.DefaultAccountLifetimeDays)) * 24 * time.Hour,
 		ExpiryReminder:         time.Duration(number(expiryReminderSetting, raw.ExpiryReminderDays)) * 24 * time.Hour,
 	}

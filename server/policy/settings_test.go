@@ -31,18 +31,20 @@ func TestDefaultSettings(t *testing.T) {
 	assert.Equal(t, 7*24*time.Hour, s.ExpiryReminder)
 }
 
-// TestDefaultsMatchPluginJSON keeps DefaultRawSettings and plugin.json in
-// step: same keys, same defaults.
+// TestDefaultsMatchPluginJSON keeps DefaultRawSettings, RestrictionTable
+// and plugin.json in step: same keys, same defaults, and for the
+// restrictions the same System Console names.
 func TestDefaultsMatchPluginJSON(t *testing.T) {
 	buf, err := os.ReadFile(filepath.Join("..", "..", "plugin.json"))
 	require.NoError(t, err)
 	var manifest struct {
 		SettingsSchema struct {
 			Settings []struct {
-				Key     string `json:"key"`
-				Type    string `json:"type"`
-				Default any    `json:"default"`
-				Options []struct {
+				Key         string `json:"key"`
+				DisplayName string `json:"display_name"`
+				Type        string `json:"type"`
+				Default     any    `json:"default"`
+				Options     []struct {
 					Value string `json:"value"`
 				} `json:"options"`
 			} `json:"settings"`
@@ -53,13 +55,23 @@ func TestDefaultsMatchPluginJSON(t *testing.T) {
 	defaults := DefaultRawSettings()
 	v := reflect.ValueOf(defaults)
 	seen := map[string]bool{}
+	restrictions := 0
 	for _, setting := range manifest.SettingsSchema.Settings {
 		if setting.Type == "custom" {
 			continue
 		}
-		field := v.FieldByName(setting.Key)
-		require.True(t, field.IsValid(), "plugin.json setting %s has no RawSettings field", setting.Key)
 		seen[setting.Key] = true
+		if r, ok := restrictionBySetting(setting.Key); ok {
+			restrictions++
+			spec := RestrictionTable[r]
+			assert.Equal(t, "bool", setting.Type, setting.Key)
+			assert.Equal(t, spec.Default, setting.Default, setting.Key)
+			assert.Equal(t, spec.SettingName, setting.DisplayName, setting.Key)
+			assert.Equal(t, spec.Default, defaults.DefaultAllow[r], setting.Key)
+			continue
+		}
+		field := v.FieldByName(setting.Key)
+		require.True(t, field.IsValid(), "plugin.json setting %s has no RawSettings field and no RestrictionTable row", setting.Key)
 		got := field.Interface()
 		switch want := setting.Default.(type) {
 		case float64:
@@ -76,7 +88,39 @@ func TestDefaultsMatchPluginJSON(t *testing.T) {
 			}
 		}
 	}
-	assert.Len(t, seen, v.NumField(), "every RawSettings field is a plugin.json setting")
+	assert.Equal(t, int(NumRestrictions), restrictions, "every RestrictionTable row has its plugin.json setting")
+	assert.Len(t, seen, v.NumField()-1+int(NumRestrictions), "every RawSettings field is a plugin.json setting")
+}
+
+func restrictionBySetting(key string) (Restriction, bool) {
+	for r, spec := range RestrictionTable {
+		if spec.Setting == key {
+			return Restriction(r), true
+		}
+	}
+	return 0, false
+}
+
+// The restrictions' defaults are read without regard to the keys' case
+// (core may save them in lower case), a wrong type names the setting, and
+// they are written back under their keys.
+func TestRestrictionSettingsJSON(t *testing.T) {
+	raw := decodeRaw(t, `{"defaultallowreactions": false, "DefaultAllowCreatePrivateChannels": true, "DefaultAllowUploads": null}`)
+	want := DefaultRestrictions()
+	want[React], want[CreatePrivateChannels] = false, true
+	assert.Equal(t, want, raw.DefaultAllow)
+
+	err := json.Unmarshal([]byte(`{"DefaultAllowUploads": "yes"}`), &raw)
+	var typeErr *json.UnmarshalTypeError
+	require.ErrorAs(t, err, &typeErr)
+	assert.Equal(t, "DefaultAllowUploads", typeErr.Field)
+
+	buf, err := json.Marshal(raw)
+	require.NoError(t, err)
+	var back RawSettings
+	require.NoError(t, json.Unmarshal(buf, &back))
+	assert.Equal(t, raw.DefaultAllow, back.DefaultAllow)
+	assert.Contains(t, string(buf), `"DefaultAllowCreatePrivateChannels":true`)
 }
 
 // decodeRaw decodes a saved configuration map the way

@@ -5,6 +5,7 @@ package store
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 )
@@ -86,6 +87,29 @@ type Profile struct {
 	UpdatedAt int64 `json:"updated_at"`
 }
 
+// Settings are the record's per-guest settings (policy.GuestFields).
+func (g *Guest) Settings() policy.GuestSettings {
+	return policy.GuestSettings{ExpiresAt: g.ExpiresAt, SingleChannel: g.SingleChannel, Restrictions: g.Restrictions, RequireMFA: g.RequireMFA}
+}
+
+// Clone copies the record deeply: no slice or pointer is shared with g
+// (the guest cache hands out copies of what it keeps).
+func (g *Guest) Clone() *Guest {
+	out := *g
+	out.TeamIDs = slices.Clone(g.TeamIDs)
+	out.ChannelIDs = slices.Clone(g.ChannelIDs)
+	out.Restrictions = g.Restrictions.Clone()
+	if g.RequireMFA != nil {
+		v := *g.RequireMFA
+		out.RequireMFA = &v
+	}
+	if g.Profile != nil {
+		p := *g.Profile
+		out.Profile = &p
+	}
+	return &out
+}
+
 // AuditEntry is one line of the audit log: `audit/<time>-<id>`.
 type AuditEntry struct {
 	ID       string `json:"id"`
@@ -110,6 +134,10 @@ type Guests interface {
 	// loading the registry into memory; fn returning an error stops it.
 	ForEachGuest(fn func(*Guest) error) error
 }
+
+// ActiveGuests is the counter of active guests, which "Maximum active
+// guests" is enforced against.
+const ActiveGuests = "active-guests"
 
 // Counters are cluster-exact integer counters (compare-and-set).
 type Counters interface {
@@ -170,6 +198,37 @@ func (i *Invite) Raw() []byte { return i.raw }
 
 // SetRaw records the stored encoding (store implementations only).
 func (i *Invite) SetRaw(raw []byte) { i.raw = raw }
+
+// StatusAt is the invitation's status at now (Unix ms): a pending or
+// accepting invitation past its time is expired.
+func (i *Invite) StatusAt(now int64) string {
+	if (i.Status == InvitePending || i.Status == InviteAccepting) && i.ExpiresAt <= now {
+		return InviteExpired
+	}
+	return i.Status
+}
+
+// OpenInvites counts the invitations still open at now (Unix ms); an
+// unreadable store counts what it could read.
+func OpenInvites(s Invites, now int64) int {
+	// The index's counter when the store keeps one (kvstore), else every
+	// invitation read.
+	if p, ok := s.(interface {
+		PendingInvites(now int64) (int, error)
+	}); ok {
+		if n, err := p.PendingInvites(now); err == nil {
+			return n
+		}
+	}
+	n := 0
+	_ = s.ForEachInvite(func(inv *Invite) error {
+		if st := inv.StatusAt(now); st == InvitePending || st == InviteAccepting {
+			n++
+		}
+		return nil
+	})
+	return n
+}
 
 // Invites keeps invitations.
 type Invites interface {

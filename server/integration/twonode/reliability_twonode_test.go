@@ -185,11 +185,15 @@ func TestTwoNodesExpiryRunsOnce(t *testing.T) {
 	th.MoveClock(0)
 	thB.MoveClock(0)
 	var late []*model.User
-	lateAt := time.Now().Add(4 * time.Second)
 	for range 3 {
 		_, u := createGuest(th)
-		setExpiry(th, u.Id, lateAt)
 		late = append(late, u)
+	}
+	// The date is taken once the guests exist: creating them can take
+	// seconds on a loaded machine, and a date already past is refused.
+	lateAt := time.Now().Add(4 * time.Second)
+	for _, u := range late {
+		setExpiry(th, u.Id, lateAt)
 	}
 	stacks := []*stack.Stack{th.Stack, b.Stack}
 	parallelDo(t, stacks, func(s *stack.Stack) error { return s.StopMattermost() })

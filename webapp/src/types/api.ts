@@ -1,5 +1,8 @@
 // The plugin's own REST API (docs/api.md): what its endpoints take and answer.
-// Core types come from @mattermost/types; nothing here copies them.
+// Core types come from @mattermost/types; nothing here copies them. The
+// per-guest settings and restrictions are defined once, in server/policy;
+// `make apply` writes their types into ../generated/guest_fields.
+import type {GuestFieldPatch, GuestFieldValues} from '../generated/guest_fields';
 
 /** What GET /me says about the current user. */
 export interface Me {
@@ -16,25 +19,8 @@ export interface Me {
     invited_by?: string;
 }
 
-export type RestrictionKey =
-    | 'upload_files'
-    | 'download_files'
-    | 'edit_own_posts'
-    | 'react'
-    | 'create_private_channels'
-    | 'direct_messages';
-
-export const RESTRICTION_KEYS: RestrictionKey[] = [
-    'upload_files',
-    'download_files',
-    'edit_own_posts',
-    'react',
-    'create_private_channels',
-    'direct_messages',
-];
-
-export type Restrictions = Record<RestrictionKey, boolean>;
-export type RestrictionOverrides = Partial<Record<RestrictionKey, boolean | null>>;
+export type {GuestFieldPatch, GuestFieldValues, RestrictionKey, RestrictionOverrides, Restrictions} from '../generated/guest_fields';
+export {RESTRICTION_KEYS} from '../generated/guest_fields';
 
 export type GuestStatus = 'active' | 'deactivated';
 export type DeactivatedReason = '' | 'admin' | 'switch' | 'plugin_disabled' | 'expired' | 'domain' | 'cap';
@@ -42,7 +28,8 @@ export type DeactivatedReason = '' | 'admin' | 'switch' | 'plugin_disabled' | 'e
 /** The automatic guest rule that made an account a guest ('' = none: invited or made by hand). */
 export type GuestRule = '' | 'member_domains' | 'sign_in_method';
 
-export interface Guest {
+/** A guest as the API shows them; the per-guest settings are generated. */
+export interface Guest extends GuestFieldValues {
     user_id: string;
     username: string;
     email: string;
@@ -54,18 +41,8 @@ export interface Guest {
     deactivated_reason: DeactivatedReason;
     invited_by: string;
     created_at: number;
-    expires_at: number;
     last_activity_at: number;
-    single_channel: boolean;
     channel_ids: string[];
-    restrictions: Restrictions;
-    restriction_overrides: RestrictionOverrides;
-
-    /** Whether the guest needs MFA (own value, else the settings and their teams). */
-    require_mfa: boolean;
-
-    /** The guest's own MFA value; null follows the settings. */
-    require_mfa_override: boolean | null;
 
     /** Whether the guest has set MFA up. */
     mfa_active: boolean;
@@ -171,15 +148,10 @@ export interface CreateGuestRequest {
     single_channel?: boolean;
 }
 
-export interface PatchGuestRequest {
-    expires_at?: number;
-    single_channel?: boolean;
-    restrictions?: RestrictionOverrides;
+/** PATCH /guests/{id}: the per-guest settings (generated), and channels to add or remove. */
+export interface PatchGuestRequest extends GuestFieldPatch {
     add_channel_ids?: string[];
     remove_channel_ids?: string[];
-
-    /** true/false overrides the MFA settings for the guest; null follows them again. */
-    require_mfa?: boolean | null;
 }
 
 export type RuleWarning = 'domain_not_allowed' | 'guest_accounts_off';

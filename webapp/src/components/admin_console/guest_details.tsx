@@ -1,26 +1,19 @@
-// A guest's settings in the dashboard, opened from the row's "Manage":
-// expiry, single-channel, MFA and restrictions. Every change is one PATCH
+// A guest's settings in the dashboard, opened from the row's "Manage": one
+// row per per-guest setting, in the order of the generated GUEST_FIELDS
+// (server/policy defines them once). Every change is one PATCH
 // /guests/{id}; the row shows the guest the server answers with, so a
 // refused change leaves the controls as they were, with the error here.
 import React, {useId, useState} from 'react';
 
+import {GUEST_FIELDS, RESTRICTION_LABEL_IDS} from '../../generated/guest_fields';
+import type {GuestFieldKey} from '../../generated/guest_fields';
 import {useT} from '../../i18n';
 import {RESTRICTION_KEYS} from '../../types/api';
 import type {Guest, PatchGuestRequest, RestrictionKey, RestrictionOverrides} from '../../types/api';
-import type {MessageId} from '../../i18n';
 import {dateInputValue, endOfDay} from '../common/dates';
 import {ErrorMessage} from '../common/error_message';
 
 import {useFormatDate} from './format';
-
-const RESTRICTION_LABEL: Record<RestrictionKey, MessageId> = {
-    upload_files: 'restriction.upload_files',
-    download_files: 'restriction.download_files',
-    edit_own_posts: 'restriction.edit_own_posts',
-    react: 'restriction.react',
-    create_private_channels: 'restriction.create_private_channels',
-    direct_messages: 'restriction.direct_messages',
-};
 
 type MFAChoice = 'default' | 'required' | 'not_required';
 
@@ -75,13 +68,11 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
         mfaDefault = t('guest.mfa.default_is', {value: guest.require_mfa ? t('guest.mfa.default_required') : t('guest.mfa.default_not_required')});
     }
 
-    return (
-        <div
-            className='ga-guest-details'
-            aria-label={t('guest.details_label', {username: guest.username})}
-            role='group'
-        >
-            <ErrorMessage error={error}/>
+    // One row per per-guest setting, in the order of GUEST_FIELDS; a
+    // setting added to server/policy fails the type check here until it
+    // has its row.
+    const rows: Record<GuestFieldKey, React.ReactNode> = {
+        expires_at: (
             <div className='ga-field'>
                 <label
                     className='ga-label'
@@ -123,6 +114,8 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
                 )}
                 {expiryError && <div className='ga-hint ga-hint--error' role='alert'>{expiryError}</div>}
             </div>
+        ),
+        single_channel: (
             <div className='ga-field'>
                 <label
                     className='ga-label'
@@ -145,6 +138,43 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
                     {t('guest.single.hint')}
                 </div>
             </div>
+        ),
+        restrictions: (
+            <fieldset className='ga-fieldset'>
+                <legend id={ids.restrictions}>{t('guest.restrictions.title')}</legend>
+                {RESTRICTION_KEYS.map((key) => {
+                    const override = guest.restriction_overrides?.[key];
+                    const effective = guest.restrictions?.[key];
+                    const value = override === true ? 'allow' : override === false ? 'deny' : 'default';
+                    const selectId = `${ids.restrictions}-${key}`;
+                    return (
+                        <div
+                            key={key}
+                            className='ga-restriction'
+                        >
+                            <label htmlFor={selectId}>{t(RESTRICTION_LABEL_IDS[key])}</label>
+                            <select
+                                id={selectId}
+                                className='ga-input ga-input--inline'
+                                value={value}
+                                disabled={busy}
+                                onChange={(e) => {
+                                    const v = e.target.value;
+                                    patchRestriction(key, v === 'allow' ? true : v === 'deny' ? false : null);
+                                }}
+                            >
+                                <option value='default'>
+                                    {t('guest.restrictions.default', {value: value === 'default' && effective === false ? t('guest.restrictions.denied') : value === 'default' ? t('guest.restrictions.allowed') : t('guest.restrictions.settings')})}
+                                </option>
+                                <option value='allow'>{t('guest.restrictions.allowed')}</option>
+                                <option value='deny'>{t('guest.restrictions.denied')}</option>
+                            </select>
+                        </div>
+                    );
+                })}
+            </fieldset>
+        ),
+        require_mfa: (
             <div className='ga-field'>
                 <label
                     className='ga-label'
@@ -177,39 +207,17 @@ export function GuestDetails({guest, busy, error, onPatch}: GuestDetailsProps) {
                     )}
                 </div>
             </div>
-            <fieldset className='ga-fieldset'>
-                <legend id={ids.restrictions}>{t('guest.restrictions.title')}</legend>
-                {RESTRICTION_KEYS.map((key) => {
-                    const override = guest.restriction_overrides?.[key];
-                    const effective = guest.restrictions?.[key];
-                    const value = override === true ? 'allow' : override === false ? 'deny' : 'default';
-                    const selectId = `${ids.restrictions}-${key}`;
-                    return (
-                        <div
-                            key={key}
-                            className='ga-restriction'
-                        >
-                            <label htmlFor={selectId}>{t(RESTRICTION_LABEL[key])}</label>
-                            <select
-                                id={selectId}
-                                className='ga-input ga-input--inline'
-                                value={value}
-                                disabled={busy}
-                                onChange={(e) => {
-                                    const v = e.target.value;
-                                    patchRestriction(key, v === 'allow' ? true : v === 'deny' ? false : null);
-                                }}
-                            >
-                                <option value='default'>
-                                    {t('guest.restrictions.default', {value: value === 'default' && effective === false ? t('guest.restrictions.denied') : value === 'default' ? t('guest.restrictions.allowed') : t('guest.restrictions.settings')})}
-                                </option>
-                                <option value='allow'>{t('guest.restrictions.allowed')}</option>
-                                <option value='deny'>{t('guest.restrictions.denied')}</option>
-                            </select>
-                        </div>
-                    );
-                })}
-            </fieldset>
+        ),
+    };
+
+    return (
+        <div
+            className='ga-guest-details'
+            aria-label={t('guest.details_label', {username: guest.username})}
+            role='group'
+        >
+            <ErrorMessage error={error}/>
+            {GUEST_FIELDS.map(({key}) => <React.Fragment key={key}>{rows[key]}</React.Fragment>)}
         </div>
     );
 }

@@ -1,0 +1,226 @@
+package enforce
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+)
+
+// The DM/GM rule (policy.DMAllowed). Core lets anyone, guests too, create
+// a direct or group message channel with anyone, so the rule is applied
+// where a plugin can: the people involved are told when such a channel is
+// created, and posts, edits and uploads in it are refused.
+
+var msgCheckFailed = app.Msg{ID: "guest_accounts.notice.check_failed", Format: "Your message could not be checked; try again in a moment."}
+
+// DirectChannelCreated tells each participant of a new DM/GM who may not
+// message the others why, at once.
+func (s *Service) DirectChannelCreated(ch *model.Channel) {
+	if ch.Type != model.ChannelTypeDirect && ch.Type != model.ChannelTypeGroup {
+		return
+	}
+	participants, err := s.dmParticipants(ch)
+	if err != nil {
+		s.api.LogWarn("Guest Accounts: could not read a new direct message channel", "channel_id", ch.Id, "error", err.Error())
+		return
+	}
+	for _, id := range participants {
+		if id == s.kit.BotID() {
+			continue
+		}
+		g, err := s.cache.GetGuest(id)
+		if errors.Is(err, store.ErrNotFound) {
+			g = nil
+		} else if err != nil {
+			continue
+		}
+		reason := s.dmReason(id, g, participants)
+		if !reason.Allowed() {
+			s.kit.Ephemeral(id, ch.Id, s.kit.TrUser(id, "guest_accounts.notice.dm_refused_created", "%s Messages and files you send here will be refused.", s.dmRefusalText(id, reason)))
+			s.kit.Audit(id, "dm_refused", ch.Id, "refused: "+reason.String(), "created")
+		} else if text := s.dmCapRefusal(id, ch, participants); text != "" {
+			s.kit.Ephemeral(id, ch.Id, s.kit.TrUser(id, "guest_accounts.notice.dm_cap_created", "%s Messages and files sent here will be refused.", text))
+			s.kit.Audit(id, "dm_refused", ch.Id, "refused: channel cap", "created")
+		}
+	}
+}
+
+// checkDirectSend applies the DM rule to a post or upload by sender (g is
+// their registry record, nil for a non-guest) in ch. "" allows.
+func (s *Service) checkDirectSend(senderID string, g *store.Guest, ch *model.Channel) string {
+	participants, err := s.dmParticipants(ch)
+	if err != nil {
+		return s.kit.Say(senderID, msgCheckFailed)
+	}
+	if reason := s.dmReason(senderID, g, participants); !reason.Allowed() {
+		return s.dmRefusalText(senderID, reason)
+	}
+	return s.dmCapRefusal(senderID, ch, participants)
+}
+
+// dmCapRefusal applies "Maximum channels per guest" to direct and group
+// messages when "Count direct and group messages" is on. Core's DM
+// creation cannot be vetoed on 11.4, so a guest's conversations are
+// counted oldest first after their channels, and a conversation beyond the
+// cap stays silent: nobody can post in it. "" allows.
+func (s *Service) dmCapRefusal(readerID string, ch *model.Channel, participants []string) string {
+	settings := s.kit.Settings()
+	if !settings.CountDirectMessages || settings.MaxChannelsPerGuest <= 0 {
+		return ""
+	}
+	for _, id := range participants {
+		if id == s.kit.BotID() {
+			continue
+		}
+		g, err := s.cache.Cached(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return s.kit.Say(readerID, msgCheckFailed)
+		}
+		if s.dmBeyondCap(g, ch, settings.MaxChannelsPerGuest) {
+			return s.kit.TrUser(readerID, "guest_accounts.notice.dm_cap", "This conversation would take a guest past the maximum of %d channels and direct conversations (\"Maximum channels per guest\").", settings.MaxChannelsPerGuest)
+		}
+	}
+	return ""
+}
+
+// dmBeyondCap reports whether ch is one of the guest's conversations that
+// do not fit under the cap after their channels.
+func (s *Service) dmBeyondCap(g *store.Guest, ch *model.Channel, maxChannels int) bool {
+	room := maxChannels - len(g.ChannelIDs)
+	if room <= 0 {
+		return true
+	}
+	channels, appErr := s.api.GetChannelsForTeamForUser("", g.UserID, false)
+	if appErr != nil {
+		return false
+	}
+	botDM := model.GetDMNameFromIds(g.UserID, s.kit.BotID())
+	older := 0
+	for _, c := range channels {
+		if c.Id == ch.Id || c.Name == botDM || (c.Type != model.ChannelTypeDirect && c.Type != model.ChannelTypeGroup) {
+			continue
+		}
+		if c.CreateAt < ch.CreateAt || (c.CreateAt == ch.CreateAt && c.Id < ch.Id) {
+			older++
+		}
+	}
+	return older >= room
+}
+
+// dmReason evaluates the DM rule for sender among the participants.
+func (s *Service) dmReason(senderID string, g *store.Guest, participants []string) policy.DMReason {
+	settings := s.kit.Settings()
+	sender := policy.DMParty{Exempt: senderID == s.kit.BotID()}
+	if g != nil {
+		sender.IsGuest = true
+		sender.DirectMessages = policy.Effective(settings.DefaultRestrictions, g.Restrictions)[policy.DirectMessages]
+	}
+	var ids []string
+	var others []policy.DMParty
+	for _, id := range participants {
+		if id == senderID {
+			continue
+		}
+		p := policy.DMParty{Exempt: id == s.kit.BotID()}
+		if !p.Exempt {
+			og, err := s.cache.Cached(id)
+			switch {
+			case err == nil:
+				p.IsGuest = true
+				p.DirectMessages = policy.Effective(settings.DefaultRestrictions, og.Restrictions)[policy.DirectMessages]
+			case !errors.Is(err, store.ErrNotFound):
+				// Unreadable: treat as a guest who shares nothing (fail closed).
+				p.IsGuest = true
+			}
+		}
+		ids = append(ids, id)
+		others = append(others, p)
+	}
+	shares := func(i int) bool {
+		if sender.IsGuest {
+			return s.sharesTeamChannel(senderID, ids[i])
+		}
+		return s.sharesTeamChannel(ids[i], senderID)
+	}
+	return policy.DMAllowed(sender, others, shares, settings.AllowMembersToDMGuests)
+}
+
+// sharesTeamChannel reports whether other is, with the guest, a member of
+// one of the guest's channels: the ones given to them (the registry, from
+// the cache; isolation removes any other membership), one call per channel
+// asking core for both memberships (usually the first one answers). A yes
+// is kept for guestcache.SharedTTL (store/guestcache/shared.go: dropped at
+// once on this node when either user leaves or joins a channel, a channel
+// is archived, or the guest's record changes), so a conversation costs two
+// calls to core every few seconds, not two per post.
+func (s *Service) sharesTeamChannel(guestID, otherID string) bool {
+	if s.cache.SharedKnown(guestID, otherID) {
+		return true
+	}
+	before := s.cache.BeforeShared(guestID, otherID)
+	g, err := s.cache.Cached(guestID)
+	if err != nil {
+		return false
+	}
+	for _, channelID := range g.ChannelIDs {
+		if s.cache.BeingArchived(channelID) {
+			continue
+		}
+		members, appErr := s.api.GetChannelMembersByIds(channelID, []string{guestID, otherID})
+		if appErr != nil || len(members) != 2 {
+			continue
+		}
+		// An archived channel is no longer shared (core caches channels).
+		if ch, appErr := s.api.GetChannel(channelID); appErr == nil && ch.DeleteAt == 0 {
+			s.cache.RememberShared(guestID, otherID, before)
+			return true
+		}
+	}
+	return false
+}
+
+// dmParticipants lists the users of a DM (from its name) or GM.
+func (s *Service) dmParticipants(ch *model.Channel) ([]string, error) {
+	if ch.Type == model.ChannelTypeDirect {
+		parts := strings.Split(ch.Name, "__")
+		if len(parts) != 2 {
+			return nil, errors.New("unexpected direct channel name")
+		}
+		if parts[0] == parts[1] {
+			return parts[:1], nil
+		}
+		return parts, nil
+	}
+	members, appErr := s.api.GetChannelMembers(ch.Id, 0, 100)
+	if appErr != nil {
+		return nil, appErr
+	}
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		ids = append(ids, m.UserId)
+	}
+	return ids, nil
+}
+
+// dmRefusalText explains a DM refusal to readerID.
+func (s *Service) dmRefusalText(readerID string, r policy.DMReason) string {
+	switch r {
+	case policy.DMSenderRestricted:
+		return s.kit.TrUser(readerID, "guest_accounts.notice.dm_sender_restricted", "Guests here may not use direct or group messages.")
+	case policy.DMRecipientRestricted:
+		return s.kit.TrUser(readerID, "guest_accounts.notice.dm_recipient_restricted", "A guest in this conversation may not receive direct or group messages.")
+	case policy.DMGuestNoSharedChannel:
+		return s.kit.TrUser(readerID, "guest_accounts.notice.dm_guest_no_shared_channel", "As a guest, you can only message people who share a channel with you.")
+	case policy.DMMemberNoSharedChannel:
+		return s.kit.TrUser(readerID, "guest_accounts.notice.dm_member_no_shared_channel", "You can only message guests who share a channel with you.")
+	}
+	return s.kit.TrUser(readerID, "guest_accounts.notice.dm_refused", "This direct message is not allowed.")
+}
