@@ -199,7 +199,20 @@ func (s *Service) dmParticipants(ch *model.Channel) ([]string, error) {
 		}
 		return parts, nil
 	}
-	members, appErr := s.api.GetChannelMembers(ch.Id, 0, 100)
+	if g, ok := s.channels.group(ch.Id); ok {
+		return g.members, nil
+	}
+	ids, err := s.readGroupMembers(ch.Id)
+	if err != nil {
+		return nil, err
+	}
+	s.channels.keepGroup(ch, ids)
+	return ids, nil
+}
+
+// readGroupMembers asks core for a group message's members (at most 8).
+func (s *Service) readGroupMembers(channelID string) ([]string, error) {
+	members, appErr := s.api.GetChannelMembers(channelID, 0, 100)
 	if appErr != nil {
 		return nil, appErr
 	}
