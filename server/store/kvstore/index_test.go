@@ -113,15 +113,26 @@ func TestGuestListFromTheIndexes(t *testing.T) {
 	assert.Equal(t, []string{"g8", "g6", "g4", "g2", "g0", "g1", "g3", "g5", "g7", "g9"}, got, "soonest first, none last")
 	assert.Equal(t, 10, total)
 
-	got, total = page(store.GuestQuery{Status: store.StatusDeactivated})
-	assert.Equal(t, []string{"g7", "g3"}, got)
-	assert.Equal(t, 2, total)
-	got, total = page(store.GuestQuery{Status: store.StatusActive, Sort: store.SortUsername, PerPage: 3})
-	assert.Equal(t, []string{"g0", "g1", "g2"}, got)
-	assert.Equal(t, 8, total)
-	got, total = page(store.GuestQuery{Status: store.StatusExpiring, Sort: store.SortExpires})
-	assert.Equal(t, []string{"g8", "g6", "g4", "g2", "g0"}, got)
-	assert.Equal(t, 5, total)
+	// Status filters: through the sorted family's flags (many guests of
+	// that status) and through the status family (few): the same pages.
+	for _, limit := range []int{0, 2000} {
+		smallSetLimit = limit
+		got, total = page(store.GuestQuery{Status: store.StatusDeactivated})
+		assert.Equal(t, []string{"g7", "g3"}, got, limit)
+		assert.Equal(t, 2, total)
+		got, total = page(store.GuestQuery{Status: store.StatusActive, Sort: store.SortUsername, PerPage: 3})
+		assert.Equal(t, []string{"g0", "g1", "g2"}, got, limit)
+		assert.Equal(t, 8, total)
+		got, total = page(store.GuestQuery{Status: store.StatusActive, Sort: store.SortUsername, PerPage: 3, Page: 2})
+		assert.Equal(t, []string{"g8", "g9"}, got, limit)
+		got, total = page(store.GuestQuery{Status: store.StatusExpiring, Sort: store.SortExpires})
+		assert.Equal(t, []string{"g8", "g6", "g4", "g2", "g0"}, got, limit)
+		assert.Equal(t, 5, total)
+		got, total = page(store.GuestQuery{Status: store.StatusExpiring, Query: "g4@"})
+		assert.Equal(t, []string{"g4"}, got, limit)
+		assert.Equal(t, 1, total)
+	}
+	smallSetLimit = 2000
 
 	require.NoError(t, s.TouchGuest("g2", 5000))
 	require.NoError(t, s.TouchGuest("g4", 9000))
