@@ -7,7 +7,12 @@ PLUGIN_ID      := guest-accounts
 PLUGIN_VERSION := $(shell sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' plugin.json | head -1)
 BUNDLE         := dist/$(PLUGIN_ID)-$(PLUGIN_VERSION).tar.gz
 PLATFORMS      := linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64
-SERVER_BINS    := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring windows,$(p)),.exe,))
+server_bin      = server/dist/plugin-$(1)$(if $(findstring windows,$(1)),.exe,)
+SERVER_BINS    := $(foreach p,$(PLATFORMS),$(call server_bin,$(p)))
+# The tests, `make run` and `make bench` start a server on this machine, so
+# their bundle carries this machine's server binary only (dist-test).
+HOST_PLATFORM  := $(shell $(GO) env GOOS)-$(shell $(GO) env GOARCH)
+TEST_BUNDLE    := dist/test/$(PLUGIN_ID)-$(PLUGIN_VERSION)-$(HOST_PLATFORM).tar.gz
 GO_SOURCES     := $(shell find server build -name '*.go' -not -path 'build/testserver/*') go.mod go.sum
 WEBAPP_SOURCES := $(shell find webapp/src webapp/standin -type f 2>/dev/null) webapp/package.json webapp/build.mjs webapp/tsconfig.json
 RUN_DIR        ?= .run
@@ -19,8 +24,10 @@ REAL_SERVER_PKGS := -e /server/integration -e /server/testhelper/stack -e /serve
 GO_TEST_FLAGS  ?= -count=1
 # The pinned Mattermost server, built once into the cache (see build/mattermost-server.sh).
 MM_DIR = $(shell build/mattermost-server.sh)
+# What the real-server targets pass to the tests and the dev stack.
+STACK_ENV = GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(TEST_BUNDLE)
 
-.PHONY: all help apply i18n-extract server webapp dist check-style test test-unit test-integration test-webapp test-browser \
+.PHONY: all help apply i18n-extract server webapp dist dist-test check-style test test-unit test-integration test-webapp test-browser \
 	bench bench-table fuzz run stop deploy clean deps mattermost-server webapp-deps
 
 all: check-style test dist ## style checks, every test, the bundle
@@ -35,7 +42,7 @@ apply: ## embed plugin.json into the server and webapp code; write the webapp's 
 i18n-extract: ## regenerate assets/i18n/server.en.json from the server code
 	@$(GO) run ./build/i18n extract
 
-deps: ## install what a fresh machine lacks (Debian packages; needs root)
+deps: ## install what a fresh machine lacks: Debian packages (as root) and the pinned golangci-lint
 	@build/deps.sh
 
 # ---- build ------------------------------------------------------------------
@@ -67,28 +74,41 @@ webapp/dist/main.js: webapp/node_modules/.installed $(WEBAPP_SOURCES) webapp/src
 
 webapp: webapp/dist/main.js ## build the webapp bundle (and the stand-in client, webapp/dist/standin)
 
-$(BUNDLE): $(SERVER_BINS) webapp/dist/main.js plugin.json $(shell find assets -type f)
-	@rm -rf dist/bundle && mkdir -p dist/bundle/$(PLUGIN_ID)/server/dist dist/bundle/$(PLUGIN_ID)/webapp/dist
-	cp plugin.json dist/bundle/$(PLUGIN_ID)/
-	cp -r assets dist/bundle/$(PLUGIN_ID)/
-	cp $(SERVER_BINS) dist/bundle/$(PLUGIN_ID)/server/dist/
-	cp webapp/dist/main.js dist/bundle/$(PLUGIN_ID)/webapp/dist/
-	tar -C dist/bundle -czf $@ $(PLUGIN_ID)
-	@rm -rf dist/bundle
-	@echo "plugin bundle: $@"
+BUNDLE_INPUTS := webapp/dist/main.js plugin.json $(shell find assets -type f)
 
-dist: $(BUNDLE) ## the plugin bundle (.tar.gz) for System Console > Plugins
+# $(call pack,server binaries): the bundle $@ with those server binaries.
+define pack
+@rm -rf $@.d && mkdir -p $@.d/$(PLUGIN_ID)/server/dist $@.d/$(PLUGIN_ID)/webapp/dist
+cp plugin.json $@.d/$(PLUGIN_ID)/
+cp -r assets $@.d/$(PLUGIN_ID)/
+cp $(1) $@.d/$(PLUGIN_ID)/server/dist/
+cp webapp/dist/main.js $@.d/$(PLUGIN_ID)/webapp/dist/
+tar -C $@.d -czf $@ $(PLUGIN_ID)
+@rm -rf $@.d
+@echo "plugin bundle: $@"
+endef
+
+$(BUNDLE): $(SERVER_BINS) $(BUNDLE_INPUTS)
+	$(call pack,$(SERVER_BINS))
+
+$(TEST_BUNDLE): $(call server_bin,$(HOST_PLATFORM)) $(BUNDLE_INPUTS)
+	@mkdir -p $(@D)
+	$(call pack,$(call server_bin,$(HOST_PLATFORM)))
+
+dist: $(BUNDLE) ## the plugin bundle (.tar.gz) for System Console > Plugins, every platform
+
+dist-test: $(TEST_BUNDLE) ## the bundle with this machine's server binary only (tests, run, bench)
 
 mattermost-server: ## build the pinned Mattermost server into the cache (once)
 	@build/mattermost-server.sh
 
 # ---- checks and tests -----------------------------------------------------------
 
-check-style: webapp-deps server/manifest.go ## gofmt, go vet, golangci-lint if present, eslint, tsc, i18n catalog
-	@out=$$(gofmt -l server build); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+# golangci-lint (.golangci.yml) runs gofmt, goimports, go vet and the other
+# linters; build/deps.sh installs the pinned version.
+check-style: webapp-deps server/manifest.go ## golangci-lint (gofmt, go vet, staticcheck, gosec, ...), i18n catalog, eslint, tsc
+	build/golangci-lint.sh run ./server/... ./build/...
 	$(GO) run ./build/i18n check
-	@if command -v golangci-lint >/dev/null; then golangci-lint run ./...; else echo "golangci-lint not installed: skipped (gofmt and go vet ran)"; fi
 	cd webapp && $(NPM) run lint && $(NPM) run check-types
 
 test: test-unit test-webapp test-integration test-browser ## every test: unit, webapp, real server, browser
@@ -97,7 +117,7 @@ test: test-unit test-webapp test-integration test-browser ## every test: unit, w
 # -fuzztime duration can end a clean run with a spurious "context deadline
 # exceeded" failure (golang/go#75804, fixed in Go 1.27; seen here).
 test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
-	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./... | grep -v $(REAL_SERVER_PKGS))
+	$(GO) test $(GO_TEST_FLAGS) $$($(GO) list ./server/... ./build/... | grep -v $(REAL_SERVER_PKGS))
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=300000x -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzAllowList -fuzztime=150000x -fuzzminimizetime=200x ./server/policy/
 	$(GO) test -run='^$$' -fuzz=FuzzParseToken -fuzztime=150000x -fuzzminimizetime=200x ./server/policy/
@@ -106,21 +126,19 @@ test-unit: server/manifest.go ## Go unit tests (policy, store, app logic, ...)
 test-webapp: webapp-deps ## webapp component tests (jest + Testing Library)
 	cd webapp && $(NPM) test
 
-test-integration: dist mattermost-server ## real Mattermost + PostgreSQL + SMTP sink tests
-	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
-		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 40m $(INTEGRATION_PKGS)
+test-integration: dist-test mattermost-server ## real Mattermost + PostgreSQL + SMTP sink tests
+	$(STACK_ENV) $(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 40m $(INTEGRATION_PKGS)
 
 e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
 	cd e2e && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test-browser: dist mattermost-server webapp-deps e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
+test-browser: dist-test mattermost-server webapp-deps e2e/node_modules/.installed ## headless Chromium against the real server (screenshots in build/out/screenshots)
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: run 'make deps' (apt-get install chromium)"; exit 1; }
-	GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) \
-		$(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 20m ./server/browsertest/...
+	$(STACK_ENV) $(GO) test $(GO_TEST_FLAGS) -p 1 -timeout 20m ./server/browsertest/...
 
 BENCH_OUT := build/out/bench
-BENCH_ENV  = GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) GA_BENCH_OUT=$(CURDIR)/$(BENCH_OUT)
+BENCH_ENV  = $(STACK_ENV) GA_BENCH_OUT=$(CURDIR)/$(BENCH_OUT)
 
 # The real-server run compares the plugin disabled, the no-op plugin and
 # Guest Accounts in paired blocks until every ratio to the no-op plugin is
@@ -128,7 +146,7 @@ BENCH_ENV  = GA_MATTERMOST_DIR=$(MM_DIR) GA_BUNDLE=$(CURDIR)/$(BUNDLE) GA_BENCH_
 # GA_BENCH_POSTS, GA_BENCH_JOINS, GA_BENCH_MIN_CYCLES, GA_BENCH_MAX_CYCLES,
 # GA_BENCH_BUDGET_MIN, GA_BENCH_GUESTS and GA_BENCH_SCALE (e.g. 10000,100000)
 # change its sizes.
-bench: dist mattermost-server ## benchmarks: hook decisions (Go), then plugin overhead (paired, with 95% intervals) and scale on the real server; JSON in build/out/bench
+bench: dist-test mattermost-server ## benchmarks: hook decisions (Go), then plugin overhead (paired, with 95% intervals) and scale on the real server; JSON in build/out/bench
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/... ./server/store/guestcache/ | tee $(BENCH_OUT)/go-bench.txt
 	$(BENCH_ENV) $(GO) test -count=1 -run='^$$' -bench=SwitchOff -benchtime=1x -timeout 30m ./server/bench/
@@ -150,8 +168,8 @@ fuzz: ## longer fuzzing runs (a few minutes each)
 $(BIN)/devstack: $(GO_SOURCES)
 	$(GO) build -o $@ ./build/devstack
 
-run: dist mattermost-server $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints the plugin UI's URL and login
-	GA_MATTERMOST_DIR=$(MM_DIR) $(BIN)/devstack up -dir $(RUN_DIR) -bundle $(BUNDLE) -standin webapp/dist/standin
+run: dist-test mattermost-server $(BIN)/devstack ## start a local Mattermost + PostgreSQL with the plugin; prints the plugin UI's URL and login
+	GA_MATTERMOST_DIR=$(MM_DIR) $(BIN)/devstack up -dir $(RUN_DIR) -bundle $(TEST_BUNDLE) -standin webapp/dist/standin
 
 stop: $(BIN)/devstack ## stop what `make run` started
 	$(BIN)/devstack down -dir $(RUN_DIR)

@@ -179,7 +179,7 @@ func (r *Report) Markdown() string {
 // Save writes the report as JSON to dir: a timestamped file and
 // latest.json. It returns the timestamped file's path.
 func (r *Report) Save(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", err
 	}
 	raw, err := json.MarshalIndent(r, "", "  ")
@@ -187,10 +187,10 @@ func (r *Report) Save(dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "bench-"+r.Started.Format("20060102-150405")+".json")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		return "", err
 	}
-	return path, os.WriteFile(filepath.Join(dir, "latest.json"), raw, 0o644)
+	return path, os.WriteFile(filepath.Join(dir, "latest.json"), raw, 0o600)
 }
 
 // Thousands writes 10000 as "10,000".

@@ -85,7 +85,7 @@ func up(dir, bundle, standinDir string, port, dbPort, smtpPort int) {
 			l.Close()
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		fail(err.Error())
 	}
 	if err := startSinkProcess(dir, smtpPort); err != nil {
@@ -147,26 +147,26 @@ const standinFolder = "ga-standin"
 // points the server's root page at it. It returns the page's path.
 func installStandin(dir, from string) (string, error) {
 	target := filepath.Join(dir, "client", standinFolder)
-	if err := os.MkdirAll(target, 0o755); err != nil {
+	if err := os.MkdirAll(target, 0o750); err != nil {
 		return "", err
 	}
 	for _, name := range []string{"standin.html", "host.js", "standin.css"} {
 		data, err := os.ReadFile(filepath.Join(from, name))
 		if err != nil {
-			return "", fmt.Errorf("the stand-in client is not built (%v): run `make webapp`", err)
+			return "", fmt.Errorf("the stand-in client is not built: run `make webapp`: %w", err)
 		}
-		if err := os.WriteFile(filepath.Join(target, name), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(target, name), data, 0o600); err != nil {
 			return "", err
 		}
 	}
 	login := fmt.Sprintf(`{"login": %q, "password": %q}`, adminUser, adminPassword)
-	if err := os.WriteFile(filepath.Join(target, "dev-login.json"), []byte(login), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(target, "dev-login.json"), []byte(login), 0o600); err != nil {
 		return "", err
 	}
 	page := "/static/" + standinFolder + "/standin.html?team=demo&channel=project"
 	root := `<!doctype html><meta charset="utf-8"><title>Mattermost (development)</title>` +
 		`<p>This development server has no Mattermost web client. <a href="` + page + `">Open the stand-in client with the Guest Accounts plugin</a>.</p>`
-	return page, os.WriteFile(filepath.Join(dir, "client", "root.html"), []byte(root), 0o644)
+	return page, os.WriteFile(filepath.Join(dir, "client", "root.html"), []byte(root), 0o600)
 }
 
 // seedDemo gives the admin something to look at, once: a team "demo" with
@@ -230,7 +230,7 @@ func startSinkProcess(dir string, port int) error {
 	if err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(dir, "smtpsink.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(dir, "smtpsink.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func startSinkProcess(dir string, port int) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "smtpsink.pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "smtpsink.pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -53,8 +53,8 @@ func TestVerbs(t *testing.T) {
 func TestTranslationsMustMatchEnglish(t *testing.T) {
 	write := func(t *testing.T, dir, name, body string) {
 		t.Helper()
-		require.NoError(t, os.MkdirAll(filepath.Join(dir, "assets/i18n"), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "assets/i18n", name), []byte(body), 0o644))
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "assets/i18n"), 0o750))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "assets/i18n", name), []byte(body), 0o600))
 	}
 	english := map[string]string{"a.one": "One %s.", "a.two": "Two."}
 

@@ -118,8 +118,8 @@ func writeIfChanged(path, content string) error {
 	if old, err := os.ReadFile(path); err == nil && string(old) == content {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { //nolint:gosec // a source directory of the repository
 		return errors.Wrapf(err, "creating the folder of %s", path)
 	}
-	return errors.Wrapf(os.WriteFile(path, []byte(content), 0o644), "writing %s", path)
+	return errors.Wrapf(os.WriteFile(path, []byte(content), 0o644), "writing %s", path) //nolint:gosec // a source file of the repository, readable like the others
 }

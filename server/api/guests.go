@@ -36,7 +36,7 @@ func (h *Handler) createGuest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, g)
 }
 
-func (h *Handler) getGuest(actorID, id string, _ *http.Request) (any, error) {
+func (h *Handler) getGuest(_, id string, _ *http.Request) (any, error) {
 	return h.guests.GetGuest(id)
 }
 

@@ -23,8 +23,8 @@ type window struct {
 	n     int
 }
 
-func newLimiter(max int, per time.Duration) *limiter {
-	return &limiter{window: per, max: max, counts: map[string]*window{}}
+func newLimiter(limit int, per time.Duration) *limiter {
+	return &limiter{window: per, max: limit, counts: map[string]*window{}}
 }
 
 func (l *limiter) allow(key string) bool {

@@ -91,7 +91,7 @@ func buildNoopBundle(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, noopID+".tar.gz")
-	return path, os.WriteFile(path, buf.Bytes(), 0o644)
+	return path, os.WriteFile(path, buf.Bytes(), 0o600)
 }
 
 // setPlugin enables or disables an installed plugin and waits for it.

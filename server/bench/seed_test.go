@@ -93,9 +93,13 @@ func (s *seeder) seedUsers(ctx context.Context, templateID string, n int) error 
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return errors.Wrap(err, "reading the Users columns")
+	}
 	if len(cols) == 0 {
 		return errors.New("no Users table in the current schema")
 	}
+	//nolint:gosec // G201: the columns come from the database's own catalog; values are parameters
 	q := fmt.Sprintf(`INSERT INTO users (%s) SELECT %s FROM users t, generate_series($3::int, $4::int) g WHERE t.id = $1`,
 		strings.Join(cols, ", "), strings.Join(exprs, ", "))
 	now := time.Now().UnixMilli()

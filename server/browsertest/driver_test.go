@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,7 @@ func repoRoot() string {
 // screenshotDir is build/out/screenshots, created on demand.
 func screenshotDir(t *testing.T) string {
 	dir := filepath.Join(repoRoot(), "build", "out", "screenshots")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.MkdirAll(dir, 0o750))
 	return dir
 }
 
@@ -49,7 +50,8 @@ func runSignup(t *testing.T, args ...string) pageResult {
 	cmd := exec.Command(node, append([]string{script}, args...)...)
 	cmd.Dir = filepath.Join(repoRoot(), "e2e")
 	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		t.Fatalf("the browser driver failed: %v\n%s", err, ee.Stderr)
 	}
 	require.NoError(t, err)

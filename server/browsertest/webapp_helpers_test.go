@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,11 +28,11 @@ func installStandin(t *testing.T, env *testhelper.Env) string {
 	t.Helper()
 	from := filepath.Join(repoRoot(), "webapp", "dist", "standin")
 	dir := filepath.Join(env.Stack.Dir, "client", standinFolder)
-	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.MkdirAll(dir, 0o750))
 	for _, name := range []string{"standin.html", "host.js", "standin.css"} {
 		data, err := os.ReadFile(filepath.Join(from, name))
 		require.NoError(t, err, "the stand-in client is not built: run `make test-browser` (it builds the webapp first)")
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	return "/static/" + standinFolder + "/standin.html"
@@ -127,7 +128,8 @@ func runWebapp(t *testing.T, args ...string) (webappResult, []byte) {
 	cmd := exec.Command(node, append([]string{filepath.Join(repoRoot(), "e2e", "webapp.mjs")}, args...)...)
 	cmd.Dir = filepath.Join(repoRoot(), "e2e")
 	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		t.Fatalf("the webapp driver failed: %v\nreport: %s\n%s", err, out, ee.Stderr)
 	}
 	require.NoError(t, err)

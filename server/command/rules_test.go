@@ -3,8 +3,9 @@ package command
 import (
 	"testing"
 
-	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 )
 
 func preview(ids ...string) *rules.RulesPreview {

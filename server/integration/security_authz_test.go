@@ -84,7 +84,9 @@ func newAccount(*authzFixture) any {
 	return map[string]any{"username": "m" + strings.ToLower(model.NewId()[:10]), "password": testhelper.UserPassword}
 }
 
-func inviteBody(fx *authzFixture) any {
+func inviteBody(fx *authzFixture) any { return inviteFields(fx) }
+
+func inviteFields(fx *authzFixture) map[string]any {
 	return map[string]any{"emails": []string{newAddress("guest.example.com")}, "channel_ids": []string{fx.th.Channel.Id}}
 }
 
@@ -154,7 +156,7 @@ func (fx *authzFixture) newTarget(kind string) string {
 		if kind == "own_invite" {
 			c = fx.clients[teamAdmin]
 		}
-		r := invite(th, c, inviteBody(fx).(map[string]any))
+		r := invite(th, c, inviteFields(fx))
 		require.Equal(th.T, "sent", r[0].Status, r[0].Message)
 		return r[0].InviteID
 	case "token":

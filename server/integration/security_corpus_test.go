@@ -173,7 +173,7 @@ func (fx *corpusFixtures) generateBody(t *testing.T, gen string) []byte {
 	case "garbage":
 		b := make([]byte, n)
 		for i := range b {
-			b[i] = byte(i*131 + 7)
+			b[i] = byte((i*131 + 7) & 0xff)
 		}
 		return b
 	case "deep":

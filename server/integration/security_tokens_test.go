@@ -234,9 +234,9 @@ func TestSecurityTokenGuessingIsRateLimited(t *testing.T) {
 		statuses[submit(th, b, base+randomToken(t), guesser, user)]++
 	}
 	assert.Equal(t, map[int]int{http.StatusNotFound: 30, http.StatusTooManyRequests: 10}, statuses, "guesses from one client")
-	real := "q" + strings.ToLower(model.NewId()[:10])
-	assert.Equal(t, http.StatusTooManyRequests, submit(th, b, link, guesser, real), "the guesser, even with the real token")
-	requireNoAccount(th, addr, append(tried, real)...)
+	genuine := "q" + strings.ToLower(model.NewId()[:10])
+	assert.Equal(t, http.StatusTooManyRequests, submit(th, b, link, guesser, genuine), "the guesser, even with the real token")
+	requireNoAccount(th, addr, append(tried, genuine)...)
 
 	pages := map[int]int{}
 	for i := 0; i < 40; i++ {

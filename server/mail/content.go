@@ -103,7 +103,9 @@ func (b *builder) vars() map[string]any {
 func (b *builder) with(kv ...any) map[string]any {
 	m := b.vars()
 	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
 	}
 	return m
 }

@@ -17,9 +17,9 @@ import (
 
 // variants covers every branch that asks for a different message.
 func variants() []mail.Data {
-	min := mail.Data{SiteName: "Acme", InviterName: "Ann", GuestName: "Gus", ChannelNames: []string{"c"},
+	minimal := mail.Data{SiteName: "Acme", InviterName: "Ann", GuestName: "Gus", ChannelNames: []string{"c"},
 		Link: inviteLink, LinkExpiresAt: linkExpiry, Username: "gus", ExpiresAt: accountExpiry}
-	noInviter := min
+	noInviter := minimal
 	noInviter.InviterName = ""
 	change := full()
 	change.RequirePasswordChange = true
@@ -29,7 +29,7 @@ func variants() []mail.Data {
 	}
 	var out []mail.Data
 	for _, days := range []int{0, 1, 7} {
-		for _, d := range []mail.Data{full(), min, noInviter, change, many} {
+		for _, d := range []mail.Data{full(), minimal, noInviter, change, many} {
 			d.DaysLeft = days
 			out = append(out, d)
 		}

@@ -255,8 +255,8 @@ func CheckLink(raw string) (string, error) {
 // control characters (CR, LF, tab, ...), Unicode line and paragraph
 // separators and bidirectional override characters become spaces, runs of
 // white space become one space, the ends are trimmed, invalid UTF-8 is
-// replaced, and the result is cut to max runes (with "…").
-func SingleLine(s string, max int) string {
+// replaced, and the result is cut to limit runes (with "…").
+func SingleLine(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	space := false
@@ -271,15 +271,15 @@ func SingleLine(s string, max int) string {
 		space = false
 		b.WriteRune(r)
 	}
-	return truncate(b.String(), max)
+	return truncate(b.String(), limit)
 }
 
 // MultiLine makes s safe for a multi-line body such as the custom message:
 // line breaks are normalised to "\n" (at most one blank line in a row),
 // other control and bidirectional override characters become spaces, each
-// line is trimmed, invalid UTF-8 is replaced, and the result is cut to max
+// line is trimmed, invalid UTF-8 is replaced, and the result is cut to limit
 // runes (with "…").
-func MultiLine(s string, max int) string {
+func MultiLine(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.Map(func(r rune) rune {
@@ -302,7 +302,7 @@ func MultiLine(s string, max int) string {
 		blank = 0
 		lines = append(lines, line)
 	}
-	return truncate(strings.Join(lines, "\n"), max)
+	return truncate(strings.Join(lines, "\n"), limit)
 }
 
 // isInvisible reports characters that must not reach a one-line field even
@@ -323,12 +323,12 @@ func isInvisible(r rune) bool {
 	return false
 }
 
-func truncate(s string, max int) string {
-	if max <= 0 || utf8.RuneCountInString(s) <= max {
+func truncate(s string, limit int) string {
+	if limit <= 0 || utf8.RuneCountInString(s) <= limit {
 		return s
 	}
 	r := []rune(s)
-	return strings.TrimSpace(string(r[:max-1])) + "…"
+	return strings.TrimSpace(string(r[:limit-1])) + "…"
 }
 
 func cleanList(in []string) []string {

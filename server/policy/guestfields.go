@@ -61,7 +61,9 @@ func SettingsChanges(before, after GuestSettings) []string {
 	for _, f := range GuestFields {
 		old, next := f.value(&before), f.value(&after)
 		if f.Kind == FieldRestrictions {
-			o, n := old.(Overrides), next.(Overrides)
+			// FieldRestrictions values are Overrides (the table's tests check).
+			o, _ := old.(Overrides)
+			n, _ := next.(Overrides)
 			for r, spec := range RestrictionTable {
 				if !sameOverride(o[r], n[r]) {
 					parts = append(parts, "restriction "+spec.Key+": "+OverrideText(o[r])+" -> "+OverrideText(n[r]))
@@ -87,7 +89,7 @@ func SettingsRequested(asked GuestSettings, present func(key string) bool) []str
 		}
 		v := f.value(&asked)
 		if f.Kind == FieldRestrictions {
-			o := v.(Overrides)
+			o, _ := v.(Overrides)
 			for r, spec := range RestrictionTable {
 				parts = append(parts, "restriction "+spec.Key+": "+OverrideText(o[r]))
 			}
@@ -100,7 +102,8 @@ func SettingsRequested(asked GuestSettings, present func(key string) bool) []str
 
 func sameValue(a, b any) bool {
 	if pa, ok := a.(*bool); ok {
-		return sameOverride(pa, b.(*bool))
+		pb, _ := b.(*bool)
+		return sameOverride(pa, pb)
 	}
 	return a == b
 }

@@ -99,25 +99,28 @@ func run(m *testing.M) (int, error) {
 	return code, nil
 }
 
-// findBundle locates the plugin bundle `make dist` built: GA_BUNDLE, else
-// the newest dist/*.tar.gz above the working directory.
+// findBundle locates the plugin bundle `make dist-test` (or `make dist`)
+// built: GA_BUNDLE, else the newest dist/test/*.tar.gz or dist/*.tar.gz
+// above the working directory.
 func findBundle() (string, error) {
 	if b := os.Getenv("GA_BUNDLE"); b != "" {
 		if _, err := os.Stat(b); err != nil {
-			return "", errors.Errorf("GA_BUNDLE=%s does not exist: run `make dist`", b)
+			return "", errors.Errorf("GA_BUNDLE=%s does not exist: run `make dist-test`", b)
 		}
 		return b, nil
 	}
 	dir, _ := os.Getwd()
 	for {
 		matches, _ := filepath.Glob(filepath.Join(dir, "dist", PluginID+"-*.tar.gz"))
+		tests, _ := filepath.Glob(filepath.Join(dir, "dist", "test", PluginID+"-*.tar.gz"))
+		matches = append(matches, tests...)
 		if len(matches) > 0 {
 			sort.Slice(matches, func(i, j int) bool { return modTime(matches[i]).After(modTime(matches[j])) })
 			return matches[0], nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("no plugin bundle: run the integration tests with `make test-integration` (it builds dist/ first) or set GA_BUNDLE")
+			return "", errors.New("no plugin bundle: run the integration tests with `make test-integration` (it builds the bundle first), build one with `make dist-test`, or set GA_BUNDLE")
 		}
 		dir = parent
 	}

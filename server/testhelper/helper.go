@@ -81,7 +81,7 @@ func Setup(t testing.TB) *TestHelper {
 	return th
 }
 
-// Env returns the shared stack (for tests that need it without Setup).
+// Shared returns the shared stack (for tests that need it without Setup).
 func Shared() *Env { return env }
 
 // CreateTeam creates a team of the given type (model.TeamOpen/TeamInvite).

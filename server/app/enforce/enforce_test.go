@@ -3,15 +3,16 @@ package enforce
 import (
 	"testing"
 
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/guestcache"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
-	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/mattermost/mattermost/server/public/pluginapi"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // hotPathApp is a Service whose caches already know the poster and

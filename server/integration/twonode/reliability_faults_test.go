@@ -247,11 +247,13 @@ func batchAfterFault(th *testhelper.TestHelper, addrs []string, seq int) (sent, 
 // of 50 invitations is being sent, after the 10th email, with
 // "Maximum active guests" leaving room for exactly those 50 (open
 // invitations count): first a graceful restart (an admin restarting the
-// service), then a crash (SIGKILL to the server and its plugin). The
-// graceful restart lets the request finish: all 50 sent (the answer may be
-// cut: core closes its HTTP server a second after the signal). The crash stops
-// it at the 10th: 10 emailed, none saved without its email, 40 never
-// reached. Afterwards nothing is half-made: no address has two live
+// service), then a crash (SIGKILL to the server and its plugin). A
+// graceful stop gives open connections 1 s (core's
+// TimeToWaitForConnectionsToCloseOnServerShutdown) and then closes them,
+// so the answer may be cut; the batch itself goes through the plugin's
+// gate, which the plugin's stop waits for: all 50 sent. The crash
+// stops it at the 10th: 10 emailed, none saved without its email, 40
+// never reached. Afterwards nothing is half-made: no address has two live
 // invitations, every emailed link works, what the batch did not finish
 // can be finished by resending or inviting again, and then the cap is
 // exactly full: one more address is told the cap, and the active guests

@@ -3,6 +3,7 @@ package smtpsink
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -230,7 +231,7 @@ func parseMultipart(m *Message, boundary string, body []byte, depth int) error {
 		// NextRawPart leaves Content-Transfer-Encoding to us, so every
 		// encoding goes through the same decoder.
 		p, err := r.NextRawPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -101,7 +101,7 @@ func StartAt(addr string) (*Sink, error) {
 // receives (header fields, then the text part, then its links) to the file
 // at logPath, creating it if needed.
 func StartLogging(addr, logPath string) (*Sink, error) {
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("smtpsink: log file: %w", err)
 	}

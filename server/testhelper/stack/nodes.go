@@ -37,7 +37,7 @@ func (s *Stack) StartNode(ctx context.Context, opts Options) (*Stack, error) {
 	if node.SMTPHost == "" && node.SMTPPort == 0 {
 		node.SMTPHost, node.SMTPPort = s.SMTPHost, s.SMTPPort
 	}
-	if err := os.MkdirAll(node.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(node.Dir, 0o750); err != nil {
 		return nil, errors.Wrap(err, "creating the node folder")
 	}
 	if node.Port == 0 {
@@ -70,7 +70,7 @@ func (s *Stack) KillMattermost() error {
 		}
 	}
 	if !s.Detached {
-		<-s.exited
+		<-s.exited //nolint:errcheck // "signal: killed": the kill above, nothing to report
 	}
 	s.mattermost = nil
 	_ = os.Remove(filepath.Join(s.Dir, "mattermost.pid"))

@@ -46,8 +46,14 @@ func postgresCredential() (*syscall.Credential, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "running as root needs the `postgres` system user (created by the postgresql package)")
 	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
+	uid, err := strconv.ParseUint(u.Uid, 10, 32)
+	if err != nil {
+		return nil, errors.Wrapf(err, "the postgres user's id %q", u.Uid)
+	}
+	gid, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return nil, errors.Wrapf(err, "the postgres group's id %q", u.Gid)
+	}
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
@@ -59,7 +65,7 @@ func chownTree(path string, cred *syscall.Credential) error {
 		if err != nil {
 			return err
 		}
-		return os.Lchown(p, int(cred.Uid), int(cred.Gid))
+		return os.Lchown(p, int(cred.Uid), int(cred.Gid)) //nolint:gosec // G122: Lchown follows no link, in a fresh directory of our own
 	})
 }
 
@@ -93,7 +99,7 @@ func (s *Stack) startPostgres(ctx context.Context) error {
 			return errors.Wrapf(err, "initdb failed: %s", out)
 		}
 	}
-	logFile, err := os.OpenFile(filepath.Join(pgDir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(pgDir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return errors.Wrap(err, "opening the PostgreSQL log")
 	}

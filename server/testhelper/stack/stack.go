@@ -66,7 +66,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if _, err := os.Stat(filepath.Join(s.MattermostDir, "mattermost")); err != nil {
 		return nil, errors.Errorf("no Mattermost server binary in %s: run `make mattermost-server`", s.MattermostDir)
 	}
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
 		return nil, errors.Wrap(err, "creating the stack folder")
 	}
 	var err error
@@ -80,11 +80,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s.URL = fmt.Sprintf("http://127.0.0.1:%d", s.Port)
 	s.SocketPath = filepath.Join(s.Dir, "mattermost_local.socket")
 	if err := s.startPostgres(ctx); err != nil {
-		s.Stop()
+		_ = s.Stop() // the start-up error is the one to report
 		return nil, err
 	}
 	if err := s.startMattermost(ctx); err != nil {
-		s.Stop()
+		_ = s.Stop() // the start-up error is the one to report
 		return nil, err
 	}
 	return s, nil
@@ -97,14 +97,14 @@ func (s *Stack) DataSource() string {
 
 func (s *Stack) prepareRunDir() error {
 	for _, d := range []string{"config", "data", "plugins", "client/plugins", "logs"} {
-		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o750); err != nil {
 			return errors.Wrapf(err, "creating %s", d)
 		}
 	}
 	root := filepath.Join(s.Dir, "client", "root.html")
 	if _, err := os.Stat(root); err != nil {
 		page := "<!doctype html><title>Mattermost</title><p>This test server has no web client; use the API, the System Console API or the plugin's pages.</p>"
-		if err := os.WriteFile(root, []byte(page), 0o644); err != nil {
+		if err := os.WriteFile(root, []byte(page), 0o600); err != nil {
 			return errors.Wrap(err, "writing client/root.html")
 		}
 	}
@@ -243,13 +243,13 @@ func (s *Stack) startMattermost(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(s.Dir, "mattermost.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(s.Dir, "mattermost.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return errors.Wrap(err, "opening the Mattermost log")
 	}
 	defer logFile.Close()
 	_ = os.Remove(s.SocketPath)
-	cmd := exec.Command(filepath.Join(s.MattermostDir, "mattermost"), "server", "--config", cfgPath)
+	cmd := exec.Command(filepath.Join(s.MattermostDir, "mattermost"), "server", "--config", cfgPath) //nolint:gosec // G204: the pinned server the developer built
 	cmd.Dir = s.Dir
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
@@ -327,11 +327,11 @@ func (s *Stack) stopChild(cmd *exec.Cmd, done chan error, timeout time.Duration)
 	}
 	_ = cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-done:
+	case <-done: //nolint:errcheck // the exit status after an interrupt says nothing new
 		return nil
 	case <-time.After(timeout):
 		_ = cmd.Process.Kill()
-		<-done
+		<-done //nolint:errcheck // killed: the error below says so
 		return errors.Errorf("%s did not stop within %s and was killed", filepath.Base(cmd.Path), timeout)
 	}
 }

@@ -21,7 +21,11 @@ func FreePort() (int, error) {
 		return 0, errors.Wrap(err, "finding a free port")
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, errors.Errorf("a TCP listener has the address %v", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 func waitTCP(ctx context.Context, addr string, timeout time.Duration) error {
@@ -95,7 +99,7 @@ func (s *Stack) procAttr() *syscall.SysProcAttr {
 }
 
 func (s *Stack) writePid(name string, pid int) {
-	_ = os.WriteFile(filepath.Join(s.Dir, name+".pid"), []byte(strconv.Itoa(pid)), 0o644)
+	_ = os.WriteFile(filepath.Join(s.Dir, name+".pid"), []byte(strconv.Itoa(pid)), 0o600)
 }
 
 // StopDetached stops the processes of a detached stack in dir from their pid
