@@ -47,7 +47,7 @@ func run(in string, files []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w (add them where the table goes)", f, err)
 		}
-		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+		if err := os.WriteFile(f, []byte(out), 0o600); err != nil {
 			return err
 		}
 		fmt.Printf("benchtable: %s updated from %s\n", f, in)
