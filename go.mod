@@ -11,7 +11,9 @@ require (
 	github.com/pkg/errors v0.9.1
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/net v0.54.0
+	golang.org/x/sync v0.20.0
 	golang.org/x/text v0.37.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

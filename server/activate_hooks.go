@@ -63,6 +63,10 @@ func (p *Plugin) OnActivate() error {
 		a.background.Close()
 		return errors.Wrap(err, "starting the expiry job")
 	}
+	if err := a.background.StartIndexJob(); err != nil {
+		a.background.Close()
+		return errors.Wrap(err, "starting the index upkeep")
+	}
 	a.background.WatchLicense()
 	p.app = a
 	p.router = api.NewRouter(api.Services{Kit: a.kit, Guests: a.guests, Invites: a.invites, Rules: a.rules, Jobs: a.background}, p.API, testClock)
@@ -79,7 +83,11 @@ func (p *Plugin) OnActivate() error {
 // memberships manager and the use-case packages, each given the narrow
 // parts it may call (docs/architecture.md).
 func (p *Plugin) wire(clock app.Clock, translate func(locale, id string, data map[string]any) string) (*services, error) {
-	cache := guestcache.New(kvstore.New(p.client, manifest.Id), p.API)
+	st := kvstore.New(p.client, manifest.Id)
+	if clock != nil {
+		st.UseClock(clock.Now) // the real-server tests move it past index leases
+	}
+	cache := guestcache.New(st, p.API)
 	core := sqlstore.New(p.client.Store.GetMasterDB)
 	kit, err := app.New(app.Deps{
 		Clock:       clock,
@@ -139,6 +147,7 @@ func (p *Plugin) OnDeactivate() error {
 	// plugin process as soon as this returns.
 	p.app.kit.BeginClose()
 	defer p.app.background.Close()
+	defer p.app.enforce.Close()
 	if !p.disabledByAdmin() {
 		return nil
 	}

@@ -21,9 +21,15 @@ func (p *Plugin) UserHasJoinedChannel(c *plugin.Context, member *model.ChannelMe
 // membership is removed (every server version): the user left, was
 // removed (core's /kick and /remove, the member list) or the plugin
 // removed them. actor is who removed them, nil when core names nobody.
-// Non-guests cost one cache lookup (MayBeGuest).
+// Anyone's leave drops the DM rule's cached answers about them (one map
+// write); non-guests then cost one cache lookup (MayBeGuest).
 func (p *Plugin) UserHasLeftChannel(c *plugin.Context, member *model.ChannelMember, actor *model.User) {
-	if p.app == nil || member == nil || !p.app.enforce.MayBeGuest(member.UserId) {
+	if p.app == nil || member == nil {
+		return
+	}
+	// Anyone leaving may end what a guest shares with them (the DM rule).
+	p.app.enforce.MembershipLeft(member.UserId)
+	if !p.app.enforce.MayBeGuest(member.UserId) {
 		return
 	}
 	p.app.enforce.GuestMembershipsChanged(member.UserId)

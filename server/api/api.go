@@ -85,6 +85,16 @@ func NewRouter(a Services, log Logger, testClock *app.OffsetClock) http.Handler 
 		}
 		writeJSON(w, http.StatusOK, report)
 	}).Methods(http.MethodPost)
+	// Runs the index upkeep once now (the schedule runs it every minute):
+	// repair of interrupted writes, invitation sweep, profile sync.
+	admin.HandleFunc("/jobs/index/run", func(w http.ResponseWriter, r *http.Request) {
+		report, err := a.Jobs.MaintainIndexesNow()
+		if err != nil {
+			h.writeAppError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, report)
+	}).Methods(http.MethodPost)
 	if testClock != nil {
 		admin.HandleFunc("/testing/clock", func(w http.ResponseWriter, r *http.Request) {
 			var req struct {

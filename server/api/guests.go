@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/guests"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
 func (h *Handler) listGuests(w http.ResponseWriter, r *http.Request) {
@@ -93,10 +94,15 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusBadRequest, "invalid_per_page", "per_page must be 1 to 200."))
 		return
 	}
-	entries, err := h.guests.ListAudit(int64(since), page, perPage)
+	sortBy := r.URL.Query().Get("sort")
+	if sortBy != "" && sortBy != "newest" && sortBy != "oldest" {
+		writeError(w, newError(http.StatusBadRequest, "invalid_sort", "sort must be newest or oldest."))
+		return
+	}
+	list, err := h.guests.QueryAudit(store.AuditQuery{Since: int64(since), Query: r.URL.Query().Get("query"), Oldest: sortBy == "oldest", Page: page, PerPage: perPage})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	writeJSON(w, http.StatusOK, list)
 }

@@ -25,12 +25,18 @@ func (h *Handler) createInvites(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listInvites(w http.ResponseWriter, r *http.Request) {
-	list, err := h.invites.ListInvites(userID(r), r.URL.Query().Get("status"))
+	page, perPage, e := paging(r)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	q := r.URL.Query()
+	list, err := h.invites.ListInvites(userID(r), invites.InviteListQuery{Status: q.Get("status"), Query: q.Get("query"), Page: page, PerPage: perPage})
 	if err != nil {
 		h.writeAppError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"invites": list})
+	writeJSON(w, http.StatusOK, list)
 }
 
 func (h *Handler) resendInvite(actorID, id string, _ *http.Request) (any, error) {

@@ -35,6 +35,7 @@ type Guests interface {
 	Activate(actorID, userID, onlyReason string) (*guests.Guest, error)
 	Demote(actorID, userID string, keep []string) (*guests.Guest, error)
 	ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error)
+	QueryAudit(q store.AuditQuery) (*guests.AuditList, error)
 	LookupGuests(actorID string, userIDs []string) ([]string, error)
 	ChannelGuests(actorID, channelID string) (*guests.ChannelGuestsResult, error)
 	Stats() (*guests.Stats, error)
@@ -44,7 +45,7 @@ type Guests interface {
 // Invites are the invitation use cases behind /invites and /invite/{token}.
 type Invites interface {
 	CreateInvites(actorID string, req invites.InviteRequest) ([]invites.InviteResult, error)
-	ListInvites(actorID, status string) ([]*invites.InviteView, error)
+	ListInvites(actorID string, q invites.InviteListQuery) (*invites.InviteList, error)
 	ResendInvite(actorID, id string) (*invites.InviteView, error)
 	RevokeInvite(actorID, id string) (*invites.InviteView, error)
 	LookupInvite(token string) (*invites.InviteInfo, error)
@@ -57,9 +58,11 @@ type Rules interface {
 	ApplyRules(actorID string, req rules.ApplyRulesRequest) ([]rules.ApplyRulesResult, error)
 }
 
-// Jobs runs the expiry job's body on request (/jobs/expiry/run).
+// Jobs runs the expiry job's body (/jobs/expiry/run) and the index upkeep
+// (/jobs/index/run) on request.
 type Jobs interface {
 	RunJob(ctx context.Context) (*background.ExpiryReport, error)
+	MaintainIndexesNow() (store.IndexReport, error)
 }
 
 // Services are the app layer's parts the API calls.

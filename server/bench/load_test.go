@@ -9,6 +9,8 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
+
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/benchreport"
 )
 
 // transport keeps connections to the loopback server open: the default
@@ -76,26 +78,18 @@ func runLoad(ctx context.Context, workers, total int, do op) (sample, error) {
 	return s, nil
 }
 
-// stats are the pooled measurements of one workload in one configuration.
-type stats struct {
-	Requests   int     `json:"requests"`
-	Throughput float64 `json:"throughput_per_s"`
-	P50        float64 `json:"p50_ms"`
-	P95        float64 `json:"p95_ms"`
-	P99        float64 `json:"p99_ms"`
-	// Rounds are the per-round throughputs, to see the spread.
-	Rounds []float64 `json:"round_throughputs_per_s"`
-}
-
-func summarize(samples []sample) stats {
-	var st stats
+// summarize pools samples of one workload in one configuration; each
+// sample is one block.
+func summarize(samples []sample) benchreport.Stats {
+	var st benchreport.Stats
 	var wall time.Duration
 	var all []time.Duration
 	for _, s := range samples {
 		st.Requests += s.Requests
 		wall += s.Wall
 		all = append(all, s.Latencies...)
-		st.Rounds = append(st.Rounds, float64(s.Requests)/s.Wall.Seconds())
+		st.BlockThroughputs = append(st.BlockThroughputs, float64(s.Requests)/s.Wall.Seconds())
+		st.BlockP50s = append(st.BlockP50s, percentile(s.Latencies, 0.50))
 	}
 	if wall > 0 {
 		st.Throughput = float64(st.Requests) / wall.Seconds()

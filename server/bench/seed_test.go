@@ -7,10 +7,13 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/lib/pq" // the stack's PostgreSQL
+	"github.com/lib/pq" // the stack's PostgreSQL
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store/kvstore"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
@@ -40,6 +43,7 @@ type seeder struct {
 	db       *sql.DB
 	pluginID string
 	users    int // seeded users so far
+	listed   int // seeded audit entries so far (and a tenth as many invitations)
 }
 
 func openSeeder(dsn string) (*seeder, error) {
@@ -114,27 +118,149 @@ func (s *seeder) seedUsers(ctx context.Context, templateID string, n int) error 
 }
 
 // setRegistry makes exactly the first n seeded users registered guests
-// (n <= seeded users) in channel/team, invited by inviterID.
-func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, channelID string) error {
+// (n <= seeded users) in channel/team, invited by inviterID: their records
+// and index entries exactly as the store writes them (kvstore.GuestRows),
+// then the counters recounted from the entries. With noIndex, records
+// only (as a version without indexes left them: the plugin builds them).
+func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, channelID string, noIndex bool) error {
 	if n > s.users {
 		return errors.Errorf("only %d users are seeded, %d guests asked", s.users, n)
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey LIKE $2`,
-		s.pluginID, "guest/"+seedPrefix+"%"); err != nil {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey LIKE ANY($2) AND pkey LIKE $3`,
+		s.pluginID, pq.Array(guestKinds), "%"+seedPrefix+"%"); err != nil {
 		return errors.Wrap(err, "removing seeded guests")
 	}
-	if n == 0 {
+	if n > 0 {
+		now := time.Now()
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck
+		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("pluginkeyvaluestore", "pluginid", "pkey", "pvalue", "expireat"))
+		if err != nil {
+			return errors.Wrap(err, "seeding guests")
+		}
+		for i := 1; i <= n; i++ {
+			id := seedID(i)
+			name := fmt.Sprintf("%s%d", seedPrefix, i)
+			g := &store.Guest{
+				UserID: id, InvitedBy: inviterID, CreatedAt: now.UnixMilli() - int64(i), ExpiresAt: now.Add(60 * 24 * time.Hour).UnixMilli(),
+				TeamIDs: []string{teamID}, ChannelIDs: []string{channelID},
+				Profile: kvstore.ProfileOf(&model.User{Username: name, Email: name + "@seeded.bench.test", UpdateAt: now.UnixMilli() - 1000}),
+			}
+			rows, err := kvstore.GuestRows(g)
+			if err != nil {
+				return err
+			}
+			if noIndex {
+				rows = rows[:1]
+			}
+			for _, r := range rows {
+				if _, err := stmt.ExecContext(ctx, s.pluginID, r.Key, r.Value, 0); err != nil {
+					return errors.Wrap(err, "seeding guests")
+				}
+			}
+		}
+		if _, err := stmt.ExecContext(ctx); err != nil {
+			return errors.Wrap(err, "seeding guests")
+		}
+		if err := stmt.Close(); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return errors.Wrap(err, "seeding guests")
+		}
+	}
+	if noIndex {
+		_, err := s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey = 'index/version'`, s.pluginID)
+		return errors.Wrap(err, "forgetting the indexes")
+	}
+	return s.recount(ctx)
+}
+
+// seedLists makes sure the audit log holds n seeded entries and there are
+// n/10 seeded invitations (a third of them open), in the shapes the store
+// writes, then recounts. Sizes only grow, so it adds what is missing.
+func (s *seeder) seedLists(ctx context.Context, n int, inviterID, channelID, teamID string) error {
+	if n <= s.listed {
 		return nil
 	}
 	now := time.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("pluginkeyvaluestore", "pluginid", "pkey", "pvalue", "expireat"))
+	if err != nil {
+		return err
+	}
+	put := func(kv kvstore.KeyValue) error {
+		_, err := stmt.ExecContext(ctx, s.pluginID, kv.Key, kv.Value, 0)
+		return err
+	}
+	actions := []string{"invite", "accept_invite", "revoke_invite", "deactivate", "login_refused"}
+	for i := s.listed + 1; i <= n; i++ {
+		row, err := kvstore.AuditRow(store.AuditEntry{ID: seedID(i), At: now.UnixMilli() - 60_000 - int64(i), ActorID: inviterID,
+			Action: actions[i%len(actions)], TargetID: seedID(i), Result: "success"})
+		if err != nil {
+			return err
+		}
+		if err := put(row); err != nil {
+			return errors.Wrap(err, "seeding audit entries")
+		}
+		if i%10 != 0 {
+			continue
+		}
+		status := []string{store.InvitePending, store.InviteAccepted, store.InviteRevoked}[(i/10)%3]
+		inv := &store.Invite{ID: seedID(i), TokenHash: fmt.Sprintf("%064d", i), Email: fmt.Sprintf("%s%d@invited.bench.test", seedPrefix, i),
+			ChannelIDs: []string{channelID}, TeamIDs: []string{teamID}, InviterID: inviterID,
+			CreatedAt: now.UnixMilli() - 60_000 - int64(i), ExpiresAt: now.Add(48 * time.Hour).UnixMilli(), Status: status}
+		rows, err := kvstore.InviteRows(inv, 3600*24*9, now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := put(r); err != nil {
+				return errors.Wrap(err, "seeding invitations")
+			}
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return errors.Wrap(err, "seeding the lists")
+	}
+	if err := stmt.Close(); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.listed = n
+	return s.recount(ctx)
+}
+
+// guestKinds are the key patterns of everything the store keeps about
+// guests: records, index entries, markers, counters.
+var guestKinds = []string{"guest/%", "ixg/%", "ixd/%", "count/%"}
+
+// recount sets the index counters and the cap's counter to what the
+// entries say (the plugin's own recount, done here because the benchmark
+// wrote the entries behind its back while it was not writing).
+func (s *seeder) recount(ctx context.Context) error {
+	for key, prefix := range kvstore.CounterFamilies() {
+		if err := s.setCounter(ctx, key, prefix); err != nil {
+			return err
+		}
+	}
+	return s.setCounter(ctx, "count/active-guests", "ixg/s/a/")
+}
+
+func (s *seeder) setCounter(ctx context.Context, key, prefix string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO pluginkeyvaluestore (pluginid, pkey, pvalue, expireat)
-		SELECT $1, 'guest/' || id, convert_to(json_build_object(
-			'user_id', id, 'invited_by', $2::text, 'created_at', $3::bigint, 'expires_at', $4::bigint,
-			'team_ids', json_build_array($5::text), 'channel_ids', json_build_array($6::text),
-			'restrictions', json_build_object())::text, 'UTF8'), 0
-		FROM (SELECT $7 || lpad(g::text, 21, '0') AS id FROM generate_series(1, $8::int) g) ids`,
-		s.pluginID, inviterID, now.UnixMilli(), now.Add(60*24*time.Hour).UnixMilli(), teamID, channelID, seedPrefix, n)
-	return errors.Wrap(err, "seeding guests")
+		SELECT $1::text, $2::text, convert_to(count(*)::text, 'UTF8'), 0 FROM pluginkeyvaluestore WHERE pluginid = $1::text AND pkey LIKE $3::text
+		ON CONFLICT (pluginid, pkey) DO UPDATE SET pvalue = EXCLUDED.pvalue`, s.pluginID, key, prefix+"%")
+	return errors.Wrapf(err, "recounting %s", key)
 }
 
 // registryRows are saved registry records (key → value), to take the
@@ -142,11 +268,14 @@ func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, chan
 // put them back after (see setConfig).
 type registryRows map[string][]byte
 
-// takeRealGuests removes every registry record that is not seeded and
-// returns them.
+// takeRealGuests removes every row the store keeps about guests (seeded
+// ones too: records, index entries, markers, counters) and returns those
+// that are not seeded. The activation that follows finds an empty
+// registry, empty indexes and no counters, which agree (no recount to
+// settle, nothing for a disable to switch off).
 func (s *seeder) takeRealGuests(ctx context.Context) (registryRows, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT pkey, pvalue FROM pluginkeyvaluestore
-		WHERE pluginid = $1 AND pkey LIKE 'guest/%' AND pkey NOT LIKE $2`, s.pluginID, "guest/"+seedPrefix+"%")
+		WHERE pluginid = $1 AND pkey LIKE ANY($2) AND pkey NOT LIKE $3`, s.pluginID, pq.Array(guestKinds), "%"+seedPrefix+"%")
 	if err != nil {
 		return nil, errors.Wrap(err, "reading the registry")
 	}
@@ -161,7 +290,7 @@ func (s *seeder) takeRealGuests(ctx context.Context) (registryRows, error) {
 		out[k] = v
 	}
 	rows.Close()
-	_, err = s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey LIKE 'guest/%'`, s.pluginID)
+	_, err = s.db.ExecContext(ctx, `DELETE FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey LIKE ANY($2)`, s.pluginID, pq.Array(guestKinds))
 	return out, errors.Wrap(err, "emptying the registry")
 }
 
@@ -174,6 +303,26 @@ func (s *seeder) putBack(ctx context.Context, rows registryRows) error {
 		}
 	}
 	return nil
+}
+
+// kvList runs the query core runs for a plugin's KVList (ListKeys): a
+// page of 1,000 keys by offset over every key of the plugin.
+func (s *seeder) kvList(ctx context.Context, offset int) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT pkey FROM pluginkeyvaluestore WHERE pluginid = $1 ORDER BY pkey LIMIT 1000 OFFSET $2`, s.pluginID, offset)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
+}
+
+// pluginKeys counts the plugin's keys.
+func (s *seeder) pluginKeys(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pluginkeyvaluestore WHERE pluginid = $1`, s.pluginID).Scan(&n)
+	return n, err
 }
 
 // countRegistry counts registry records.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -16,20 +17,21 @@ import (
 	"github.com/pkg/errors"
 	"github.com/stretchr/testify/require"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/benchreport"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
-// BenchmarkServer is `make bench` on the real server: post, DM and join
-// throughput and latency with the plugin disabled, with a no-op plugin of
-// the same hooks, and with Guest Accounts and 0, 1,000 and 10,000
-// registered guests, in alternating rounds; then the registry at 10,000 and
-// 100,000 guests. It prints one report and writes it as JSON; it asserts
-// nothing about time.
+// BenchmarkServer is `make bench` on the real server: post, DM, GM and
+// join throughput and latency with the plugin disabled, with a no-op
+// plugin of the same hooks, and with Guest Accounts, in paired blocks
+// (overhead); then the registry at scale. It prints one report and writes
+// it as JSON; it asserts nothing about time.
 func BenchmarkServer(b *testing.B) {
 	p := loadParams()
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Minute)
 	defer cancel()
 	started := time.Now()
+	load0 := loadAverage()
 	th := testhelper.Setup(b)
 	noopBundle, err := buildNoopBundle(ctx, b.TempDir())
 	require.NoError(b, err)
@@ -40,13 +42,21 @@ func BenchmarkServer(b *testing.B) {
 	require.NoError(b, setPlugin(ctx, w.admin, noopID, false))
 	// Every configuration sees the same Users table: the accounts of the
 	// largest registry are there from the start.
-	require.NoError(b, w.seed.seedUsers(ctx, w.members[0].user.Id, p.Guests[len(p.Guests)-1]))
+	largest := p.Guests
+	for _, n := range p.Scale {
+		largest = max(largest, n)
+	}
+	require.NoError(b, w.seed.seedUsers(ctx, w.members[0].user.Id, largest))
 	require.NoError(b, w.seed.analyze(ctx))
 
-	rep := &report{Params: p, Started: started, CPUs: runtime.NumCPU(), Server: serverVersion(ctx, w.admin)}
+	rep := &benchreport.Report{Params: p, Started: started, CPUs: runtime.NumCPU(), Server: serverVersion(ctx, w.admin)}
+	rep.LoadAvg[0] = load0
 	b.ResetTimer()
-	rep.Overhead, err = w.overhead(ctx, b)
+	t0 := time.Now()
+	rep.Overhead, rep.Cycles, err = w.overhead(ctx, b)
 	require.NoError(b, err)
+	rep.OverheadS = time.Since(t0).Seconds()
+	rep.Precise = benchreport.PreciseEnough(rep.Overhead)
 	var scaleErr error
 	for _, n := range p.Scale {
 		sc, err := w.scale(ctx, b, n)
@@ -59,90 +69,139 @@ func BenchmarkServer(b *testing.B) {
 	}
 	b.StopTimer()
 	rep.Duration = time.Since(started).Round(time.Second).String()
+	rep.LoadAvg[1] = loadAverage()
 	rep.GoBenchmarks = readGoBenchmarks(os.Getenv("GA_GOBENCH"))
-	require.NoError(b, rep.write(os.Stdout))
+	require.NoError(b, rep.WriteText(os.Stdout))
+	dir := os.Getenv("GA_BENCH_OUT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "build", "out", "bench")
+	}
+	path, err := rep.Save(dir)
+	require.NoError(b, err)
+	fmt.Printf("JSON: %s (and latest.json beside it)\n", path)
 	require.NoError(b, scaleErr)
 	require.NoError(b, w.cleanup(ctx))
 }
 
-func configs(p params) []config {
-	cs := []config{{Name: "disabled"}, {Name: "no-op plugin", Noop: true}}
-	for _, n := range p.Guests {
-		cs = append(cs, config{Name: fmt.Sprintf("plugin, %s guests", thousands(n)), Ours: true, Guests: n})
+// configs are the configurations every cycle visits.
+func configs(p benchreport.Params) []config {
+	return []config{
+		{Name: "plugin disabled"},
+		{Name: "no-op plugin", Noop: true},
+		{Name: fmt.Sprintf("Guest Accounts, %s guests", benchreport.Thousands(p.Guests)), Ours: true, Guests: p.Guests},
 	}
-	return cs
 }
 
-// overhead runs every workload in every configuration, round after round;
-// each round starts at the next configuration, so no configuration always
-// runs first or last.
-func (w *world) overhead(ctx context.Context, b *testing.B) ([]workloadResult, error) {
+// orders are the six orders of three configurations: cycle k visits them
+// in orders[k%6], so each configuration comes first, second and last
+// equally often, and each pair of configurations runs in both orders
+// (drift and warm-up cancel out over the cycles).
+var orders = [][3]int{{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}}
+
+// overhead runs paired blocks: each cycle visits every configuration once
+// and runs every workload in it (a block); the ratio of two
+// configurations is taken within each cycle, where both ran within
+// seconds of each other on the same server, data and machine state. It
+// stops once every ratio of Guest Accounts to the no-op plugin is known
+// within the target half-width (after MinCycles), at MaxCycles, or when
+// the budget is spent.
+func (w *world) overhead(ctx context.Context, b *testing.B) ([]benchreport.WorkloadResult, int, error) {
 	cs := configs(w.p)
 	samples := map[string]map[string][]sample{}
 	for _, wl := range workloads {
 		samples[wl.Name] = map[string][]sample{}
 	}
-	for r := range w.p.Rounds {
-		for k := range cs {
-			c := cs[(r+k)%len(cs)]
+	start := time.Now()
+	var out []benchreport.WorkloadResult
+	cycles := 0
+	for cycles < w.p.MaxCycles {
+		for _, k := range orders[cycles%len(orders)] {
+			c := cs[k]
 			if err := w.set(ctx, c); err != nil {
-				return nil, errors.Wrapf(err, "switching to %q", c.Name)
+				return nil, 0, errors.Wrapf(err, "switching to %q", c.Name)
 			}
 			for _, wl := range workloads {
+				n := w.p.PostRequests
+				if wl.Join {
+					n = w.p.JoinRequests
+				}
 				do := wl.op(w)
 				if _, err := runLoad(ctx, w.p.Workers, 2*w.p.Workers, do); err != nil { // warm-up
-					return nil, errors.Wrapf(err, "%s, %s (warm-up)", wl.Name, c.Name)
+					return nil, 0, errors.Wrapf(err, "%s, %s (warm-up)", wl.Name, c.Name)
 				}
-				s, err := runLoad(ctx, w.p.Workers, w.p.Requests, do)
+				s, err := runLoad(ctx, w.p.Workers, n, do)
 				if err != nil {
-					return nil, errors.Wrapf(err, "%s, %s", wl.Name, c.Name)
+					return nil, 0, errors.Wrapf(err, "%s, %s", wl.Name, c.Name)
 				}
 				samples[wl.Name][c.Name] = append(samples[wl.Name][c.Name], s)
 			}
 		}
-		b.Logf("round %d/%d done", r+1, w.p.Rounds)
-	}
-	var out []workloadResult
-	for _, wl := range workloads {
-		res := workloadResult{Workload: wl.Name}
-		for _, c := range cs {
-			res.Configs = append(res.Configs, configResult{Config: c, Stats: summarize(samples[wl.Name][c.Name])})
+		cycles++
+		out = out[:0]
+		for _, wl := range workloads {
+			res := benchreport.WorkloadResult{Workload: wl.Name}
+			for _, c := range cs {
+				res.Configs = append(res.Configs, benchreport.ConfigResult{Config: c, Stats: summarize(samples[wl.Name][c.Name])})
+			}
+			res.Summarize(w.p.TargetHalfWidth)
+			out = append(out, res)
 		}
-		res.ratios()
-		out = append(out, res)
+		// Live on stderr (b.Logf shows only when the benchmark ends).
+		fmt.Fprintf(os.Stderr, "bench: cycle %d (%s): %s\n", cycles, time.Since(start).Round(time.Second), progress(out))
+		if cycles >= w.p.MinCycles && (benchreport.PreciseEnough(out) || time.Since(start).Seconds() > w.p.BudgetS) {
+			break
+		}
 	}
-	return out, nil
+	return out, cycles, nil
 }
 
-// scale measures the plugin with n registered guests.
-func (w *world) scale(ctx context.Context, b *testing.B, n int) (scaleResult, error) {
-	res := scaleResult{Guests: n}
-	// Activation with the registry in place: take the real guests out (so
-	// the disable does not switch them off), seed, enable, put them back.
-	if err := w.set(ctx, config{Name: "off"}); err != nil {
-		return res, err
+// progress is one log line: each workload's ratio and its half-width.
+func progress(ws []benchreport.WorkloadResult) string {
+	var parts []string
+	for _, w := range ws {
+		for _, c := range w.Configs {
+			if c.Config.Ours {
+				parts = append(parts, fmt.Sprintf("%s %.3f ±%.3f", w.Workload, c.VsNoop, c.VsNoopPaired.GeoMean.HalfWidth()))
+			}
+		}
 	}
+	return strings.Join(parts, "; ")
+}
+
+// rebuildMax is the largest registry whose first index build (after an
+// upgrade from a version without indexes) the benchmark times: the build
+// writes every entry through the KV API, a few minutes at 100,000 guests.
+const rebuildMax = 10000
+
+// scale measures the plugin with n registered guests (and n audit entries,
+// n/10 invitations).
+func (w *world) scale(ctx context.Context, b *testing.B, n int) (benchreport.ScaleResult, error) {
+	res := benchreport.ScaleResult{Guests: n}
 	if err := w.seed.seedUsers(ctx, w.members[0].user.Id, n); err != nil {
 		return res, err
 	}
-	if err := w.seed.setRegistry(ctx, n, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id); err != nil {
+	if err := w.seed.seedLists(ctx, n, w.th.Admin.Id, w.th.Channel.Id, w.th.Team.Id); err != nil {
 		return res, err
 	}
-	if err := w.seed.analyze(ctx); err != nil {
-		return res, err
+	if n <= rebuildMax {
+		// As after an upgrade: records only; activation, then the
+		// background build until the indexes are ready.
+		d, err := w.activateWith(ctx, n, true)
+		if err != nil {
+			return res, errors.Wrap(err, "activation with the indexes to build")
+		}
+		start := time.Now()
+		if err := w.waitIndexReady(ctx); err != nil {
+			return res, err
+		}
+		res.RebuildActivationS = d.Seconds() + time.Since(start).Seconds()
+		b.Logf("%d guests: first activation %.1fs, indexes built after %.1fs", n, d.Seconds(), res.RebuildActivationS)
 	}
-	if err := w.seed.settle(ctx); err != nil {
-		return res, err
-	}
-	act, err := w.enableTimed(ctx)
+	d, err := w.activateWith(ctx, n, false)
 	if err != nil {
 		return res, errors.Wrap(err, "enabling with the registry in place")
 	}
-	res.ActivationS = act.Seconds()
-	if err := w.seed.putBack(ctx, w.realGuests); err != nil {
-		return res, err
-	}
-	w.oursOn, w.seeded = true, n
+	res.ActivationS = d.Seconds()
 	if res.Registry, err = w.seed.countRegistry(ctx); err != nil {
 		return res, err
 	}
@@ -151,7 +210,7 @@ func (w *world) scale(ctx context.Context, b *testing.B, n int) (scaleResult, er
 		return res, err
 	}
 	res.RSSAfterActivationMiB, res.PeakRSSActivationMiB, _ = memory(pid)
-	b.Logf("%d guests: activation %.1fs", n, res.ActivationS)
+	b.Logf("%d guests: activation %.2fs", n, res.ActivationS)
 
 	// The expiry job first, while the plugin holds only what activation
 	// left: its peak memory, from a reset high-water mark.
@@ -181,12 +240,12 @@ func (w *world) scale(ctx context.Context, b *testing.B, n int) (scaleResult, er
 		if _, err := runLoad(ctx, w.p.Workers, 2*w.p.Workers, do); err != nil {
 			return res, err
 		}
-		s, err := runLoad(ctx, w.p.Workers, w.p.Requests, do)
+		s, err := runLoad(ctx, w.p.Workers, w.p.PostRequests, do)
 		if err != nil {
 			return res, err
 		}
 		st := summarize([]sample{s})
-		res.Checks = append(res.Checks, check{Name: wl.Name, P50: st.P50, P99: st.P99, Throughput: st.Throughput})
+		res.Checks = append(res.Checks, benchreport.Check{Name: wl.Name, P50: st.P50, P99: st.P99, Throughput: st.Throughput, Samples: st.Requests})
 	}
 	// Guest lookup: a random registered guest each time (not cached).
 	rng := rand.New(rand.NewPCG(42, 7))
@@ -196,36 +255,120 @@ func (w *world) scale(ctx context.Context, b *testing.B, n int) (scaleResult, er
 		return res, err
 	}
 	// Cap check: an invitation checks active + pending against the cap.
-	if err := w.timed(&res, "cap check (POST /invites, 1 address)", 10, func(int) error {
+	if err := w.timed(&res, "cap check (POST /invites, 1 address)", 20, func(int) error {
 		return w.expect(ctx, http.MethodPost, "/invites", map[string]any{
 			"emails": []string{"i" + model.NewId()[:10] + "@invited.bench.test"}, "channel_ids": []string{w.th.Channel.Id},
 		}, http.StatusOK)
 	}); err != nil {
 		return res, err
 	}
-	// Admin views that walk the registry.
-	if err := w.timed(&res, "dashboard stats (GET /stats)", 3, func(int) error {
-		return w.expect(ctx, http.MethodGet, "/stats", nil, http.StatusOK)
-	}); err != nil {
+	// Admin views: stats and one page of each list, with the plugin's
+	// memory watched from a reset high-water mark.
+	if res.RSSBeforeListMiB, _, err = memory(pid); err != nil {
 		return res, err
 	}
-	if err := w.timed(&res, "guest list (GET /guests, 50 per page)", 3, func(int) error {
-		return w.expect(ctx, http.MethodGet, "/guests?per_page=50", nil, http.StatusOK)
-	}); err != nil {
+	if err := resetPeak(pid); err != nil {
 		return res, err
 	}
-	if res.RSSAfterListMiB, _, err = memory(pid); err != nil {
+	views := []struct{ name, path string }{
+		{"dashboard stats (GET /stats)", "/stats"},
+		{"guest list, first page of 50 (by username)", "/guests?per_page=50"},
+		{"guest list, page 100 (by username)", "/guests?per_page=50&page=100"},
+		{"guest list by last activity", "/guests?per_page=50&sort=last_activity"},
+		{"guest list by expiry, expiring only", "/guests?per_page=50&sort=expires_at&status=expiring"},
+		{"guest list, deactivated only", "/guests?per_page=50&status=deactivated"},
+		{"guest search (\"bench12\")", "/guests?per_page=50&query=bench12"},
+		{"invitations, first page of 50", "/invites?per_page=50"},
+		{"invitations, pending", "/invites?per_page=50&status=pending"},
+		{"audit log, first page of 50", "/audit?per_page=50"},
+		{"audit log search (\"revoke\")", "/audit?per_page=50&query=revoke"},
+	}
+	for _, v := range views {
+		if err := w.timed(&res, v.name, 30, func(int) error {
+			return w.expect(ctx, http.MethodGet, v.path, nil, http.StatusOK)
+		}); err != nil {
+			return res, err
+		}
+	}
+	if res.RSSAfterListMiB, res.PeakRSSListMiB, err = memory(pid); err != nil {
 		return res, err
+	}
+	// What a walk through the KV API would cost: core's KVList query for a
+	// page of 1,000 keys (offset paging over every key of the plugin), run
+	// here on the database directly, first and last page.
+	keys, err := w.seed.pluginKeys(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, offset := range []int{0, max(0, keys-1000)} {
+		name := "core KVList query, first page of 1,000 keys (database only)"
+		if offset > 0 {
+			name = fmt.Sprintf("core KVList query, last page of 1,000 of %s keys (database only)", benchreport.Thousands(keys))
+		}
+		if err := w.timed(&res, name, 10, func(int) error { return w.seed.kvList(ctx, offset) }); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }
 
-func (w *world) timed(res *scaleResult, name string, n int, fn func(int) error) error {
+// activateWith disables the plugin (its guests taken out first, as
+// always), puts n seeded guests in the registry (records only, with
+// noIndex) and the real guests back, and times the enable.
+func (w *world) activateWith(ctx context.Context, n int, noIndex bool) (time.Duration, error) {
+	if err := w.set(ctx, config{Name: "off"}); err != nil {
+		return 0, err
+	}
+	if err := w.seed.setRegistry(ctx, n, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id, noIndex); err != nil {
+		return 0, err
+	}
+	if err := w.seed.putBack(ctx, w.realGuests); err != nil {
+		return 0, err
+	}
+	if !noIndex {
+		if err := w.seed.recount(ctx); err != nil {
+			return 0, err
+		}
+	}
+	if err := w.seed.analyze(ctx); err != nil {
+		return 0, err
+	}
+	if err := w.seed.settle(ctx); err != nil {
+		return 0, err
+	}
+	d, err := w.enableTimed(ctx)
+	if err != nil {
+		return 0, err
+	}
+	w.oursOn, w.seeded = true, n
+	return d, nil
+}
+
+// waitIndexReady polls /stats until the plugin reports its indexes built.
+func (w *world) waitIndexReady(ctx context.Context) error {
+	deadline := time.Now().Add(20 * time.Minute)
+	for time.Now().Before(deadline) {
+		status, body, err := pluginCall(ctx, w.admin, http.MethodGet, "/stats", nil)
+		if err != nil {
+			return err
+		}
+		var st struct {
+			Ready bool `json:"index_ready"`
+		}
+		if status == http.StatusOK && json.Unmarshal(body, &st) == nil && st.Ready {
+			return nil
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return errors.New("the indexes were not built within 20 minutes")
+}
+
+func (w *world) timed(res *benchreport.ScaleResult, name string, n int, fn func(int) error) error {
 	p50, p99, err := timeEach(n, fn)
 	if err != nil {
 		return errors.Wrap(err, name)
 	}
-	res.Checks = append(res.Checks, check{Name: name, P50: p50, P99: p99})
+	res.Checks = append(res.Checks, benchreport.Check{Name: name, P50: p50, P99: p99, Samples: n})
 	return nil
 }
 
@@ -243,7 +386,7 @@ func (w *world) expect(ctx context.Context, method, path string, body any, want 
 // cleanup leaves an empty registry and a recounted plugin for the
 // benchmarks that run after this one on the same stack.
 func (w *world) cleanup(ctx context.Context) error {
-	if err := w.seed.setRegistry(ctx, 0, "", "", ""); err != nil {
+	if err := w.seed.setRegistry(ctx, 0, "", "", "", false); err != nil {
 		return err
 	}
 	w.seeded = 0

@@ -15,29 +15,38 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
+	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/benchreport"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/build/pluginctl"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/testhelper"
 )
 
-// params are the benchmark's sizes; GA_BENCH_* override them.
-type params struct {
-	Workers  int   `json:"workers"`
-	Requests int   `json:"requests_per_round"`
-	Rounds   int   `json:"rounds"`
-	Guests   []int `json:"registry_sizes"`
-	Scale    []int `json:"scale_sizes"`
-}
-
-func loadParams() params {
-	p := params{Workers: 8, Requests: 200, Rounds: 8, Guests: []int{0, 1000, 10000}, Scale: []int{10000, 100000}}
-	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_WORKERS")); err == nil && v > 0 {
-		p.Workers = v
+// loadParams reads the sizes of the run; GA_BENCH_* override them.
+//
+// The defaults aim at the precision target (every ratio of Guest Accounts
+// to the no-op plugin within ±3 %) on an idle 2-core machine: blocks of
+// 800 posts per post workload and 200 joins take about 1.5 s each, a
+// cycle of three configurations about half a minute with the switches;
+// the run stops once the target is reached (at least 10 cycles), at 40
+// cycles, or after 20 minutes of cycles.
+func loadParams() benchreport.Params {
+	p := benchreport.Params{
+		Workers: 8, PostRequests: 800, JoinRequests: 200, MinCycles: 10, MaxCycles: 40,
+		BudgetS: 20 * 60, TargetHalfWidth: benchreport.TargetHalfWidth,
+		Guests: 10000, Scale: []int{1000, 10000, 100000},
 	}
-	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_REQUESTS")); err == nil && v > 0 {
-		p.Requests = v
+	intEnv := func(name string, dst *int) {
+		if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+			*dst = v
+		}
 	}
-	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_ROUNDS")); err == nil && v > 0 {
-		p.Rounds = v
+	intEnv("GA_BENCH_WORKERS", &p.Workers)
+	intEnv("GA_BENCH_POSTS", &p.PostRequests)
+	intEnv("GA_BENCH_JOINS", &p.JoinRequests)
+	intEnv("GA_BENCH_MIN_CYCLES", &p.MinCycles)
+	intEnv("GA_BENCH_MAX_CYCLES", &p.MaxCycles)
+	intEnv("GA_BENCH_GUESTS", &p.Guests)
+	if v, err := strconv.Atoi(os.Getenv("GA_BENCH_BUDGET_MIN")); err == nil && v > 0 {
+		p.BudgetS = float64(v * 60)
 	}
 	if v := os.Getenv("GA_BENCH_SCALE"); v != "" {
 		p.Scale = nil
@@ -47,7 +56,9 @@ func loadParams() params {
 			}
 		}
 	}
-	p.Requests = max(p.Requests/p.Workers, 1) * p.Workers
+	p.MaxCycles = max(p.MaxCycles, p.MinCycles)
+	p.PostRequests = max(p.PostRequests/p.Workers, 1) * p.Workers
+	p.JoinRequests = max(p.JoinRequests/p.Workers, 1) * p.Workers
 	return p
 }
 
@@ -60,11 +71,12 @@ type actor struct {
 // world is what the benchmark sets up once on the shared stack.
 type world struct {
 	th       *testhelper.TestHelper
-	p        params
+	p        benchreport.Params
 	admin    *model.Client4
 	members  []actor
 	guests   []actor
 	dms      []string // dms[i]: guest i with member i (they share a channel)
+	gms      []string // gms[i]: guest i with member i and the helper's member
 	joinable []string // joinable[i]: the public channel member i joins and leaves
 	seed     *seeder
 
@@ -100,7 +112,7 @@ func (w *world) setSettings(ctx context.Context, values map[string]any) (map[str
 	return old, nil
 }
 
-func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world, error) {
+func newWorld(ctx context.Context, th *testhelper.TestHelper, p benchreport.Params) (*world, error) {
 	w := &world{th: th, p: p, admin: client(th.URL, th.AdminClient.AuthToken), oursOn: true}
 	// Enabling the plugin answers once OnActivate returns, which walks the
 	// registry: minutes with 100,000 guests on a busy machine.
@@ -153,6 +165,13 @@ func newWorld(ctx context.Context, th *testhelper.TestHelper, p params) (*world,
 		}
 		w.dms = append(w.dms, dm.Id)
 	}
+	for i := range w.guests {
+		gm, _, err := w.members[i].c.CreateGroupChannel(ctx, []string{w.members[i].user.Id, w.guests[i].user.Id, th.Member.Id})
+		if err != nil {
+			return nil, errors.Wrap(err, "opening a group message with a guest")
+		}
+		w.gms = append(w.gms, gm.Id)
+	}
 	seed, err := openSeeder(th.Stack.DataSource())
 	if err != nil {
 		return nil, err
@@ -170,12 +189,7 @@ func (w *world) tokenClient(ctx context.Context, userID string) (*model.Client4,
 }
 
 // config is one configuration of the server under measurement.
-type config struct {
-	Name   string `json:"name"`
-	Ours   bool   `json:"guest_accounts"`
-	Noop   bool   `json:"noop_plugin"`
-	Guests int    `json:"registered_guests"`
-}
+type config = benchreport.Config
 
 // set brings the server into configuration c. The plugin is disabled the
 // way an admin does it (REST disable). Disabling it deactivates every
@@ -210,7 +224,7 @@ func (w *world) set(ctx context.Context, c config) error {
 		}
 	}
 	if c.Ours && c.Guests != w.seeded {
-		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id); err != nil {
+		if err := w.seed.setRegistry(ctx, c.Guests, w.th.Admin.Id, w.th.Team.Id, w.th.Channel.Id, false); err != nil {
 			return err
 		}
 		w.seeded = c.Guests
@@ -273,14 +287,16 @@ func pluginCall(ctx context.Context, c *model.Client4, method, path string, body
 // workload is one kind of request, made by N users at once.
 type workload struct {
 	Name string
+	Join bool // measured with Params.JoinRequests, else PostRequests
 	op   func(w *world) op
 }
 
 var workloads = []workload{
-	{"member post", func(w *world) op { return postOp(w.members, func(int) string { return w.th.Channel.Id }) }},
-	{"guest post", func(w *world) op { return postOp(w.guests, func(int) string { return w.th.Channel.Id }) }},
-	{"guest DM post", func(w *world) op { return postOp(w.guests, func(i int) string { return w.dms[i] }) }},
-	{"member join", func(w *world) op {
+	{"member post", false, func(w *world) op { return postOp(w.members, func(int) string { return w.th.Channel.Id }) }},
+	{"guest post", false, func(w *world) op { return postOp(w.guests, func(int) string { return w.th.Channel.Id }) }},
+	{"guest DM post", false, func(w *world) op { return postOp(w.guests, func(i int) string { return w.dms[i] }) }},
+	{"guest GM post", false, func(w *world) op { return postOp(w.guests, func(i int) string { return w.gms[i] }) }},
+	{"member join (+ leave)", true, func(w *world) op {
 		return func(ctx context.Context, i, _ int) (func() error, error) {
 			m := w.members[i]
 			if _, _, err := m.c.AddChannelMember(ctx, w.joinable[i], m.user.Id); err != nil {

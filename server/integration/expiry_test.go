@@ -216,6 +216,7 @@ func TestExpiryInterruptedIsFinishedWithItsNotice(t *testing.T) {
 			WHERE pluginid = '%s' AND pkey = 'guest/%s'`, testhelper.PluginID, u.Id))
 		sqlUpdate(th, fmt.Sprintf(`UPDATE pluginkeyvaluestore SET pvalue = convert_to((convert_from(pvalue, 'UTF8')::bigint - 1)::text, 'UTF8')
 			WHERE pluginid = '%s' AND pkey = 'count/active-guests'`, testhelper.PluginID))
+		th.MarkInterruptedGuestWrite(u.Id)
 	}
 	// The plugin sees a guest it already records as deactivated: it leaves
 	// the record alone.

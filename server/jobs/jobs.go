@@ -18,6 +18,10 @@ const (
 	ExpiryInterval = 5 * time.Minute
 )
 
+// Index upkeep job: builds the store's indexes after an upgrade, repairs
+// interrupted writes, sweeps expired invitations, follows profile changes.
+const IndexKey = "guest_index"
+
 // Job is a scheduled job; Close stops it on this node (waiting for a run
 // in progress to finish).
 type Job interface {

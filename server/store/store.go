@@ -17,6 +17,11 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a compare-and-set lost a race.
 var ErrConflict = errors.New("the record changed meanwhile")
 
+// ErrIndexNotReady is returned by index reads until the indexes were
+// built once (after an upgrade, in the background); callers fall back to
+// walking the records.
+var ErrIndexNotReady = errors.New("the indexes are being built")
+
 // Deactivation reasons recorded on a guest.
 const (
 	ReasonNone           = ""
@@ -61,6 +66,26 @@ type Guest struct {
 	// Rule is the automatic guest rule that made the account a guest
 	// ("member_domains", "sign_in_method"); empty when a person did.
 	Rule string `json:"rule,omitempty"`
+	// Profile is the store's copy of the user's names, for the guest
+	// list's order and search; the store keeps it (SaveGuest keeps the
+	// newer of the stored and the given one; a sync follows core's
+	// changes). Callers may leave it nil.
+	Profile *Profile `json:"profile,omitempty"`
+	// LastActiveAt is when the plugin last recorded the guest signing
+	// up, signing in or posting (ms; recorded at most every few minutes):
+	// what the guest list sorts "last activity" by (TouchGuest keeps it;
+	// SaveGuest keeps the later of the stored and the given one).
+	LastActiveAt int64 `json:"last_active_at,omitempty"`
+}
+
+// Profile is what the guest list sorts and searches by.
+type Profile struct {
+	Username string `json:"username"`
+	// Search is the lower-case text a search matches: username, email,
+	// first and last name, nickname.
+	Search string `json:"search"`
+	// UpdatedAt is the user's UpdateAt when this was read.
+	UpdatedAt int64 `json:"updated_at"`
 }
 
 // Settings are the record's per-guest settings (policy.GuestFields).
@@ -78,6 +103,10 @@ func (g *Guest) Clone() *Guest {
 	if g.RequireMFA != nil {
 		v := *g.RequireMFA
 		out.RequireMFA = &v
+	}
+	if g.Profile != nil {
+		p := *g.Profile
+		out.Profile = &p
 	}
 	return &out
 }
@@ -99,6 +128,9 @@ type Guests interface {
 	// SaveGuest writes the record unconditionally.
 	SaveGuest(g *Guest) error
 	DeleteGuest(userID string) error
+	// TouchGuest records that the guest was active at (ms), unless a
+	// later time is recorded.
+	TouchGuest(userID string, at int64) error
 	// ForEachGuest calls fn for every record, a page at a time, without
 	// loading the registry into memory; fn returning an error stops it.
 	ForEachGuest(fn func(*Guest) error) error
@@ -180,6 +212,15 @@ func (i *Invite) StatusAt(now int64) string {
 // OpenInvites counts the invitations still open at now (Unix ms); an
 // unreadable store counts what it could read.
 func OpenInvites(s Invites, now int64) int {
+	// The index's counter when the store keeps one (kvstore), else every
+	// invitation read.
+	if p, ok := s.(interface {
+		PendingInvites(now int64) (int, error)
+	}); ok {
+		if n, err := p.PendingInvites(now); err == nil {
+			return n
+		}
+	}
 	n := 0
 	_ = s.ForEachInvite(func(inv *Invite) error {
 		if st := inv.StatusAt(now); st == InvitePending || st == InviteAccepting {
@@ -217,6 +258,117 @@ type Creations interface {
 	IsCreating(email string) (bool, error)
 }
 
+// Guest list statuses and sorts (GuestQuery).
+const (
+	StatusActive      = "active"
+	StatusDeactivated = "deactivated"
+	StatusExpiring    = "expiring" // has an expiry date
+	SortCreated       = "created_at"
+	SortExpires       = "expires_at"
+	SortUsername      = "username"
+	SortLastActivity  = "last_activity"
+)
+
+// GuestQuery selects one page of the guest list.
+type GuestQuery struct {
+	Status string // "", StatusActive, StatusDeactivated, StatusExpiring
+	// Sort: SortCreated (newest first), SortExpires (soonest first, none
+	// last), SortUsername, SortLastActivity (LastActiveAt, latest first;
+	// never active last).
+	Sort string
+	// Query is matched, lower-cased, inside the username, email, names and
+	// nickname.
+	Query   string
+	Page    int
+	PerPage int
+}
+
+// GuestPage is one page of guests and how many the query selects.
+type GuestPage struct {
+	Guests []*Guest
+	Total  int
+}
+
+// GuestCounts are the registry's counts, kept as records change.
+type GuestCounts struct {
+	Active      int
+	Deactivated int
+	Expiring    int
+	// MFARequired: some active guest's own setting requires MFA.
+	MFARequired bool
+}
+
+// InviteQuery selects one page of invitations, newest first.
+type InviteQuery struct {
+	InviterID string // "" = everyone's
+	// Status: "" (all but superseded), or one of the invitation states
+	// (InviteExpired: pending past its time; pending includes accepting).
+	Status  string
+	Query   string // lower-cased, inside the email
+	Page    int
+	PerPage int
+}
+
+// InvitePage is one page of invitations and how many the query selects.
+type InvitePage struct {
+	Invites []*Invite
+	Total   int
+}
+
+// AuditQuery selects one page of the audit log.
+type AuditQuery struct {
+	Since int64 // ms; 0 = all
+	// Query is matched inside the entry (action, ids, result, details).
+	Query   string
+	Oldest  bool // oldest first; default newest first
+	Page    int
+	PerPage int
+}
+
+// AuditPage is one page of the audit log and how many entries the query
+// selects.
+type AuditPage struct {
+	Entries []AuditEntry
+	Total   int
+}
+
+// IndexReport is what one index maintenance run did.
+type IndexReport struct {
+	Built      bool `json:"built"`
+	Repaired   int  `json:"repaired"`
+	Recounted  bool `json:"recounted"`
+	Swept      int  `json:"swept_invitations"`
+	ProfileSyn int  `json:"profiles_synced"`
+}
+
+// Indexes serve the admin's lists and counts without reading every
+// record (kvstore/index.go). Reads return ErrIndexNotReady until the
+// first build finished.
+type Indexes interface {
+	QueryGuests(q GuestQuery) (*GuestPage, error)
+	GuestCounts() (GuestCounts, error)
+	// ForEachGuestExpiringBy calls fn with every guest whose expiry date is
+	// at or before until (ms).
+	ForEachGuestExpiringBy(until int64, fn func(*Guest) error) error
+	// ForEachGuestID calls fn with the id of every guest that is active
+	// (status StatusActive) or deactivated for one of reasons; fn may
+	// change records.
+	ForEachGuestID(status string, reasons []string, fn func(userID string) error) error
+	QueryInvites(q InviteQuery) (*InvitePage, error)
+	// PendingInvites counts invitations still open at now (ms).
+	PendingInvites(now int64) (int, error)
+	QueryAudit(q AuditQuery) (*AuditPage, error)
+	// IndexReady reports whether the indexes were built.
+	IndexReady() bool
+	// RepairDue reports whether a write was interrupted (a marker older
+	// than its lease) or the indexes were never built.
+	RepairDue() (bool, error)
+	// MaintainIndexes builds the indexes if they never were, repairs
+	// interrupted writes, sweeps expired invitations and follows changed
+	// user profiles; cheap when there is nothing to do.
+	MaintainIndexes() (IndexReport, error)
+}
+
 // Store is everything the app layer persists.
 type Store interface {
 	Guests
@@ -224,4 +376,5 @@ type Store interface {
 	Audit
 	Invites
 	Creations
+	Indexes
 }

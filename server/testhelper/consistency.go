@@ -1,8 +1,10 @@
 package testhelper
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -181,10 +183,34 @@ func (s *Snapshot) Problems(only map[string]bool) []string {
 	return out
 }
 
-// RequireConsistent fails the test with every problem Problems finds.
+// settle waits (up to 15 s) until the plugin has caught up with what core
+// reports asynchronously (UserHasBeenDeactivated after a test's users are
+// deactivated: the record, then the counter): the next test's consistency
+// check must not see the middle of that.
+// Best effort: it never fails the test (it runs in cleanup, perhaps after
+// the test's context ended).
+func (th *TestHelper) settle() {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	query := fmt.Sprintf(`SELECT
+		(SELECT count(*) FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey LIKE 'guest/%%'
+			AND convert_from(pvalue, 'UTF8')::jsonb->>'deactivated' IS NULL)
+		= COALESCE((SELECT convert_from(pvalue, 'UTF8')::bigint FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey = 'count/active-guests'), 0)
+		AND NOT EXISTS (SELECT 1 FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey LIKE 'ixd/%%')`, PluginID)
+	for ctx.Err() == nil {
+		if out, err := th.Stack.SQL(ctx, query); err != nil || strings.TrimSpace(out) == "t" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// RequireConsistent fails the test with every problem Problems finds, and
+// every disagreement between the indexes and the records.
 func (th *TestHelper) RequireConsistent(s *Snapshot, only map[string]bool) {
 	th.T.Helper()
 	require.Empty(th.T, s.Problems(only), "plugin records and users disagree")
+	th.RequireIndexConsistent()
 }
 
 // AuditCounts counts the successful audit entries of an action by target,
@@ -204,4 +230,123 @@ func (th *TestHelper) AuditCounts(action string) map[string]int {
 		}
 	}
 	return out
+}
+
+// IndexProblems lists every disagreement between the store's indexes and
+// the records, read from the database: a guest without exactly its status
+// entry or sorted entries, an entry without its guest, a counter that is
+// not the number of entries it counts. Writes in flight (markers) make
+// the index legitimately incomplete: then it says so and checks nothing.
+func (th *TestHelper) IndexProblems() []string {
+	th.T.Helper()
+	if m := th.kvRows("ixd/"); len(m) > 0 {
+		return []string{fmt.Sprintf("%d index writes in flight or interrupted (markers); run the index job after their lease", len(m))}
+	}
+	var out []string
+	guests := map[string]KVGuest{}
+	for _, kv := range th.kvRows("guest/") {
+		var g KVGuest
+		require.NoError(th.T, json.Unmarshal([]byte(kv[1]), &g), "guest record %s", kv[0])
+		guests[g.UserID] = g
+	}
+	counts := map[string]int{}
+	status := map[string]string{}
+	for _, kv := range th.kvRows("ixg/s/") {
+		parts := strings.Split(kv[0], "/")
+		id, st := parts[len(parts)-1], parts[2]
+		if _, dup := status[id]; dup {
+			out = append(out, "guest "+id+" has two status entries")
+		}
+		status[id] = st
+		if st == "a" {
+			counts["count/ix-guests-active"]++
+		} else {
+			counts["count/ix-guests-deactivated"]++
+		}
+	}
+	for id, g := range guests {
+		want := "a"
+		if g.Deactivated != "" {
+			want = "d"
+		}
+		if st, ok := status[id]; !ok || st[:1] != want {
+			out = append(out, fmt.Sprintf("guest %s (deactivated=%q) has status entry %q", id, g.Deactivated, status[id]))
+		}
+	}
+	for id := range status {
+		if _, ok := guests[id]; !ok {
+			out = append(out, "status entry of "+id+" without a guest record")
+		}
+	}
+	for _, family := range []string{"ixg/c/", "ixg/e/", "ixg/u/", "ixg/a/"} {
+		seen := map[string]int{}
+		for _, kv := range th.kvRows(family) {
+			parts := strings.Split(kv[0], "/")
+			seen[parts[len(parts)-2]]++
+		}
+		for id := range guests {
+			if seen[id] != 1 {
+				out = append(out, fmt.Sprintf("guest %s has %d entries in %s", id, seen[id], family))
+			}
+		}
+		if len(seen) != len(guests) {
+			out = append(out, fmt.Sprintf("%s has entries of %d users, the registry %d guests", family, len(seen), len(guests)))
+		}
+	}
+	counts["count/ix-guests-expiring"] = len(th.kvRows("ixg/x/"))
+	counts["count/ix-invites-pending"] = len(th.kvRows("ixi/p/"))
+	counts["count/ix-audit"] = len(th.kvRows("audit/"))
+	for key, want := range counts {
+		got := 0
+		for _, kv := range th.kvRows(key) {
+			got, _ = strconv.Atoi(kv[1])
+		}
+		if got != want {
+			out = append(out, fmt.Sprintf("%s is %d, %d entries", key, got, want))
+		}
+	}
+	return out
+}
+
+// MarkInterruptedGuestWrite leaves what a node that died in the middle of
+// writing the guest's record leaves besides the record: the write's marker
+// naming the guest's index entries (kvstore/index.go). A test that writes
+// a half-done record straight into the database calls it, so the index
+// repair finishes that write as it would after a crash.
+func (th *TestHelper) MarkInterruptedGuestWrite(userID string) {
+	th.T.Helper()
+	_, err := th.Stack.SQL(th.Ctx, fmt.Sprintf(`INSERT INTO pluginkeyvaluestore (pluginid, pkey, pvalue, expireat)
+		SELECT '%[1]s', 'ixd/g/%[2]s/' || md5(random()::text), convert_to(json_build_object('at', %[3]d, 'kind', 'g', 'id', '%[2]s',
+			'keys', COALESCE((SELECT jsonb_agg(pkey) FROM pluginkeyvaluestore WHERE pluginid = '%[1]s' AND pkey LIKE 'ixg/%%' AND pkey LIKE '%%%[2]s%%'), '[]'::jsonb))::text, 'UTF8'), 0`,
+		PluginID, userID, time.Now().Add(-10*time.Minute).UnixMilli()))
+	require.NoError(th.T, err, "marking an interrupted write")
+}
+
+// RequireIndexConsistent fails the test with every problem IndexProblems
+// finds. Writes a fault interrupted leave markers: they are repaired first,
+// as the index upkeep does once their lease is over (the plugin's clock
+// moved past it for one run of the job, then put back).
+func (th *TestHelper) RequireIndexConsistent() {
+	th.T.Helper()
+	if len(th.kvRows("ixd/")) > 0 {
+		time.Sleep(time.Second) // writes still in flight finish
+	}
+	if len(th.kvRows("ixd/")) > 0 {
+		th.repairIndexes()
+	}
+	require.Empty(th.T, th.IndexProblems(), "indexes and records disagree")
+}
+
+// repairIndexes runs the index upkeep with the plugin's clock past the
+// markers' lease, then puts the clock back where the test had it.
+func (th *TestHelper) repairIndexes() {
+	th.T.Helper()
+	setClock := func(offset time.Duration) {
+		resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/testing/clock", map[string]any{"offset_ms": offset.Milliseconds()})
+		require.Equal(th.T, http.StatusOK, resp.Status, "moving the clock: %s", resp.Body)
+	}
+	setClock(th.clockOffset + 6*time.Minute)
+	resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/jobs/index/run", nil)
+	setClock(th.clockOffset)
+	require.Equal(th.T, http.StatusOK, resp.Status, "repairing the indexes: %s", resp.Body)
 }

@@ -130,6 +130,7 @@ type Stats struct {
 	PendingInvitations int  `json:"pending_invitations"`
 	MaxActiveGuests    int  `json:"max_active_guests"`
 	Enabled            bool `json:"guest_accounts_enabled"`
+	IndexReady         bool `json:"index_ready"`
 }
 
 // Stats reads GET /stats as the admin.

@@ -33,6 +33,9 @@ type TestHelper struct {
 
 	trackMu sync.Mutex
 	tracked []string
+
+	// clockOffset is where MoveClock put the plugin's clock.
+	clockOffset time.Duration
 }
 
 // Track marks a user the test created for deactivation at the end.
@@ -50,6 +53,9 @@ func (th *TestHelper) deactivateTracked() {
 	th.trackMu.Unlock()
 	for _, id := range ids {
 		_, _ = th.AdminClient.DeleteUser(ctx, id)
+	}
+	if len(ids) > 0 {
+		th.settle()
 	}
 }
 
@@ -246,6 +252,7 @@ func (th *TestHelper) MoveClock(d time.Duration) {
 	th.T.Helper()
 	resp := th.PluginRequest(th.AdminClient, http.MethodPost, "/testing/clock", map[string]any{"offset_ms": d.Milliseconds()})
 	require.Equal(th.T, http.StatusOK, resp.Status, "moving the clock: %s", resp.Body)
+	th.clockOffset = d
 	th.T.Cleanup(func() {
 		th.PluginRequest(th.AdminClient, http.MethodPost, "/testing/clock", map[string]any{"offset_ms": 0})
 	})

@@ -96,9 +96,9 @@ describe('Client (the plugin API through Client4)', () => {
         expect(http.calls[0].query.get('query')).toBe('bo b');
         expect(http.calls[0].query.get('status')).toBe('active');
         expect(http.calls[0].query.get('page')).toBe('0');
-        expect(await Client.listInvites()).toEqual([]);
+        expect(await Client.listInvites()).toEqual({invites: [], total: 0});
         expect(http.calls[1].query.get('status')).toBe('pending');
-        expect(await Client.getAudit()).toEqual([]);
+        expect(await Client.getAudit()).toEqual({entries: [], total: 0});
         expect(await Client.lookupGuests(['x'])).toEqual([]);
         const preview = await Client.previewRules();
         expect(preview.candidates[0].warnings).toEqual([]);

@@ -82,9 +82,10 @@ export const Client = {
         return res.results ?? [];
     },
 
-    listInvites: async (status: InviteStatus = 'pending'): Promise<Invite[]> => {
-        const res = await doFetch<{invites: Invite[] | null}>('GET', `/invites${query({status})}`);
-        return res.invites ?? [];
+    /** One page of invitations, newest first, and how many match. */
+    listInvites: async (params: {status?: InviteStatus; query?: string; page?: number; per_page?: number} = {status: 'pending'}): Promise<{invites: Invite[]; total: number}> => {
+        const res = await doFetch<{invites: Invite[] | null; total?: number}>('GET', `/invites${query(params)}`);
+        return {invites: res.invites ?? [], total: res.total ?? 0};
     },
 
     resendInvite: (inviteId: string) => doFetch<Invite>('POST', `/invites/${enc(inviteId)}/resend`),
@@ -123,9 +124,10 @@ export const Client = {
 
     getChannelGuests: (channelId: string) => doFetch<ChannelGuests>('GET', `/channels/${enc(channelId)}/guests`),
 
-    getAudit: async (params: {since?: number; page?: number; per_page?: number} = {}): Promise<AuditEntry[]> => {
-        const res = await doFetch<{entries: AuditEntry[] | null}>('GET', `/audit${query(params)}`);
-        return res.entries ?? [];
+    /** One page of the audit log (newest first by default) and how many entries match. */
+    getAudit: async (params: {since?: number; query?: string; sort?: 'newest' | 'oldest'; page?: number; per_page?: number} = {}): Promise<{entries: AuditEntry[]; total: number}> => {
+        const res = await doFetch<{entries: AuditEntry[] | null; total?: number}>('GET', `/audit${query(params)}`);
+        return {entries: res.entries ?? [], total: res.total ?? 0};
     },
 };
 

@@ -34,6 +34,9 @@ type API interface {
 	GetUser(userID string) (*model.User, *model.AppError)
 	GetUsersByIds(userIDs []string) ([]*model.User, *model.AppError)
 	UpdateUserActive(userID string, active bool) *model.AppError
+	GetUsers(options *model.UserGetOptions) ([]*model.User, *model.AppError)
+	KVGet(key string) ([]byte, *model.AppError)
+	KVSet(key string, value []byte) *model.AppError
 	LogInfo(msg string, keyValuePairs ...any)
 	LogWarn(msg string, keyValuePairs ...any)
 	LogError(msg string, keyValuePairs ...any)

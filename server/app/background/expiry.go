@@ -95,9 +95,11 @@ func (s *Service) RunExpiry(ctx context.Context) (*ExpiryReport, error) {
 	return report, nil
 }
 
-// expireEach is RunExpiry's walk through the registry (the run lock held).
+// expireEach is RunExpiry's walk (the run lock held): the guests whose
+// date, or reminder, is due by now, from the expiry index (every record
+// until the indexes are built).
 func (s *Service) expireEach(ctx context.Context, settings policy.Settings, report *ExpiryReport) error {
-	return s.store.ForEachGuest(func(g *store.Guest) error {
+	return s.forEachGuestDueBy(s.kit.Now().Add(settings.ExpiryReminder).UnixMilli(), func(g *store.Guest) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -106,15 +106,22 @@ const roleMoveWorkers = 4
 // dedicated role moves every guest at once: minutes at 100,000 guests,
 // which must not hold up the server's start), and audits it once for all.
 // A stop (the plugin deactivating) ends it early; the next activation
-// moves the rest.
-func (s *Service) moveRolesInBackground(ids []string) {
+// moves the rest. After a full check (the whole registry read), a clean
+// run records it, so activation reads the whole registry again until one
+// does.
+func (s *Service) moveRolesInBackground(ids []string, fullCheck bool) {
 	if len(ids) == 0 {
 		return
 	}
-	s.Go(func() { s.moveRoles(ids) })
+	s.Go(func() {
+		if s.moveRoles(ids) && fullCheck {
+			s.reconciledEdition()
+		}
+	})
 }
 
-func (s *Service) moveRoles(ids []string) {
+// moveRoles reports whether every guest was moved.
+func (s *Service) moveRoles(ids []string) bool {
 	start := time.Now()
 	role := s.members.GuestSystemRole()
 	var moved, failed atomic.Int64
@@ -158,6 +165,7 @@ feed:
 		res = "failed: stopped by the plugin's deactivation; the next activation moves the rest"
 	}
 	s.kit.Audit(app.SystemActor, "migrate_role", "", res, fmt.Sprintf("%d guests now hold %s", moved.Load(), role))
+	return res == "success"
 }
 
 // moveToGuestRole gives a guest the guest's system role under its user

@@ -2,6 +2,7 @@ package background
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -27,13 +28,8 @@ func (s *Service) SwitchOff(reason string) (int, error) {
 	n := 0
 	var touched []string // channels whose guests changed, published once at the end
 	err := s.withSwitchLock(func() error {
-		var ids []string
-		if err := s.store.ForEachGuest(func(g *store.Guest) error {
-			if g.Deactivated == store.ReasonNone {
-				ids = append(ids, g.UserID)
-			}
-			return nil
-		}); err != nil {
+		ids, err := s.guestIDsWith(store.StatusActive, nil)
+		if err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -58,16 +54,15 @@ func (s *Service) SwitchOn(reasons ...string) (int, error) {
 	n := 0
 	var touched []string
 	err := s.withSwitchLock(func() error {
-		var guests []*store.Guest
-		if err := s.store.ForEachGuest(func(g *store.Guest) error {
-			if slices.Contains(reasons, g.Deactivated) {
-				guests = append(guests, g)
-			}
-			return nil
-		}); err != nil {
+		ids, err := s.guestIDsWith("", reasons)
+		if err != nil {
 			return err
 		}
-		for _, g := range guests {
+		for _, id := range ids {
+			g, err := s.store.GetGuest(id)
+			if err != nil || !slices.Contains(reasons, g.Deactivated) {
+				continue // changed meanwhile
+			}
 			_, channels, err := s.guests.ActivateCollect(app.SystemActor, g.UserID, g.Deactivated)
 			touched = append(touched, channels...)
 			if err != nil {
@@ -87,8 +82,10 @@ func (s *Service) SwitchOn(reasons ...string) (int, error) {
 // guests left mid-window by a crash (core deactivates system_guest users at
 // start-up when unlicensed), starts moving every other guest with another
 // role onto the guest's system role in the background (a licence change,
-// or guests made before the dedicated role; roles.go), and recounts the
-// active guests.
+// or guests made before the dedicated role; roles.go), recounts the active
+// guests and finishes an interrupted switch. It reads the whole registry
+// only when a repair is due (roleRepairScope); the full check is recorded
+// only once every guest it found holds the right role.
 func (s *Service) Reconcile() error {
 	var repair, move, batch []string
 	// Users are read a hundred at a time (activation time grows with the
@@ -108,8 +105,25 @@ func (s *Service) Reconcile() error {
 			}
 		}
 	}
-	if err := s.store.ForEachGuest(func(g *store.Guest) error {
-		if batch = append(batch, g.UserID); len(batch) == 100 {
+	candidates, walk, err := s.roleRepairScope()
+	if err != nil {
+		return err
+	}
+	each := func(fn func(id string) error) error {
+		for _, id := range candidates {
+			if err := fn(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if walk {
+		each = func(fn func(id string) error) error {
+			return s.store.ForEachGuest(func(g *store.Guest) error { return fn(g.UserID) })
+		}
+	}
+	if err := each(func(id string) error {
+		if batch = append(batch, id); len(batch) == 100 {
 			checkBatch()
 		}
 		return nil
@@ -119,6 +133,10 @@ func (s *Service) Reconcile() error {
 	if len(batch) > 0 {
 		checkBatch()
 	}
+	if walk && len(move) == 0 {
+		s.reconciledEdition()
+	}
+	s.repairIndexesIfDue()
 	for _, id := range repair {
 		if _, err := s.moveToGuestRole(id); err != nil {
 			s.api.LogError("Guest Accounts: could not repair a guest's role", "user_id", id, "error", err.Error())
@@ -133,7 +151,7 @@ func (s *Service) Reconcile() error {
 		}
 		s.kit.Audit(app.SystemActor, "repair_role", id, "success", "")
 	}
-	s.moveRolesInBackground(move)
+	s.moveRolesInBackground(move, walk)
 	if _, err := s.RecountActive(); err != nil {
 		return err
 	}
@@ -191,8 +209,15 @@ func (s *Service) RecountActive() (int, error) {
 	return n, nil
 }
 
-// activeCounts returns the active guests in the registry and the counter.
+// activeCounts returns the active guests in the registry (the index's
+// counter; a walk until the indexes are built) and the cap's counter.
 func (s *Service) activeCounts() (registry, counter int, err error) {
+	if c, err := s.store.GuestCounts(); err == nil {
+		counter, err = s.store.Get(store.ActiveGuests)
+		return c.Active, counter, err
+	} else if !errors.Is(err, store.ErrIndexNotReady) {
+		return 0, 0, err
+	}
 	err = s.store.ForEachGuest(func(g *store.Guest) error {
 		if g.Deactivated == store.ReasonNone {
 			registry++

@@ -13,6 +13,8 @@
 package enforce
 
 import (
+	"sync"
+
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
@@ -74,6 +76,12 @@ type Service struct {
 	reactivator Reactivator
 	sessions    SessionRevoker
 	channels    *channelCache
+
+	// activity: guest → the last activity recorded from this node;
+	// activityWriters bounds the writes in flight (activity.go).
+	activity        sync.Map
+	activityWriters chan struct{}
+	background      sync.WaitGroup
 }
 
 // New returns a Service.
@@ -81,6 +89,7 @@ func New(d Deps) *Service {
 	return &Service{
 		kit: d.Kit, api: d.API, cache: d.Cache, members: d.Members,
 		core: d.Core, reactivator: d.Reactivator, sessions: d.Sessions, channels: newChannelCache(),
+		activityWriters: make(chan struct{}, activityWriters),
 	}
 }
 
@@ -93,6 +102,33 @@ func (s *Service) MayBeGuest(userID string) bool {
 		return false
 	}
 	return s.cache.MayBeGuest(userID)
+}
+
+// MembershipLeft drops, for anyone (guest or not) who left a channel or
+// was removed from one, every cached "shares a channel with a guest"
+// answer: the next DM or GM post with a guest checks again. One map
+// write; called before the hooks' guest check.
+func (s *Service) MembershipLeft(userID string) {
+	s.cache.ForgetShared(userID)
+}
+
+// MembershipNotice reads core's own system messages, which core posts
+// through MessageWillBePosted while it handles the change (before the API
+// call returns): someone left or was removed from a channel or team, or a
+// channel is being archived (11.4 has no archive hook; core posts the
+// message before it marks the channel deleted). The cached DM/GM answers
+// they may end are dropped at once.
+func (s *Service) MembershipNotice(post *model.Post) {
+	switch post.Type {
+	case model.PostTypeLeaveChannel, model.PostTypeLeaveTeam:
+		s.cache.ForgetShared(post.UserId)
+	case model.PostTypeRemoveFromChannel, model.PostTypeRemoveFromTeam:
+		if id, ok := post.GetProp("removedUserId").(string); ok {
+			s.cache.ForgetShared(id)
+		}
+	case model.PostTypeChannelDeleted:
+		s.cache.ChannelArchived(post.ChannelId)
+	}
 }
 
 // GuestMembershipsChanged drops what is cached about the user's

@@ -157,19 +157,31 @@ func (s *Service) dmReason(senderID string, g *store.Guest, participants []strin
 // sharesTeamChannel reports whether other is, with the guest, a member of
 // one of the guest's channels: the ones given to them (the registry, from
 // the cache; isolation removes any other membership), one call per channel
-// asking core for both memberships (usually the first one answers).
+// asking core for both memberships (usually the first one answers). A yes
+// is kept for guestcache.SharedTTL (store/guestcache/shared.go: dropped at
+// once on this node when either user leaves or joins a channel, a channel
+// is archived, or the guest's record changes), so a conversation costs two
+// calls to core every few seconds, not two per post.
 func (s *Service) sharesTeamChannel(guestID, otherID string) bool {
+	if s.cache.SharedKnown(guestID, otherID) {
+		return true
+	}
+	before := s.cache.BeforeShared(guestID, otherID)
 	g, err := s.cache.Cached(guestID)
 	if err != nil {
 		return false
 	}
 	for _, channelID := range g.ChannelIDs {
+		if s.cache.BeingArchived(channelID) {
+			continue
+		}
 		members, appErr := s.api.GetChannelMembersByIds(channelID, []string{guestID, otherID})
 		if appErr != nil || len(members) != 2 {
 			continue
 		}
 		// An archived channel is no longer shared (core caches channels).
 		if ch, appErr := s.api.GetChannel(channelID); appErr == nil && ch.DeleteAt == 0 {
+			s.cache.RememberShared(guestID, otherID, before)
 			return true
 		}
 	}
@@ -188,7 +200,20 @@ func (s *Service) dmParticipants(ch *model.Channel) ([]string, error) {
 		}
 		return parts, nil
 	}
-	members, appErr := s.api.GetChannelMembers(ch.Id, 0, 100)
+	if g, ok := s.channels.group(ch.Id); ok {
+		return g.members, nil
+	}
+	ids, err := s.readGroupMembers(ch.Id)
+	if err != nil {
+		return nil, err
+	}
+	s.channels.keepGroup(ch, ids)
+	return ids, nil
+}
+
+// readGroupMembers asks core for a group message's members (at most 8).
+func (s *Service) readGroupMembers(channelID string) ([]string, error) {
+	members, appErr := s.api.GetChannelMembers(channelID, 0, 100)
 	if appErr != nil {
 		return nil, appErr
 	}

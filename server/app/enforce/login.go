@@ -44,6 +44,7 @@ func (s *Service) CheckLogin(u *model.User) string {
 		return reason
 	}
 	s.watchNewSession(u.Id)
+	s.NoteActivity(u.Id)
 	return ""
 }
 

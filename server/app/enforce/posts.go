@@ -21,14 +21,19 @@ var msgDeactivated = app.Msg{ID: "guest_accounts.notice.deactivated", Format: "Y
 // lookups (store/guestcache); only in a DM/GM are the other participants read.
 func (s *Service) CheckPost(post *model.Post) string {
 	// Core's own join/leave messages are posted as the user; users cannot
-	// create system_* posts themselves (core refuses them), so they pass.
-	// A header change in a DM/GM is the changer's free text reaching the
-	// others: the DM rule applies to it (checkChannelChangePost).
+	// create system_* posts themselves (core refuses them), so they pass,
+	// and tell the DM rule's cache what changed. A header change in a DM/GM
+	// is the changer's free text reaching the others: the DM rule applies
+	// to it (checkChannelChangePost).
+	if post.IsSystemMessage() {
+		s.MembershipNotice(post)
+		if post.UserId == "" || post.UserId == s.kit.BotID() {
+			return ""
+		}
+		return s.checkChannelChangePost(post)
+	}
 	if post.UserId == "" || post.UserId == s.kit.BotID() {
 		return ""
-	}
-	if post.IsSystemMessage() {
-		return s.checkChannelChangePost(post)
 	}
 	g, err := s.cache.Cached(post.UserId)
 	if errors.Is(err, store.ErrNotFound) {
@@ -118,6 +123,7 @@ func (s *Service) checkGuestPost(g *store.Guest, post *model.Post) string {
 	if g.Deactivated != store.ReasonNone {
 		return s.kit.Say(post.UserId, msgDeactivated)
 	}
+	s.NoteActivity(g.UserID)
 	if reason := s.checkGuestMFA(g); reason != "" {
 		return reason
 	}

@@ -27,6 +27,7 @@ import (
 type API interface {
 	GetUser(userID string) (*model.User, *model.AppError)
 	GetUsersByIds(userIDs []string) ([]*model.User, *model.AppError)
+	GetUserStatusesByIds(userIDs []string) ([]*model.Status, *model.AppError)
 	CreateUser(user *model.User) (*model.User, *model.AppError)
 	UpdateUserActive(userID string, active bool) *model.AppError
 	UpdateUserCustomStatus(userID string, customStatus *model.CustomStatus) *model.AppError

@@ -1,6 +1,8 @@
 package guests
 
 import (
+	"errors"
+
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/memberships"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
@@ -33,6 +35,9 @@ type Stats struct {
 	// GuestRole is the system role guests hold outside role windows, and
 	// whether they fell back to system_user (see guestrole.go).
 	GuestRole GuestRole `json:"guest_role"`
+	// IndexReady is false while the indexes are first built after an
+	// upgrade (lists and counts then read every record).
+	IndexReady bool `json:"index_ready"`
 }
 
 // Stats counts the registry.
@@ -47,20 +52,21 @@ func (s *Service) Stats() (*Stats, error) {
 		ConfigurationError:   s.kit.ConfigError(),
 		JoinEnforcement:      s.kit.JoinEnforcement(),
 		GuestRole:            s.GuestRole(),
+		IndexReady:           s.store.IndexReady(),
 	}
 	if s.kit.Licensed() {
 		st.Edition = "licensed"
 	}
+	// The counters kept with the records; until the indexes are built
+	// (just after an upgrade), every record read.
 	mfaOverride := false
-	err := s.store.ForEachGuest(func(g *store.Guest) error {
-		if g.Deactivated != store.ReasonNone {
-			st.DeactivatedGuests++
-		}
-		if g.Deactivated == store.ReasonNone && g.RequireMFA != nil && *g.RequireMFA {
-			mfaOverride = true
-		}
-		return nil
-	})
+	c, err := s.store.GuestCounts()
+	switch {
+	case err == nil:
+		st.DeactivatedGuests, mfaOverride = c.Deactivated, c.MFARequired
+	case errors.Is(err, store.ErrIndexNotReady):
+		err = s.countGuestsByWalk(st, &mfaOverride)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +78,20 @@ func (s *Service) Stats() (*Stats, error) {
 	}
 	st.PendingInvitations = store.OpenInvites(s.store, s.kit.Now().UnixMilli())
 	return st, nil
+}
+
+// countGuestsByWalk counts deactivated guests and MFA overrides by reading
+// every record (until the indexes are built).
+func (s *Service) countGuestsByWalk(st *Stats, mfaOverride *bool) error {
+	return s.store.ForEachGuest(func(g *store.Guest) error {
+		if g.Deactivated != store.ReasonNone {
+			st.DeactivatedGuests++
+		}
+		if g.Deactivated == store.ReasonNone && g.RequireMFA != nil && *g.RequireMFA {
+			*mfaOverride = true
+		}
+		return nil
+	})
 }
 
 // EditionLimits lists, per capability, whether the plugin (with core)
@@ -134,4 +154,20 @@ func (s *Service) mfaWarning(anyGuestOverride bool) string {
 // ListAudit returns audit entries, newest first.
 func (s *Service) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, error) {
 	return s.store.ListAudit(since, page, perPage)
+}
+
+// AuditList is one page of the audit log and how many entries match.
+type AuditList struct {
+	Entries []store.AuditEntry `json:"entries"`
+	Total   int                `json:"total"`
+}
+
+// QueryAudit returns one page of the audit log (GET /audit): a range of
+// its time-ordered keys, newest or oldest first, searched when asked.
+func (s *Service) QueryAudit(q store.AuditQuery) (*AuditList, error) {
+	page, err := s.store.QueryAudit(q)
+	if err != nil {
+		return nil, err
+	}
+	return &AuditList{Entries: page.Entries, Total: page.Total}, nil
 }

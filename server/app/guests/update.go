@@ -3,6 +3,7 @@ package guests
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -186,6 +187,11 @@ func (s *Service) ListGuests(q ListQuery) (*GuestList, error) {
 	if q.PerPage > 200 || q.Page < 0 || q.Page > 100000 {
 		return nil, app.ErrBadRequest("invalid_paging", "per_page", "per_page: 1 to 200; page: 0 or more.")
 	}
+	q.Query = strings.TrimPrefix(strings.TrimSpace(q.Query), "@")
+	if out, err := s.listGuestsIndexed(q); !errors.Is(err, store.ErrIndexNotReady) {
+		return out, err
+	}
+	// The indexes are not built yet (just upgraded): read the registry.
 	var records []*store.Guest
 	if err := s.store.ForEachGuest(func(g *store.Guest) error {
 		records = append(records, g)

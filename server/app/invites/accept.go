@@ -140,6 +140,11 @@ func (s *Service) AcceptInvite(token, sessionUserID string, req AcceptRequest) (
 		s.api.LogError("Guest Accounts: an accepted invitation could not be marked used", "invite_id", inv.ID)
 	}
 	s.kit.Audit(res.UserID, "accept_invite", inv.ID, "success", inv.Email)
+	// Signing up is the guest's first activity (the guest list's order by
+	// last activity).
+	if err := s.store.TouchGuest(res.UserID, s.kit.Now().UnixMilli()); err != nil {
+		s.api.LogWarn("Guest Accounts: could not record a guest's activity", "user_id", res.UserID, "error", err.Error())
+	}
 	s.kit.PublishGuestsChanged(res.UserID)
 	return res, nil
 }

@@ -135,10 +135,17 @@ func (s *Service) CreateInvites(actorID string, req InviteRequest) ([]InviteResu
 	if appErr != nil {
 		return nil, appErr
 	}
+	// Through the gate: a graceful stop (or a disable) waits for the batch
+	// instead of cutting it between two addresses' records and emails.
+	release, gateErr := s.kit.Enter()
+	if gateErr != nil {
+		return nil, gateErr
+	}
+	defer release()
 	results := make([]InviteResult, 0, len(req.Emails))
 	seen := map[string]bool{}
-	// The open invitations are counted once per batch (a count reads every
-	// invitation), then kept up to date as this batch adds to them.
+	// The open invitations are counted once per batch (the index's
+	// counter), then kept up to date as this batch adds to them.
 	pending := -1
 	for _, raw := range req.Emails {
 		res := s.inviteOne(inviter, raw, req, teamIDs, lifetime, seen, &pending)

@@ -4,18 +4,43 @@ import (
 	"crypto/rand"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/policy"
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/store"
 )
 
-// ListInvites lists invitations: the caller's own, or all for an admin.
-func (s *Service) ListInvites(actorID, status string) ([]*InviteView, error) {
+// InviteListQuery is GET /invites.
+type InviteListQuery struct {
+	Status  string
+	Query   string
+	Page    int
+	PerPage int
+}
+
+// InviteList is one page of invitations and how many match.
+type InviteList struct {
+	Invites []*InviteView `json:"invites"`
+	Total   int           `json:"total"`
+}
+
+// ListInvites lists invitations, newest first, a page at a time: the
+// caller's own, or all for an admin. The store's index serves it (one
+// range query for the page); until the indexes are built, every
+// invitation is read.
+func (s *Service) ListInvites(actorID string, q InviteListQuery) (*InviteList, error) {
+	status := q.Status
 	switch status {
 	case "", store.InvitePending, store.InviteAccepted, store.InviteRevoked, store.InviteExpired, store.InviteSuperseded:
 	default:
 		return nil, app.ErrBadRequest("invalid_invite_status", "status", "status: one of pending, accepted, revoked, expired, superseded.")
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = 50
+	}
+	if q.PerPage > 200 || q.Page < 0 || q.Page > 100000 {
+		return nil, app.ErrBadRequest("invalid_paging", "per_page", "per_page: 1 to 200; page: 0 or more.")
 	}
 	isAdmin := s.kit.IsSystemAdmin(actorID)
 	if !isAdmin {
@@ -23,6 +48,10 @@ func (s *Service) ListInvites(actorID, status string) ([]*InviteView, error) {
 			return nil, app.ErrForbidden("guest", "Guests cannot see invitations.")
 		}
 	}
+	if out, err := s.listInvitesIndexed(actorID, isAdmin, q); !errors.Is(err, store.ErrIndexNotReady) {
+		return out, err
+	}
+	query := strings.ToLower(strings.TrimSpace(q.Query))
 	out := []*InviteView{}
 	err := s.store.ForEachInvite(func(inv *store.Invite) error {
 		if !isAdmin && inv.InviterID != actorID {
@@ -32,13 +61,39 @@ func (s *Service) ListInvites(actorID, status string) ([]*InviteView, error) {
 		if v.Status == store.InviteAccepting {
 			v.Status = store.InvitePending
 		}
-		if (status == "" && v.Status != store.InviteSuperseded) || v.Status == status {
+		if ((status == "" && v.Status != store.InviteSuperseded) || v.Status == status) && strings.Contains(strings.ToLower(v.Email), query) {
 			out = append(out, v)
 		}
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt > out[j].CreatedAt })
-	return out, err
+	list := &InviteList{Invites: []*InviteView{}, Total: len(out)}
+	if start := q.Page * q.PerPage; start < len(out) {
+		list.Invites = out[start:min(start+q.PerPage, len(out))]
+	}
+	return list, err
+}
+
+// listInvitesIndexed is ListInvites from the store's index (an inviter's
+// own through the inviter in the key).
+func (s *Service) listInvitesIndexed(actorID string, isAdmin bool, q InviteListQuery) (*InviteList, error) {
+	sq := store.InviteQuery{Status: q.Status, Query: q.Query, Page: q.Page, PerPage: q.PerPage}
+	if !isAdmin {
+		sq.InviterID = actorID
+	}
+	page, err := s.store.QueryInvites(sq)
+	if err != nil {
+		return nil, err
+	}
+	out := &InviteList{Invites: make([]*InviteView, 0, len(page.Invites)), Total: page.Total}
+	for _, inv := range page.Invites {
+		v := s.inviteView(inv)
+		if v.Status == store.InviteAccepting {
+			v.Status = store.InvitePending
+		}
+		out.Invites = append(out.Invites, v)
+	}
+	return out, nil
 }
 
 // inviteForManager reads an invitation the actor may manage (its inviter,

@@ -250,10 +250,8 @@ func batchAfterFault(th *testhelper.TestHelper, addrs []string, seq int) (sent, 
 // service), then a crash (SIGKILL to the server and its plugin). A
 // graceful stop gives open connections 1 s (core's
 // TimeToWaitForConnectionsToCloseOnServerShutdown) and then closes them,
-// so whether the batch finishes depends on how fast the machine sends the
-// other 40 emails: an answered request has all 50 sent; a cut one
-// stopped somewhere after the 10th with at most the address in flight
-// saved without its email. The crash
+// so the answer may be cut; the batch itself goes through the plugin's
+// gate, which the plugin's stop waits for: all 50 sent. The crash
 // stops it at the 10th: 10 emailed, none saved without its email, 40
 // never reached. Afterwards nothing is half-made: no address has two live
 // invitations, every emailed link works, what the batch did not finish
@@ -309,15 +307,15 @@ func TestFaultServerRestartMidBatchInvite(t *testing.T) {
 		if crash {
 			assert.Equal(t, [3]int{10, 0, 40}, [3]int{sent, unsent, missing}, "after the crash: emailed, saved without email, never reached")
 		} else {
-			if code == http.StatusOK {
-				assert.Equal(t, [3]int{50, 0, 0}, [3]int{sent, unsent, missing}, "after the graceful restart answered the batch: emailed, saved without email, never reached")
-			} else {
-				// Cut by core after its 1 s grace: at most the address in
-				// flight is saved without its email (batchAfterFault has
-				// resent it and checked every link).
-				assert.LessOrEqual(t, unsent, 1, "after the graceful restart cut the batch (%d %.200s): invitations saved without their email", code, body)
-				assert.GreaterOrEqual(t, sent, 10, "the 10 emailed before the restart began")
+			// The plugin finishes the batch (its stop waits for requests in
+			// flight); whether the answer still reaches the client depends
+			// on time: core closes its HTTP server 1 s after the signal
+			// (TimeToWaitForConnectionsToCloseOnServerShutdown), and the
+			// 40 invitations left take about that on a busy machine.
+			if code != http.StatusOK {
+				t.Logf("the answer was cut by core closing its HTTP server; the batch itself finished: %.200s", body)
 			}
+			assert.Equal(t, [3]int{50, 0, 0}, [3]int{sent, unsent, missing}, "after the graceful restart: emailed, saved without email, never reached")
 		}
 		// The batch (finished by hand) filled the room it had exactly.
 		res := th.Invite(th.AdminClient, map[string]any{"emails": []string{testhelper.NewAddress("fault.example.com")}, "channel_ids": []string{th.Channel.Id}})

@@ -79,6 +79,16 @@ type Store struct {
 	entries map[string]entry
 	// memberships: user → channel → expiry of a seen guest membership.
 	memberships map[string]map[string]int64
+
+	// The DM/GM rule's answers (shared.go): (guest, other) → a yes;
+	// per-user generations; the archive epoch and the channels being
+	// archived.
+	sharedMu  sync.RWMutex
+	sharedTTL time.Duration
+	shared    map[[2]string]SharedCheck
+	userGen   map[string]uint64
+	epoch     uint64
+	archiving map[string]int64
 }
 
 type entry struct {
@@ -107,6 +117,7 @@ func newStore(inner store.Store, ttl, guestTTL time.Duration, changed func(userI
 		Store: inner, ttl: ttl, guestTTL: guestTTL, max: MaxEntries, changed: changed,
 		now: func() int64 { return time.Now().UnixNano() }, entries: map[string]entry{},
 		memberships: map[string]map[string]int64{},
+		sharedTTL:   SharedTTL, shared: map[[2]string]SharedCheck{}, userGen: map[string]uint64{}, archiving: map[string]int64{},
 	}
 }
 
@@ -201,6 +212,7 @@ func (c *Store) Invalidate(userID string) {
 	delete(c.entries, userID)
 	delete(c.memberships, userID)
 	c.mu.Unlock()
+	c.ForgetShared(userID)
 }
 
 // OnClusterEvent drops the cached answer for a user whose record another

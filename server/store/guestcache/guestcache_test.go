@@ -267,3 +267,50 @@ func TestGuestRecordsExpireBeforeNonGuestAnswers(t *testing.T) {
 	_, _ = c.Cached("member")
 	assert.EqualValues(t, 3, inner.reads.Load(), "the guest's record is read again after guestTTL, the member's answer is not")
 }
+
+func TestSharedAnswersLastUntilEitherUserChanges(t *testing.T) {
+	c, clock, _ := newTestCache(newCountingStore())
+	check := func(guest, other string) (func(), uint64, uint64) {
+		before := c.BeforeShared(guest, other)
+		return func() { c.RememberShared(guest, other, before) }, before.genA, before.genB
+	}
+	store1, _, _ := check("g", "m")
+	assert.False(t, c.SharedKnown("g", "m"))
+	store1()
+	assert.True(t, c.SharedKnown("g", "m"))
+	assert.False(t, c.SharedKnown("m", "g"), "kept per (guest, other)")
+
+	clock.t.Add(SharedTTL.Nanoseconds())
+	assert.False(t, c.SharedKnown("g", "m"), "expired after the TTL")
+
+	for _, who := range []string{"g", "m"} {
+		store1, _, _ = check("g", "m")
+		store1()
+		require.True(t, c.SharedKnown("g", "m"))
+		c.ForgetShared(who) // UserHasLeftChannel of either
+		assert.False(t, c.SharedKnown("g", "m"), "dropped when %s left a channel", who)
+	}
+	store1, _, _ = check("g", "m")
+	store1()
+	c.Invalidate("g") // the guest's record changed or a membership was added
+	assert.False(t, c.SharedKnown("g", "m"))
+
+	// A check that started before a leave never stores its answer after.
+	inFlight, _, _ := check("g", "other")
+	c.ForgetShared("other")
+	inFlight()
+	assert.False(t, c.SharedKnown("g", "other"), "the answer predates the leave")
+	// Others are untouched.
+	store2, _, _ := check("g2", "m2")
+	store2()
+	c.ForgetShared("m")
+	assert.True(t, c.SharedKnown("g2", "m2"))
+
+	// An archive drops every answer and holds the channel for a while.
+	assert.False(t, c.BeingArchived("ch"))
+	c.ChannelArchived("ch")
+	assert.False(t, c.SharedKnown("g2", "m2"), "an archive may end any pair's sharing")
+	assert.True(t, c.BeingArchived("ch"))
+	clock.t.Add(archivingFor.Nanoseconds())
+	assert.False(t, c.BeingArchived("ch"), "then core's channel answers")
+}

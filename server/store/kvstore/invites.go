@@ -18,13 +18,17 @@ func retentionOpt(seconds int64) pluginapi.KVSetOption {
 	return func(o *pluginapi.KVSetOptions) { o.ExpireInSeconds = seconds }
 }
 
-// CreateInvite stores a new invitation; it refuses to overwrite one.
+// CreateInvite stores a new invitation and its index entries; it refuses
+// to overwrite one.
 func (s *Store) CreateInvite(inv *store.Invite, retention int64) error {
 	raw, err := json.Marshal(inv)
 	if err != nil {
 		return errors.Wrap(err, "encoding the invitation")
 	}
-	ok, err := s.kv.Set(invitePrefix+inv.TokenHash, raw, pluginapi.SetAtomic(nil), retentionOpt(retention))
+	var reindexed error
+	ok, err := s.indexInvite(nil, inv, retention, func() (bool, error) {
+		return s.kv.Set(invitePrefix+inv.TokenHash, raw, pluginapi.SetAtomic(nil), retentionOpt(retention))
+	}, func() { reindexed = s.ReindexInvite(inv.ID, inv.TokenHash, retention) })
 	if err != nil {
 		return errors.Wrap(err, "saving the invitation")
 	}
@@ -32,7 +36,7 @@ func (s *Store) CreateInvite(inv *store.Invite, retention int64) error {
 		return errors.Wrap(store.ErrConflict, "an invitation with this token exists")
 	}
 	inv.SetRaw(raw)
-	return s.ReindexInvite(inv.ID, inv.TokenHash, retention)
+	return reindexed
 }
 
 // ReindexInvite points the invitation id at a token hash.
@@ -76,7 +80,9 @@ func (s *Store) UpdateInvite(old, next *store.Invite, retention int64) (bool, er
 	if err != nil {
 		return false, errors.Wrap(err, "encoding the invitation")
 	}
-	ok, err := s.kv.Set(invitePrefix+next.TokenHash, raw, pluginapi.SetAtomic(old.Raw()), retentionOpt(retention))
+	ok, err := s.indexInvite(old, next, retention, func() (bool, error) {
+		return s.kv.Set(invitePrefix+next.TokenHash, raw, pluginapi.SetAtomic(old.Raw()), retentionOpt(retention))
+	}, nil)
 	if err != nil {
 		return false, errors.Wrap(err, "updating the invitation")
 	}

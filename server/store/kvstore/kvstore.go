@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/pkg/errors"
 
@@ -33,11 +35,32 @@ type KV interface {
 // Store is the KV implementation of store.Store.
 type Store struct {
 	kv   KV
-	rows ranges // nil: walks use the KV API only
+	rows ranges // nil: walks and index reads use the KV API only
 
 	warn     func(msg string, keyValuePairs ...any)
 	fallback sync.Once
+
+	// profiles reads users' profiles from core (nil in tests: none);
+	// changedUsers lists users core changed after a time (profile sync).
+	profiles     func(ids []string) (map[string]*store.Profile, error)
+	changedUsers func(after int64, page, perPage int) ([]*model.User, error)
+	clock        func() int64 // ms; nil = the system clock
+
+	readyMu sync.RWMutex
+	ready   bool
+
+	// counters: the raw value this node last read or wrote per counter
+	// (the first compare-and-set of an update tries it).
+	countersMu sync.Mutex
+	counters   map[string][]byte
+
+	// background: markers being removed after their write (Flush waits).
+	background sync.WaitGroup
 }
+
+// Flush waits for the store's background work (markers of finished writes
+// being removed).
+func (s *Store) Flush() { s.background.Wait() }
 
 var _ store.Store = (*Store)(nil)
 
@@ -45,42 +68,37 @@ var _ store.Store = (*Store)(nil)
 // rows of core's key-value table directly when the database allows it
 // (rows.go).
 func New(client *pluginapi.Client, pluginID string) *Store {
-	return &Store{kv: &client.KV, rows: newSQLRanges(client, pluginID), warn: client.Log.Warn}
+	return &Store{
+		kv: &client.KV, rows: newSQLRanges(client, pluginID), warn: client.Log.Warn,
+		profiles: func(ids []string) (map[string]*store.Profile, error) {
+			users, err := client.User.ListByUserIDs(ids)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]*store.Profile, len(users))
+			for _, u := range users {
+				out[u.Id] = ProfileOf(u)
+			}
+			return out, nil
+		},
+		changedUsers: func(after int64, page, perPage int) ([]*model.User, error) {
+			return client.User.List(&model.UserGetOptions{UpdatedAfter: after, Sort: "update_at_asc", Page: page, PerPage: perPage})
+		},
+	}
+}
+
+// ProfileOf is the profile the guest list sorts and searches by.
+func ProfileOf(u *model.User) *store.Profile {
+	return &store.Profile{
+		Username:  u.Username,
+		Search:    strings.ToLower(u.Username + " " + u.Email + " " + u.FirstName + " " + u.LastName + " " + u.Nickname),
+		UpdatedAt: u.UpdateAt,
+	}
 }
 
 // NewWithKV returns a Store on any KV implementation (tests).
 func NewWithKV(kv KV) *Store {
 	return &Store{kv: kv}
-}
-
-// GetGuest returns the registry record or store.ErrNotFound.
-func (s *Store) GetGuest(userID string) (*store.Guest, error) {
-	var raw []byte
-	if err := s.kv.Get(guestPrefix+userID, &raw); err != nil {
-		return nil, errors.Wrap(err, "reading the guest record")
-	}
-	if raw == nil {
-		return nil, store.ErrNotFound
-	}
-	var g store.Guest
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, errors.Wrapf(err, "decoding the guest record of %s", userID)
-	}
-	return &g, nil
-}
-
-// SaveGuest writes the registry record.
-func (s *Store) SaveGuest(g *store.Guest) error {
-	if g.UserID == "" {
-		return errors.New("a guest record needs a user id")
-	}
-	_, err := s.kv.Set(guestPrefix+g.UserID, g)
-	return errors.Wrap(err, "saving the guest record")
-}
-
-// DeleteGuest removes the registry record.
-func (s *Store) DeleteGuest(userID string) error {
-	return errors.Wrap(s.kv.Delete(guestPrefix+userID), "deleting the guest record")
 }
 
 // ForEachGuest calls fn for every record, a page at a time.
@@ -156,6 +174,7 @@ func (s *Store) Get(name string) (int, error) {
 
 // CompareAndSet sets the counter to value only if it still holds old.
 func (s *Store) CompareAndSet(name string, old, value int) (bool, error) {
+	s.forgetCounter(name)
 	v, raw, err := s.read(name)
 	if err != nil || v != old {
 		return false, err
@@ -166,6 +185,7 @@ func (s *Store) CompareAndSet(name string, old, value int) (bool, error) {
 
 // Set overwrites the counter (used when recounting from the registry).
 func (s *Store) Set(name string, value int) error {
+	s.forgetCounter(name)
 	_, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(value)))
 	return errors.Wrap(err, "setting a counter")
 }
@@ -189,13 +209,24 @@ func (s *Store) read(name string) (int, []byte, error) {
 // this or another node) won the race. The database decides, so the result
 // is exact across a cluster.
 func (s *Store) update(name string, fn func(int) (int, bool)) error {
+	// The first attempt trusts the value this node last read or wrote (a
+	// burst of writes from one node then costs one call each); if another
+	// writer moved it since, the compare-and-set fails and it is read.
+	v, old, known := s.lastCounter(name)
 	for range casMaxRetries {
-		v, old, err := s.read(name)
-		if err != nil {
-			return err
+		cached := known
+		if !known {
+			var err error
+			if v, old, err = s.read(name); err != nil {
+				return err
+			}
 		}
+		known = false
 		next, write := fn(v)
 		if !write {
+			if cached {
+				continue // decide on the stored value, never a remembered one
+			}
 			return nil
 		}
 		var opt pluginapi.KVSetOption
@@ -207,11 +238,47 @@ func (s *Store) update(name string, fn func(int) (int, bool)) error {
 		}
 		ok, err := s.kv.Set(countPrefix+name, []byte(strconv.Itoa(next)), opt)
 		if err != nil {
+			s.forgetCounter(name)
 			return errors.Wrap(err, "updating a counter")
 		}
 		if ok {
+			s.rememberCounter(name, next)
 			return nil
 		}
 	}
+	s.forgetCounter(name)
 	return errors.Wrapf(store.ErrConflict, "counter %s: too much contention", name)
+}
+
+// lastCounter is the value this node last read or wrote for the counter.
+func (s *Store) lastCounter(name string) (int, []byte, bool) {
+	s.countersMu.Lock()
+	defer s.countersMu.Unlock()
+	raw, ok := s.counters[name]
+	if !ok {
+		return 0, nil, false
+	}
+	v, err := strconv.Atoi(string(raw))
+	return v, raw, err == nil
+}
+
+func (s *Store) rememberCounter(name string, v int) {
+	s.countersMu.Lock()
+	defer s.countersMu.Unlock()
+	if s.counters == nil {
+		s.counters = map[string][]byte{}
+	}
+	s.counters[name] = []byte(strconv.Itoa(v))
+}
+
+func (s *Store) forgetCounter(name string) {
+	s.countersMu.Lock()
+	defer s.countersMu.Unlock()
+	delete(s.counters, name)
+}
+
+// UseClock makes the store tell the time by now (the test clock the
+// real-server tests move).
+func (s *Store) UseClock(now func() time.Time) {
+	s.clock = func() int64 { return now().UnixMilli() }
 }

@@ -3,8 +3,11 @@ package kvstore
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/lib/pq"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -31,6 +34,12 @@ type ranges interface {
 	// page returns up to limit records whose key starts with prefix and
 	// sorts after `after` ("" = from the start), in key order.
 	page(prefix, after string, limit int) ([]row, error)
+	// query returns one page of the entries q selects (index.go), and
+	// count how many it selects in all.
+	query(q rangeQuery) ([]row, error)
+	count(q rangeQuery) (int, error)
+	// values reads the records with these keys (absent ones are left out).
+	values(keys []string) (map[string][]byte, error)
 }
 
 type row struct {
@@ -65,21 +74,128 @@ FROM (SELECT pkey, pvalue FROM pluginkeyvaluestore
 	WHERE pluginid = $1 AND pkey >= $2 AND pkey > $3 AND pkey LIKE $4 AND (expireat = 0 OR expireat > $5)
 	ORDER BY pkey LIMIT $6) page`
 
-func (r *sqlRanges) page(prefix, after string, limit int) ([]row, error) {
+func (r *sqlRanges) handle() (*sql.DB, error) {
 	r.once.Do(func() { r.db, r.err = r.open() })
-	if r.err != nil {
-		return nil, r.err
-	}
-	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
-	var page string
-	if err := r.db.QueryRow(pageQuery, r.pluginID, prefix, after, like, model.GetMillis(), limit).Scan(&page); err != nil {
+	return r.db, r.err
+}
+
+func (r *sqlRanges) page(prefix, after string, limit int) ([]row, error) {
+	db, err := r.handle()
+	if err != nil {
 		return nil, err
 	}
+	var page string
+	if err := db.QueryRow(pageQuery, r.pluginID, prefix, after, likePrefix(prefix), model.GetMillis(), limit).Scan(&page); err != nil {
+		return nil, err
+	}
+	return decodePage(page)
+}
+
+func decodePage(page string) ([]row, error) {
 	var rows []row
 	if err := json.Unmarshal([]byte(page), &rows); err != nil {
 		return nil, errors.Wrap(err, "decoding a page of records")
 	}
 	return rows, nil
+}
+
+// likePrefix is the LIKE pattern of keys starting with prefix.
+func likePrefix(prefix string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
+}
+
+// where is the condition of q on the plugin's rows (table alias t): the
+// family's key range (both bounds hold under any collation, index.go),
+// the prefix itself (so no other kind's key can slip in), the filters,
+// and not expired.
+func (r *sqlRanges) where(q rangeQuery) (string, []any) {
+	lo, hi := q.bounds()
+	args := []any{r.pluginID, lo, hi, likePrefix(q.Prefix), model.GetMillis()}
+	cond := "t.pluginid = $1 AND t.pkey >= $2 AND t.pkey < $3 AND t.pkey LIKE $4 AND (t.expireat = 0 OR t.expireat > $5)"
+	if q.Like != "" {
+		args = append(args, q.Like)
+		cond += fmt.Sprintf(" AND t.pkey LIKE $%d", len(args))
+	}
+	if q.NotLike != "" {
+		args = append(args, q.NotLike)
+		cond += fmt.Sprintf(" AND t.pkey NOT LIKE $%d", len(args))
+	}
+	if q.SuffixAtMost != "" {
+		args = append(args, q.SuffixAtMost)
+		cond += fmt.Sprintf(" AND right(t.pkey, %d) <= $%d", len(q.SuffixAtMost), len(args))
+	}
+	if q.SuffixAbove != "" {
+		args = append(args, q.SuffixAbove)
+		cond += fmt.Sprintf(" AND right(t.pkey, %d) > $%d", len(q.SuffixAbove), len(args))
+	}
+	if q.Contains != "" {
+		args = append(args, q.Contains)
+		cond += fmt.Sprintf(" AND strpos(lower(convert_from(t.pvalue, 'UTF8')), $%d) > 0", len(args))
+	}
+	return cond, args
+}
+
+func (r *sqlRanges) query(q rangeQuery) ([]row, error) {
+	db, err := r.handle()
+	if err != nil {
+		return nil, err
+	}
+	cond, args := r.where(q)
+	// Without values only the key is read: an index-only scan of the
+	// primary key, however deep the page.
+	value, cols := "encode(pvalue, 'base64')", "t.pkey, t.pvalue"
+	if !q.Values {
+		value, cols = "''", "t.pkey"
+	}
+	order := "pkey"
+	if q.Desc {
+		order = "pkey DESC"
+	}
+	args = append(args, q.Offset, q.Limit)
+	text := fmt.Sprintf(`SELECT COALESCE(json_agg(json_build_object('k', pkey, 'v', %s) ORDER BY %s), '[]')::text
+FROM (SELECT %s FROM pluginkeyvaluestore t WHERE %s ORDER BY %s OFFSET $%d LIMIT $%d) page`,
+		value, order, cols, cond, order, len(args)-1, len(args))
+	var page string
+	if err := db.QueryRow(text, args...).Scan(&page); err != nil {
+		return nil, err
+	}
+	return decodePage(page)
+}
+
+func (r *sqlRanges) count(q rangeQuery) (int, error) {
+	db, err := r.handle()
+	if err != nil {
+		return 0, err
+	}
+	cond, args := r.where(q)
+	var n int
+	err = db.QueryRow("SELECT count(*) FROM pluginkeyvaluestore t WHERE "+cond, args...).Scan(&n)
+	return n, err
+}
+
+func (r *sqlRanges) values(keys []string) (map[string][]byte, error) {
+	db, err := r.handle()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var page string
+	if err := db.QueryRow(`SELECT COALESCE(json_agg(json_build_object('k', pkey, 'v', encode(pvalue, 'base64'))), '[]')::text
+FROM pluginkeyvaluestore WHERE pluginid = $1 AND pkey = ANY($2) AND (expireat = 0 OR expireat > $3)`,
+		r.pluginID, pq.Array(keys), model.GetMillis()).Scan(&page); err != nil {
+		return nil, err
+	}
+	rows, err := decodePage(page)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.Key] = r.Value
+	}
+	return out, nil
 }
 
 // walk calls fn with every record whose key has the prefix (fn may write;

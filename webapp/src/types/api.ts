@@ -115,6 +115,9 @@ export interface Stats {
 
     /** Set when guests must use MFA while the server has MFA turned off. */
     mfa_warning?: string;
+
+    /** False while the lists' and counts' indexes are first built after an upgrade. */
+    index_ready?: boolean;
 }
 
 export type GuestListStatus = '' | 'active' | 'deactivated' | 'expiring';

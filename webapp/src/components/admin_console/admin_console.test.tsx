@@ -365,6 +365,27 @@ describe('GuestDashboard', () => {
         expect(within(rows[0]).getByText('Guest added to a channel')).toHaveAttribute('title', 'guest_channel_join');
     });
 
+    it('pages the invitations and the audit log the server pages, and says when the indexes are being built', async () => {
+        const http = routes({
+            [`GET ${API}/stats`]: {body: {...stats, index_ready: false}},
+            [`GET ${API}/invites`]: {body: {invites: [invite], total: 120}},
+            [`GET ${API}/audit`]: (req) => ({body: {entries: [
+                {id: 'a' + (req.query.get('page') ?? ''), at: 1, actor_id: 'admin1', action: 'invite', target_id: 'x@example.com', result: 'sent'},
+            ], total: 41}}),
+        });
+        const {user} = await renderDashboard();
+        expect(screen.getByText('The lists and counts are being prepared after the upgrade; until then they read every guest and may be slow.')).toBeInTheDocument();
+        expect(screen.getByText('Page 1 of 3 (120 pending)')).toBeInTheDocument();
+        expect(screen.getByText('Page 1 of 3 (41 entries)')).toBeInTheDocument();
+        expect(Object.fromEntries(http.to('GET', `${API}/invites`).at(-1)!.query)).toEqual({status: 'pending', page: '0', per_page: '50'});
+
+        const auditPager = screen.getByText('Page 1 of 3 (41 entries)').parentElement!;
+        await user.click(within(auditPager).getByRole('button', {name: 'Next'}));
+        await waitFor(() => expect(screen.getByText('Page 2 of 3 (41 entries)')).toBeInTheDocument());
+        expect(http.to('GET', `${API}/audit`).at(-1)?.query.get('page')).toBe('1');
+        expect(http.to('GET', `${API}/audit`).at(-1)?.query.get('per_page')).toBe('20');
+    });
+
     it('shows why the counts could not be loaded', async () => {
         routes({[`GET ${API}/stats`]: {status: 403, body: {error_id: 'guest_accounts.api.admin_only', message: 'System admins only.'}}});
         renderWithPlugin(<GuestDashboard/>);

@@ -1,17 +1,20 @@
 // The most recent audit entries.
-import React from 'react';
+import React, {useState} from 'react';
 
 import {useT} from '../../i18n';
 import {ErrorMessage} from '../common/error_message';
 
 import {useFormatDate} from './format';
 import {auditActionText, auditResultText} from './labels';
-import {useAuditLog, useUsernames} from './lists';
+import {AUDIT_PAGE_SIZE, useAuditLog, useUsernames} from './lists';
+import {Pager} from './pager';
 
 export function AuditLog({refresh}: {refresh: number}) {
     const t = useT();
     const fmt = useFormatDate();
-    const {data: entries, error, retry} = useAuditLog(refresh);
+    const [page, setPage] = useState(0);
+    const {data, error, retry} = useAuditLog(page, refresh);
+    const entries = data?.entries ?? null;
     const names = useUsernames((entries ?? []).flatMap((e) => [e.actor_id, e.target_id]));
 
     const who = (id: string) => (id ? (names.has(id) ? `@${names.get(id)}` : id) : t('dashboard.audit.system'));
@@ -58,6 +61,13 @@ export function AuditLog({refresh}: {refresh: number}) {
                     </tbody>
                 </table>
             )}
+            <Pager
+                page={page}
+                perPage={AUDIT_PAGE_SIZE}
+                total={data?.total ?? 0}
+                labelId='dashboard.audit.page'
+                onPage={setPage}
+            />
         </section>
     );
 }

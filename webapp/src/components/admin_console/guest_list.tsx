@@ -7,6 +7,7 @@ import {ErrorMessage} from '../common/error_message';
 
 import {GuestRow} from './guest_row';
 import {GUESTS_PER_PAGE as PER_PAGE, useGuestList} from './lists';
+import {Pager} from './pager';
 
 export const SEARCH_DELAY_MS = 300;
 
@@ -39,8 +40,6 @@ export function GuestList({refresh, onChanged}: {refresh: number; onChanged: () 
         }));
         onChanged();
     };
-
-    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
 
     return (
         <section
@@ -117,27 +116,13 @@ export function GuestList({refresh, onChanged}: {refresh: number; onChanged: () 
                     </tbody>
                 </table>
             )}
-            {total > PER_PAGE && (
-                <div className='ga-pager'>
-                    <button
-                        type='button'
-                        className='ga-button ga-button--small ga-button--secondary'
-                        disabled={page === 0}
-                        onClick={() => setPage(page - 1)}
-                    >
-                        {t('common.previous')}
-                    </button>
-                    <span>{t('dashboard.guests.page', {page: page + 1, pages, total})}</span>
-                    <button
-                        type='button'
-                        className='ga-button ga-button--small ga-button--secondary'
-                        disabled={page + 1 >= pages}
-                        onClick={() => setPage(page + 1)}
-                    >
-                        {t('common.next')}
-                    </button>
-                </div>
-            )}
+            <Pager
+                page={page}
+                perPage={PER_PAGE}
+                total={total}
+                labelId='dashboard.guests.page'
+                onPage={setPage}
+            />
         </section>
     );
 }

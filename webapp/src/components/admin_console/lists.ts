@@ -44,6 +44,7 @@ function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 }
 
 export const GUESTS_PER_PAGE = 50;
+export const INVITES_PER_PAGE = 50;
 export const AUDIT_PAGE_SIZE = 20;
 
 export function useGuestList(params: ListGuestsParams, refresh: number) {
@@ -51,12 +52,12 @@ export function useGuestList(params: ListGuestsParams, refresh: number) {
     return useLoad(() => Client.listGuests({query, status, sort, page, per_page: GUESTS_PER_PAGE}), [query, status, sort, page, refresh]);
 }
 
-export function usePendingInvites(refresh: number) {
-    return useLoad<Invite[]>(() => Client.listInvites('pending'), [refresh]);
+export function usePendingInvites(page: number, refresh: number) {
+    return useLoad<{invites: Invite[]; total: number}>(() => Client.listInvites({status: 'pending', page, per_page: INVITES_PER_PAGE}), [page, refresh]);
 }
 
-export function useAuditLog(refresh: number) {
-    return useLoad<AuditEntry[]>(() => Client.getAudit({page: 0, per_page: AUDIT_PAGE_SIZE}), [refresh]);
+export function useAuditLog(page: number, refresh: number) {
+    return useLoad<{entries: AuditEntry[]; total: number}>(() => Client.getAudit({page, per_page: AUDIT_PAGE_SIZE}), [page, refresh]);
 }
 
 export type GuestPage = {guests: Guest[]; total: number};

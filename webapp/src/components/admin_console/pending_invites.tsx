@@ -8,7 +8,8 @@ import {ErrorMessage} from '../common/error_message';
 
 import {ConfirmButton} from './confirm_button';
 import {useFormatDate} from './format';
-import {usePendingInvites, useUsernames} from './lists';
+import {INVITES_PER_PAGE, usePendingInvites, useUsernames} from './lists';
+import {Pager} from './pager';
 
 function InviteRow({invite, inviter, onChanged}: {invite: Invite; inviter: string; onChanged: (id: string, next: Invite | null) => void}) {
     const t = useT();
@@ -64,11 +65,16 @@ function InviteRow({invite, inviter, onChanged}: {invite: Invite; inviter: strin
 
 export function PendingInvites({refresh, onChanged}: {refresh: number; onChanged: () => void}) {
     const t = useT();
-    const {data: invites, error, retry, set} = usePendingInvites(refresh);
+    const [page, setPage] = useState(0);
+    const {data, error, retry, set} = usePendingInvites(page, refresh);
+    const invites = data?.invites ?? null;
     const names = useUsernames((invites ?? []).map((i) => i.inviter_id));
 
     const changed = (id: string, next: Invite | null) => {
-        set((cur) => (next ? cur.map((i) => (i.id === id ? next : i)) : cur.filter((i) => i.id !== id)));
+        set((cur) => ({
+            invites: next ? cur.invites.map((i) => (i.id === id ? next : i)) : cur.invites.filter((i) => i.id !== id),
+            total: next ? cur.total : Math.max(0, cur.total - 1),
+        }));
         onChanged();
     };
 
@@ -108,6 +114,13 @@ export function PendingInvites({refresh, onChanged}: {refresh: number; onChanged
                     </tbody>
                 </table>
             )}
+            <Pager
+                page={page}
+                perPage={INVITES_PER_PAGE}
+                total={data?.total ?? 0}
+                labelId='dashboard.invites.page'
+                onPage={setPage}
+            />
         </section>
     );
 }

@@ -58,6 +58,14 @@ export function StatsPanel({stats}: {stats: Stats}) {
                     {t('dashboard.stats.mfa_warning')}
                 </p>
             )}
+            {stats.index_ready === false && (
+                <p
+                    className='ga-hint'
+                    role='status'
+                >
+                    {t('dashboard.stats.index_building')}
+                </p>
+            )}
             <div className='ga-meters'>
                 <Meter
                     label={t('dashboard.stats.active')}
