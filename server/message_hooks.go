@@ -29,7 +29,11 @@ func (p *Plugin) MessageWillBeUpdated(c *plugin.Context, newPost, oldPost *model
 		editorID = p.app.enforce.SessionUserID(sessionID(c))
 	}
 	if reason := p.app.enforce.CheckEdit(newPost, oldPost, editorID); reason != "" {
-		p.app.kit.ExplainRefusal(newPost.UserId, newPost.ChannelId, reason)
+		told := newPost.UserId
+		if editorID != "" {
+			told = editorID
+		}
+		p.app.kit.ExplainRefusal(told, newPost.ChannelId, reason)
 		return nil, reason
 	}
 	return newPost, ""

@@ -41,13 +41,17 @@ func (s *Service) guestRestrictions(userID string) (policy.RegistryAnswer, polic
 // CheckEdit decides whether an edit may be saved: the post rules of the
 // new version, and a guest editing their own post needs "may edit own
 // posts". Pinning or unpinning alone is not editing (see pinOnly).
-// editorID is the session's user ("" when unknown).
+// editorID is the session's user ("" when unknown). Someone else editing
+// or pinning a guest's post (a system or channel admin moderating, a
+// co-member pinning) is judged as themselves: the author being
+// deactivated, expired or not yet through MFA or a password change is
+// not theirs to meet.
 func (s *Service) CheckEdit(newPost, oldPost *model.Post, editorID string) string {
+	if editorID != "" && editorID != newPost.UserId {
+		return s.checkOtherEditor(editorID, newPost.ChannelId)
+	}
 	if reason := s.CheckPost(newPost); reason != "" {
 		return reason
-	}
-	if editorID != "" && editorID != newPost.UserId {
-		return "" // someone else (an admin) editing: not the guest's restriction
 	}
 	if pinOnly(oldPost, newPost) {
 		return ""
@@ -56,6 +60,21 @@ func (s *Service) CheckEdit(newPost, oldPost *model.Post, editorID string) strin
 		return s.kit.Say(newPost.UserId, msgNoEdit)
 	}
 	return ""
+}
+
+// checkOtherEditor decides for someone changing another user's post: a
+// member passes; a guest must be active and, in a DM/GM, meet the DM rule.
+func (s *Service) checkOtherEditor(editorID, channelID string) string {
+	g, err := s.cache.Cached(editorID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ""
+	case err != nil:
+		return s.kit.Say(editorID, msgCheckFailed)
+	case g.Deactivated != store.ReasonNone:
+		return s.kit.Say(editorID, msgDeactivated)
+	}
+	return s.directSendRefusal(editorID, channelID)
 }
 
 // pinOnly reports whether an update only pins or unpins a post: core's pin
