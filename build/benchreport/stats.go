@@ -49,9 +49,10 @@ type Paired struct {
 // are left out.
 func PairRatios(a, b []float64) Paired {
 	var r []float64
-	for i := range min(len(a), len(b)) {
-		if b[i] > 0 && a[i] > 0 {
-			r = append(r, a[i]/b[i])
+	n := min(len(a), len(b))
+	for i, x := range a[:n] {
+		if y := b[:n][i]; x > 0 && y > 0 {
+			r = append(r, x/y)
 		}
 	}
 	p := Paired{Pairs: len(r), Ratios: r}

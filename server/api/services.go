@@ -54,7 +54,7 @@ type Invites interface {
 
 // Rules are the automatic guest rules behind /rules.
 type Rules interface {
-	PreviewRules() (*rules.RulesPreview, error)
+	PreviewRules() (*rules.Preview, error)
 	ApplyRules(actorID string, req rules.ApplyRulesRequest) ([]rules.ApplyRulesResult, error)
 }
 

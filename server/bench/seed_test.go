@@ -137,7 +137,7 @@ func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, chan
 			return err
 		}
 		defer tx.Rollback() //nolint:errcheck
-		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("pluginkeyvaluestore", "pluginid", "pkey", "pvalue", "expireat"))
+		stmt, err := tx.PrepareContext(ctx, copyKV)
 		if err != nil {
 			return errors.Wrap(err, "seeding guests")
 		}
@@ -182,6 +182,9 @@ func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, chan
 // seedLists makes sure the audit log holds n seeded entries and there are
 // n/10 seeded invitations (a third of them open), in the shapes the store
 // writes, then recounts. Sizes only grow, so it adds what is missing.
+// copyKV streams rows into core's KV table (COPY FROM STDIN).
+const copyKV = "COPY pluginkeyvaluestore (pluginid, pkey, pvalue, expireat) FROM STDIN"
+
 func (s *seeder) seedLists(ctx context.Context, n int, inviterID, channelID, teamID string) error {
 	if n <= s.listed {
 		return nil
@@ -192,7 +195,7 @@ func (s *seeder) seedLists(ctx context.Context, n int, inviterID, channelID, tea
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("pluginkeyvaluestore", "pluginid", "pkey", "pvalue", "expireat"))
+	stmt, err := tx.PrepareContext(ctx, copyKV)
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ var orders = [][3]int{{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1,
 // stops once every ratio of Guest Accounts to the no-op plugin is known
 // within the target half-width (after MinCycles), at MaxCycles, or when
 // the budget is spent.
-func (w *world) overhead(ctx context.Context, b *testing.B) ([]benchreport.WorkloadResult, int, error) {
+func (w *world) overhead(ctx context.Context, _ *testing.B) ([]benchreport.WorkloadResult, int, error) {
 	cs := configs(w.p)
 	samples := map[string]map[string][]sample{}
 	for _, wl := range workloads {

@@ -125,7 +125,7 @@ type Invites interface {
 
 // Rules are the automatic guest rules /guest rules runs.
 type Rules interface {
-	PreviewRules() (*rules.RulesPreview, error)
+	PreviewRules() (*rules.Preview, error)
 	ApplyRules(actorID string, req rules.ApplyRulesRequest) ([]rules.ApplyRulesResult, error)
 }
 

@@ -82,7 +82,7 @@ func (h *Handler) rules(t app.Translator, actorID string, rest []string) *model.
 }
 
 // dryRunText lists the accounts a dry run found and how to convert them.
-func dryRunText(t app.Translator, p *rules.RulesPreview, code string) string {
+func dryRunText(t app.Translator, p *rules.Preview, code string) string {
 	var b strings.Builder
 	b.WriteString(t("guest_accounts.command.rules_dry_run", "Dry run: the automatic guest rules would make %d of %d active accounts guests:", p.Total, p.Scanned) + "\n")
 	for _, c := range p.Candidates {
@@ -97,7 +97,7 @@ func dryRunText(t app.Translator, p *rules.RulesPreview, code string) string {
 
 // previewCode names a dry run's list of accounts (not their order): the
 // first 8 hex digits of the SHA-256 of the sorted user ids.
-func previewCode(p *rules.RulesPreview) string {
+func previewCode(p *rules.Preview) string {
 	ids := make([]string, 0, len(p.Candidates))
 	for _, c := range p.Candidates {
 		ids = append(ids, c.UserID)

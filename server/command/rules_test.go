@@ -8,8 +8,8 @@ import (
 	"github.com/guest-accounts/mattermost-plugin-guest-accounts/server/app/rules"
 )
 
-func preview(ids ...string) *rules.RulesPreview {
-	p := &rules.RulesPreview{Enabled: true}
+func preview(ids ...string) *rules.Preview {
+	p := &rules.Preview{Enabled: true}
 	for _, id := range ids {
 		p.Candidates = append(p.Candidates, rules.RuleCandidate{UserID: id})
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
@@ -179,5 +178,3 @@ func logSize(th *testhelper.TestHelper) int64 {
 	require.NoError(th.T, err)
 	return fi.Size()
 }
-
-func nowMillis() int64 { return time.Now().UnixMilli() }

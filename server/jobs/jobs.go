@@ -18,8 +18,9 @@ const (
 	ExpiryInterval = 5 * time.Minute
 )
 
-// Index upkeep job: builds the store's indexes after an upgrade, repairs
-// interrupted writes, sweeps expired invitations, follows profile changes.
+// IndexKey names the index upkeep job: it builds the store's indexes after
+// an upgrade, repairs interrupted writes, sweeps expired invitations and
+// follows profile changes.
 const IndexKey = "guest_index"
 
 // Job is a scheduled job; Close stops it on this node (waiting for a run

@@ -94,8 +94,8 @@ func (s *Service) UpdateGuest(actorID, userID string, p GuestPatch) (*Guest, err
 			if single && len(channels) > 1 {
 				return app.ErrConflict("single_channel_update", "A single-channel guest can be in one channel only; remove a channel first or turn single-channel off.")
 			}
-			if max := s.kit.Settings().MaxChannelsPerGuest; max > 0 && len(channels) > max {
-				return app.ErrConflict("too_many_channels_update", "A guest may be in at most %d channels.", max)
+			if most := s.kit.Settings().MaxChannelsPerGuest; most > 0 && len(channels) > most {
+				return app.ErrConflict("too_many_channels_update", "A guest may be in at most %d channels.", most)
 			}
 			if len(p.RemoveChannelIDs) > 0 {
 				if err := s.members.RemoveChannelsLocked(userID, p.RemoveChannelIDs); err != nil {
@@ -286,8 +286,8 @@ func (s *Service) ChannelCapError(g *store.Guest, n int) *app.Error {
 	if g.SingleChannel && n > 1 {
 		return app.ErrConflict("channel_cap_single", "This is a single-channel guest: they can be in one channel only.")
 	}
-	if max := s.kit.Settings().MaxChannelsPerGuest; max > 0 && n > max {
-		return app.ErrConflict("channel_cap", "A guest may be in at most %d channels (\"Maximum channels per guest\").", max)
+	if most := s.kit.Settings().MaxChannelsPerGuest; most > 0 && n > most {
+		return app.ErrConflict("channel_cap", "A guest may be in at most %d channels (\"Maximum channels per guest\").", most)
 	}
 	return nil
 }

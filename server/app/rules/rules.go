@@ -10,6 +10,7 @@
 package rules
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -206,8 +207,8 @@ type RuleCandidate struct {
 	Warnings     []string         `json:"warnings"`
 }
 
-// RulesPreview is the dry run of "apply to existing accounts".
-type RulesPreview struct {
+// Preview is the dry run of "apply to existing accounts".
+type Preview struct {
 	Enabled            bool            `json:"enabled"`
 	MemberEmailDomains []string        `json:"member_email_domains"`
 	GuestSignInMethods []string        `json:"guest_sign_in_methods"`
@@ -219,9 +220,9 @@ type RulesPreview struct {
 
 // PreviewRules lists the active accounts the rules would make guests,
 // changing nothing. The user list is read a page at a time.
-func (s *Service) PreviewRules() (*RulesPreview, error) {
+func (s *Service) PreviewRules() (*Preview, error) {
 	settings := s.kit.Settings()
-	p := &RulesPreview{
+	p := &Preview{
 		Enabled: settings.RulesEnabled(), MemberEmailDomains: settings.MemberDomains.Entries(),
 		GuestSignInMethods: settings.GuestSignInMethods, Candidates: []RuleCandidate{},
 	}
@@ -357,7 +358,7 @@ func (s *Service) applyRuleTo(actorID string, settings policy.Settings, userID s
 	g, err := s.ruleDemote(actorID, u, rule, keep, "rule_apply")
 	if err != nil {
 		r.Status, r.Message = "failed", s.kit.LocalizedFor(actorID, err)
-		if e, ok := err.(*app.Error); ok {
+		if e := (*app.Error)(nil); errors.As(err, &e) {
 			r.Reason = strings.TrimPrefix(e.ID, "guest_accounts.app.")
 		}
 		return r

@@ -125,6 +125,7 @@ func TestGuestListFromTheIndexes(t *testing.T) {
 		assert.Equal(t, 8, total)
 		got, total = page(store.GuestQuery{Status: store.StatusActive, Sort: store.SortUsername, PerPage: 3, Page: 2})
 		assert.Equal(t, []string{"g8", "g9"}, got, limit)
+		assert.Equal(t, 8, total)
 		got, total = page(store.GuestQuery{Status: store.StatusExpiring, Sort: store.SortExpires})
 		assert.Equal(t, []string{"g8", "g6", "g4", "g2", "g0"}, got, limit)
 		assert.Equal(t, 5, total)
@@ -229,7 +230,7 @@ func TestProfileSyncFollowsCoreChanges(t *testing.T) {
 	require.NoError(t, s.SaveGuest(&store.Guest{UserID: "u1"}))
 	require.NoError(t, s.SaveGuest(&store.Guest{UserID: "u2"}))
 	var changed []*model.User
-	s.changedUsers = func(after int64, page, perPage int) ([]*model.User, error) {
+	s.changedUsers = func(after int64, page, _ int) ([]*model.User, error) {
 		var out []*model.User
 		for _, u := range changed {
 			if u.UpdateAt > after {
