@@ -57,6 +57,18 @@ type Stats struct {
 	// pairs the ratios are made of.
 	BlockThroughputs []float64 `json:"block_throughputs_per_s"`
 	BlockP50s        []float64 `json:"block_p50_ms"`
+	// CPUMsPerRequest is the processor time the stack spent per request
+	// in these blocks, by process: far steadier than throughput on a
+	// shared machine, it shows where a difference comes from.
+	CPUMsPerRequest *CPUPerRequest `json:"cpu_ms_per_request,omitempty"`
+}
+
+// CPUPerRequest is processor time per request (ms) by part of the stack.
+type CPUPerRequest struct {
+	Server   float64 `json:"server"`
+	Plugins  float64 `json:"plugins"`
+	Database float64 `json:"database"`
+	Total    float64 `json:"total"`
 }
 
 // ConfigResult is one configuration's row of a workload.

@@ -36,6 +36,7 @@ type sample struct {
 	Requests  int             `json:"requests"`
 	Wall      time.Duration   `json:"wall_ns"`
 	Latencies []time.Duration `json:"-"`
+	CPU       cpuShares       `json:"cpu_s"` // processor time of the measured requests
 }
 
 // runLoad makes total requests with `workers` concurrent workers (each
@@ -84,7 +85,11 @@ func summarize(samples []sample) benchreport.Stats {
 	var st benchreport.Stats
 	var wall time.Duration
 	var all []time.Duration
+	var cpu cpuShares
 	for _, s := range samples {
+		cpu.Server += s.CPU.Server
+		cpu.Plugins += s.CPU.Plugins
+		cpu.Database += s.CPU.Database
 		st.Requests += s.Requests
 		wall += s.Wall
 		all = append(all, s.Latencies...)
@@ -95,6 +100,13 @@ func summarize(samples []sample) benchreport.Stats {
 		st.Throughput = float64(st.Requests) / wall.Seconds()
 	}
 	st.P50, st.P95, st.P99 = percentile(all, 0.50), percentile(all, 0.95), percentile(all, 0.99)
+	if st.Requests > 0 {
+		per := func(s float64) float64 { return s * 1000 / float64(st.Requests) }
+		st.CPUMsPerRequest = &benchreport.CPUPerRequest{
+			Server: per(cpu.Server), Plugins: per(cpu.Plugins), Database: per(cpu.Database),
+			Total: per(cpu.Server + cpu.Plugins + cpu.Database),
+		}
+	}
 	return st
 }
 

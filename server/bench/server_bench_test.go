@@ -129,10 +129,12 @@ func (w *world) overhead(ctx context.Context, _ *testing.B) ([]benchreport.Workl
 				if _, err := runLoad(ctx, w.p.Workers, 2*w.p.Workers, do); err != nil { // warm-up
 					return nil, 0, errors.Wrapf(err, "%s, %s (warm-up)", wl.Name, c.Name)
 				}
+				before := readCPU(w.serverBin)
 				s, err := runLoad(ctx, w.p.Workers, n, do)
 				if err != nil {
 					return nil, 0, errors.Wrapf(err, "%s, %s", wl.Name, c.Name)
 				}
+				s.CPU = readCPU(w.serverBin).minus(before)
 				samples[wl.Name][c.Name] = append(samples[wl.Name][c.Name], s)
 			}
 		}
@@ -159,9 +161,20 @@ func (w *world) overhead(ctx context.Context, _ *testing.B) ([]benchreport.Workl
 func progress(ws []benchreport.WorkloadResult) string {
 	var parts []string
 	for _, w := range ws {
+		var noop *benchreport.CPUPerRequest
+		for _, c := range w.Configs {
+			if c.Config.Noop {
+				noop = c.Stats.CPUMsPerRequest
+			}
+		}
 		for _, c := range w.Configs {
 			if c.Config.Ours {
-				parts = append(parts, fmt.Sprintf("%s %.3f ±%.3f", w.Workload, c.VsNoop, c.VsNoopPaired.GeoMean.HalfWidth()))
+				part := fmt.Sprintf("%s %.3f ±%.3f", w.Workload, c.VsNoop, c.VsNoopPaired.GeoMean.HalfWidth())
+				if ours := c.Stats.CPUMsPerRequest; ours != nil && noop != nil {
+					part += fmt.Sprintf(" (cpu/request %+.3f ms: plugins %+.3f, server %+.3f, db %+.3f)", ours.Total-noop.Total,
+						ours.Plugins-noop.Plugins, ours.Server-noop.Server, ours.Database-noop.Database)
+				}
+				parts = append(parts, part)
 			}
 		}
 	}

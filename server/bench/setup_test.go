@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,8 @@ type world struct {
 	gms      []string // gms[i]: guest i with member i and the helper's member
 	joinable []string // joinable[i]: the public channel member i joins and leaves
 	seed     *seeder
+	// serverBin is the Mattermost binary, to find its process (cpu_test.go).
+	serverBin string
 
 	oursOn, noopOn bool
 	seeded         int
@@ -113,7 +116,8 @@ func (w *world) setSettings(ctx context.Context, values map[string]any) (map[str
 }
 
 func newWorld(ctx context.Context, th *testhelper.TestHelper, p benchreport.Params) (*world, error) {
-	w := &world{th: th, p: p, admin: client(th.URL, th.AdminClient.AuthToken), oursOn: true}
+	w := &world{th: th, p: p, admin: client(th.URL, th.AdminClient.AuthToken), oursOn: true,
+		serverBin: filepath.Join(th.Stack.MattermostDir, "mattermost")}
 	// Enabling the plugin answers once OnActivate returns, which walks the
 	// registry: minutes with 100,000 guests on a busy machine.
 	w.admin.HTTPClient.Timeout = 15 * time.Minute

@@ -51,11 +51,17 @@ func (s *Service) RunJob(ctx context.Context) (*ExpiryReport, error) {
 // StartExpiryJob schedules RunJob every interval, once across the
 // cluster. The job stops with Close.
 func (s *Service) StartExpiryJob(interval time.Duration) error {
-	job, err := jobs.Schedule(s.api, jobs.ExpiryKey, interval, func() {
+	return s.schedule(jobs.ExpiryKey, interval, func() {
 		if _, err := s.RunJob(context.Background()); err != nil {
 			s.api.LogError("Guest Accounts: the expiry job failed", "error", err.Error())
 		}
 	})
+}
+
+// schedule runs fn every interval, once across the cluster, until the
+// service stops.
+func (s *Service) schedule(key string, interval time.Duration, fn func()) error {
+	job, err := jobs.Schedule(s.api, key, interval, fn)
 	if err != nil {
 		return err
 	}

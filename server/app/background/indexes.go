@@ -30,15 +30,7 @@ const reconciledEditionKey = "reconcile/edition"
 // cluster; the first run (which builds the indexes after an upgrade)
 // starts at once.
 func (s *Service) StartIndexJob() error {
-	job, err := jobs.Schedule(s.api, jobs.IndexKey, indexMaintenanceInterval, s.maintainIndexes)
-	if err != nil {
-		return err
-	}
-	s.Go(func() {
-		<-s.stop
-		_ = job.Close()
-	})
-	return nil
+	return s.schedule(jobs.IndexKey, indexMaintenanceInterval, s.maintainIndexes)
 }
 
 func (s *Service) maintainIndexes() {

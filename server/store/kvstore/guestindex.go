@@ -513,28 +513,37 @@ func (s *Store) ForEachGuestExpiringBy(until int64, fn func(*store.Guest) error)
 		for _, r := range rows {
 			keys = append(keys, guestPrefix+idOfSorted(r.Key))
 		}
-		values, err := s.valuesOf(keys)
-		if err != nil {
+		if err := s.eachGuestOf(keys, fn); err != nil {
 			return err
-		}
-		for _, k := range keys {
-			raw, ok := values[k]
-			if !ok {
-				continue
-			}
-			var g store.Guest
-			if err := json.Unmarshal(raw, &g); err != nil {
-				return errors.Wrapf(err, "decoding the guest record %s", k)
-			}
-			if err := fn(&g); err != nil {
-				return err
-			}
 		}
 		if len(rows) < rowsPageSize {
 			return nil
 		}
 		q.From = rows[len(rows)-1].Key[len(q.Prefix):] + "0"
 	}
+}
+
+// eachGuestOf reads the guest records under keys in one call and calls fn
+// with each that exists, in the order of keys.
+func (s *Store) eachGuestOf(keys []string, fn func(*store.Guest) error) error {
+	values, err := s.valuesOf(keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		raw, ok := values[k]
+		if !ok {
+			continue
+		}
+		var g store.Guest
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return errors.Wrapf(err, "decoding the guest record %s", k)
+		}
+		if err := fn(&g); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // smallSetLimit is the most guests of one status queryFewGuests reads
@@ -560,23 +569,13 @@ func (s *Store) queryFewGuests(q store.GuestQuery) (*store.GuestPage, error) {
 		for _, id := range ids[i:min(i+rowsPageSize, len(ids))] {
 			keys = append(keys, guestPrefix+id)
 		}
-		values, err := s.valuesOf(keys)
-		if err != nil {
+		if err := s.eachGuestOf(keys, func(g *store.Guest) error {
+			if query == "" || (g.Profile != nil && strings.Contains(strings.ToLower(g.Profile.Search), query)) {
+				all = append(all, g)
+			}
+			return nil
+		}); err != nil {
 			return nil, err
-		}
-		for _, k := range keys {
-			raw, ok := values[k]
-			if !ok {
-				continue
-			}
-			var g store.Guest
-			if err := json.Unmarshal(raw, &g); err != nil {
-				return nil, errors.Wrapf(err, "decoding the guest record %s", k)
-			}
-			if query != "" && (g.Profile == nil || !strings.Contains(strings.ToLower(g.Profile.Search), query)) {
-				continue
-			}
-			all = append(all, &g)
 		}
 	}
 	// The order of the sorted families' keys (guestEntries).
