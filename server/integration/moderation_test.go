@@ -47,7 +47,7 @@ func TestModerationOfPostsByGuestsOnHold(t *testing.T) {
 			setRequireMFA(th, u.Id, true)
 			requireOwnEditRefused(t, th, guest, post, "multi-factor")
 		}},
-		{"waiting for a password change", func(t *testing.T, u *model.User, guest *model.Client4, post *model.Post) {
+		{"waiting for a password change", func(t *testing.T, u *model.User, _ *model.Client4, post *model.Post) {
 			// The plugin sets this state only when it creates the account,
 			// before the guest could post; it is planted in the record here
 			// (the plugin restarted so no cached copy is used).

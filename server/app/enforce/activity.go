@@ -25,8 +25,10 @@ const (
 // lookup unless the last record from this node is activityEvery old).
 func (s *Service) NoteActivity(userID string) {
 	now := s.kit.Now().UnixMilli()
-	if last, ok := s.activity.Load(userID); ok && now-last.(int64) < activityEvery.Milliseconds() {
-		return
+	if last, ok := s.activity.Load(userID); ok {
+		if at, _ := last.(int64); now-at < activityEvery.Milliseconds() {
+			return
+		}
 	}
 	select {
 	case s.activityWriters <- struct{}{}:

@@ -62,7 +62,7 @@ func newTestCache(inner store.Store) (*Store, *fakeClock, *[]string) {
 
 func TestGuestCacheAnswersFromMemoryUntilTheTTL(t *testing.T) {
 	inner := newCountingStore()
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "guest1", ChannelIDs: []string{"c1"}}))
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "guest1", ChannelIDs: []string{"c1"}}))
 	c, clock, _ := newTestCache(inner)
 
 	for range 3 {
@@ -128,7 +128,7 @@ func TestGuestCacheReadInFlightDuringAWriteIsNotKept(t *testing.T) {
 
 func TestGuestCacheNeverKeepsErrors(t *testing.T) {
 	inner := newCountingStore()
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g"}))
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "g"}))
 	c, _, _ := newTestCache(inner)
 	inner.fail.Store(true)
 	_, err := c.Cached("g")
@@ -143,12 +143,12 @@ func TestGuestCacheNeverKeepsErrors(t *testing.T) {
 func TestGuestCacheHandsOutCopies(t *testing.T) {
 	inner := newCountingStore()
 	yes := true
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: make([]string, 1, 4), RequireMFA: &yes,
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: make([]string, 1, 4), RequireMFA: &yes,
 		Restrictions: policy.Overrides{policy.React: &yes}}))
 	c, _, _ := newTestCache(inner)
-	g, err := c.Cached("g")
+	_, err := c.Cached("g")
 	require.NoError(t, err)
-	g, err = c.Cached("g") // from memory
+	g, err := c.Cached("g") // from memory
 	require.NoError(t, err)
 	g.ChannelIDs[0] = "changed"
 	_ = append(g.ChannelIDs, "appended")
@@ -180,7 +180,7 @@ func TestClusterEventDropsTheAnswer(t *testing.T) {
 	c, _, _ := newTestCache(inner)
 	assert.False(t, c.MayBeGuest("u1"))
 	// Another node makes u1 a guest (writes the shared database) and tells us.
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "u1"}))
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "u1"}))
 	assert.False(t, c.MayBeGuest("u1"), "not yet told")
 	c.OnClusterEvent(model.PluginClusterEvent{Id: "other", Data: []byte("u1")})
 	assert.False(t, c.MayBeGuest("u1"), "other events are ignored")
@@ -194,7 +194,7 @@ func TestClusterEventDropsTheAnswer(t *testing.T) {
 // BenchmarkGuestCacheHitGuest is a guest's record from memory (a copy).
 func BenchmarkGuestCacheHitGuest(b *testing.B) {
 	inner := newCountingStore()
-	require.NoError(b, inner.Store.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: []string{"c1", "c2"}, TeamIDs: []string{"t1"}}))
+	require.NoError(b, inner.SaveGuest(&store.Guest{UserID: "g", ChannelIDs: []string{"c1", "c2"}, TeamIDs: []string{"t1"}}))
 	c := newStore(inner, time.Minute, time.Minute, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -234,12 +234,12 @@ func TestGuestMembershipsAreForgottenWithTheRecord(t *testing.T) {
 
 func TestGuestCacheUseCasesReadTheStore(t *testing.T) {
 	inner := newCountingStore()
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g"}))
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "g"}))
 	c, _, _ := newTestCache(inner)
 	_, err := c.Cached("g")
 	require.NoError(t, err)
 	// Another node deactivates the guest; its cluster event has not arrived.
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g", Deactivated: store.ReasonAdmin}))
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "g", Deactivated: store.ReasonAdmin}))
 	cached, err := c.Cached("g")
 	require.NoError(t, err)
 	assert.Equal(t, store.ReasonNone, cached.Deactivated, "the hot path answers from memory within the TTL")
@@ -254,7 +254,7 @@ func TestGuestCacheUseCasesReadTheStore(t *testing.T) {
 
 func TestGuestRecordsExpireBeforeNonGuestAnswers(t *testing.T) {
 	inner := newCountingStore()
-	require.NoError(t, inner.Store.SaveGuest(&store.Guest{UserID: "g"}))
+	require.NoError(t, inner.SaveGuest(&store.Guest{UserID: "g"}))
 	c := newStore(inner, 10*time.Second, time.Second, nil)
 	clock := &fakeClock{}
 	c.now = clock.now

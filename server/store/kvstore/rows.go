@@ -135,6 +135,10 @@ func (r *sqlRanges) where(q rangeQuery) (string, []any) {
 	return cond, args
 }
 
+// rangePageFormat reads one page of rows as a JSON array (query fills it in).
+const rangePageFormat = `SELECT COALESCE(json_agg(json_build_object('k', pkey, 'v', %s) ORDER BY %s), '[]')::text
+FROM (SELECT %s FROM pluginkeyvaluestore t WHERE %s ORDER BY %s OFFSET $%d LIMIT $%d) page`
+
 func (r *sqlRanges) query(q rangeQuery) ([]row, error) {
 	db, err := r.handle()
 	if err != nil {
@@ -154,9 +158,7 @@ func (r *sqlRanges) query(q rangeQuery) ([]row, error) {
 	args = append(args, q.Offset, q.Limit)
 	// Only fixed fragments and numbered placeholders go into the text; the
 	// values travel as arguments.
-	text := fmt.Sprintf(`SELECT COALESCE(json_agg(json_build_object('k', pkey, 'v', %s) ORDER BY %s), '[]')::text
-FROM (SELECT %s FROM pluginkeyvaluestore t WHERE %s ORDER BY %s OFFSET $%d LIMIT $%d) page`,
-		value, order, cols, cond, order, len(args)-1, len(args)) //nolint:gosec // G201: see above
+	text := fmt.Sprintf(rangePageFormat, value, order, cols, cond, order, len(args)-1, len(args)) //nolint:gosec // G201: see above
 	var page string
 	if err := db.QueryRow(text, args...).Scan(&page); err != nil {
 		return nil, err
