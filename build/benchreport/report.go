@@ -61,6 +61,9 @@ type Stats struct {
 	// in these blocks, by process: far steadier than throughput on a
 	// shared machine, it shows where a difference comes from.
 	CPUMsPerRequest *CPUPerRequest `json:"cpu_ms_per_request,omitempty"`
+	// BlockCPUMs is each block's processor time per request (ms, every
+	// process of the stack), in cycle order.
+	BlockCPUMs []float64 `json:"block_cpu_ms_per_request,omitempty"`
 }
 
 // CPUPerRequest is processor time per request (ms) by part of the stack.
@@ -88,6 +91,13 @@ type ConfigResult struct {
 	// no-op plugin's in the same cycle, with its 95 % interval.
 	AddedP50Ms   float64    `json:"p50_added_vs_noop_ms"`
 	AddedP50CI   [2]float64 `json:"p50_added_vs_noop_ms_ci95"`
+	// CPUVsNoop is the no-op plugin's processor time per request divided
+	// by this configuration's, pair by pair (geometric mean and 95 %
+	// interval): the throughput ratio a CPU-bound server would see,
+	// without the swings other load on the machine gives wall-clock
+	// throughput. Absent when the blocks were not measured.
+	CPUVsNoop   float64    `json:"cpu_efficiency_vs_noop,omitempty"`
+	CPUVsNoopCI [2]float64 `json:"cpu_efficiency_vs_noop_ci95,omitzero"`
 	MeetsFloor   *bool      `json:"meets_floor,omitempty"`
 	MeetsAim     *bool      `json:"meets_aim,omitempty"`
 	PreciseToTgt *bool      `json:"precise_to_target,omitempty"`
@@ -202,6 +212,9 @@ func (w *WorkloadResult) Summarize(target float64) {
 			}
 			d := MeanCI(diffs)
 			c.AddedP50Ms, c.AddedP50CI = d.Estimate, [2]float64{d.Lo, d.Hi}
+			if cpu := PairRatios(noop.BlockCPUMs, c.Stats.BlockCPUMs); cpu.Pairs > 0 {
+				c.CPUVsNoop, c.CPUVsNoopCI = cpu.GeoMean.Estimate, [2]float64{cpu.GeoMean.Lo, cpu.GeoMean.Hi}
+			}
 		}
 		if disabled != nil {
 			p := PairRatios(c.Stats.BlockThroughputs, disabled.BlockThroughputs)

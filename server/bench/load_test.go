@@ -95,6 +95,9 @@ func summarize(samples []sample) benchreport.Stats {
 		all = append(all, s.Latencies...)
 		st.BlockThroughputs = append(st.BlockThroughputs, float64(s.Requests)/s.Wall.Seconds())
 		st.BlockP50s = append(st.BlockP50s, percentile(s.Latencies, 0.50))
+		if s.Requests > 0 {
+			st.BlockCPUMs = append(st.BlockCPUMs, (s.CPU.Server+s.CPU.Plugins+s.CPU.Database)*1000/float64(s.Requests))
+		}
 	}
 	if wall > 0 {
 		st.Throughput = float64(st.Requests) / wall.Seconds()

@@ -169,7 +169,7 @@ func progress(ws []benchreport.WorkloadResult) string {
 		}
 		for _, c := range w.Configs {
 			if c.Config.Ours {
-				part := fmt.Sprintf("%s %.3f ±%.3f", w.Workload, c.VsNoop, c.VsNoopPaired.GeoMean.HalfWidth())
+				part := fmt.Sprintf("%s %.3f ±%.3f [cpu %.3f %.3f-%.3f]", w.Workload, c.VsNoop, c.VsNoopPaired.GeoMean.HalfWidth(), c.CPUVsNoop, c.CPUVsNoopCI[0], c.CPUVsNoopCI[1])
 				if ours := c.Stats.CPUMsPerRequest; ours != nil && noop != nil {
 					part += fmt.Sprintf(" (cpu/request %+.3f ms: plugins %+.3f, server %+.3f, db %+.3f)", ours.Total-noop.Total,
 						ours.Plugins-noop.Plugins, ours.Server-noop.Server, ours.Database-noop.Database)

@@ -2,7 +2,6 @@ package background
 
 import (
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -60,27 +59,6 @@ func (s *Service) repairIndexesIfDue() {
 		return
 	}
 	s.maintainIndexes()
-}
-
-// guestIDsWith lists the guests that are active (status
-// store.StatusActive) or deactivated for one of reasons: from the status
-// index, or (until the indexes are built) by walking the registry.
-func (s *Service) guestIDsWith(status string, reasons []string) ([]string, error) {
-	var ids []string
-	err := s.store.ForEachGuestID(status, reasons, func(id string) error {
-		ids = append(ids, id)
-		return nil
-	})
-	if !errors.Is(err, store.ErrIndexNotReady) {
-		return ids, err
-	}
-	err = s.store.ForEachGuest(func(g *store.Guest) error {
-		if (status == store.StatusActive && g.Deactivated == store.ReasonNone) || (g.Deactivated != store.ReasonNone && slices.Contains(reasons, g.Deactivated)) {
-			ids = append(ids, g.UserID)
-		}
-		return nil
-	})
-	return ids, err
 }
 
 // forEachGuestDueBy calls fn for the guests whose expiry date (or

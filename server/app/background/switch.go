@@ -28,7 +28,7 @@ func (s *Service) SwitchOff(reason string) (int, error) {
 	n := 0
 	var touched []string // channels whose guests changed, published once at the end
 	err := s.withSwitchLock(func() error {
-		ids, err := s.guestIDsWith(store.StatusActive, nil)
+		ids, err := store.GuestIDs(s.store, store.StatusActive, nil)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (s *Service) SwitchOn(reasons ...string) (int, error) {
 	n := 0
 	var touched []string
 	err := s.withSwitchLock(func() error {
-		ids, err := s.guestIDsWith("", reasons)
+		ids, err := store.GuestIDs(s.store, "", reasons)
 		if err != nil {
 			return err
 		}

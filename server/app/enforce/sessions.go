@@ -114,14 +114,7 @@ func (s *Service) GuestLoggedIn(userID string) {
 
 // activeGuests lists the registry's active guests.
 func (s *Service) activeGuests() ([]string, error) {
-	var ids []string
-	err := s.cache.ForEachGuest(func(g *store.Guest) error {
-		if g.Deactivated == store.ReasonNone {
-			ids = append(ids, g.UserID)
-		}
-		return nil
-	})
-	return ids, err
+	return store.GuestIDs(s.cache, store.StatusActive, nil)
 }
 
 // MarkAllGuestSessions marks the sessions of every active guest
