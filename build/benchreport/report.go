@@ -89,15 +89,15 @@ type ConfigResult struct {
 	VsDisabledCI [2]float64 `json:"throughput_vs_disabled_ci95"`
 	// AddedP50Ms is the mean over the cycles of this block's p50 minus the
 	// no-op plugin's in the same cycle, with its 95 % interval.
-	AddedP50Ms   float64    `json:"p50_added_vs_noop_ms"`
-	AddedP50CI   [2]float64 `json:"p50_added_vs_noop_ms_ci95"`
+	AddedP50Ms float64    `json:"p50_added_vs_noop_ms"`
+	AddedP50CI [2]float64 `json:"p50_added_vs_noop_ms_ci95"`
 	// CPUVsNoop is the no-op plugin's processor time per request divided
 	// by this configuration's, pair by pair (geometric mean and 95 %
 	// interval): the throughput ratio a CPU-bound server would see,
 	// without the swings other load on the machine gives wall-clock
 	// throughput. Absent when the blocks were not measured.
-	CPUVsNoop   float64    `json:"cpu_efficiency_vs_noop,omitempty"`
-	CPUVsNoopCI [2]float64 `json:"cpu_efficiency_vs_noop_ci95,omitzero"`
+	CPUVsNoop    float64    `json:"cpu_efficiency_vs_noop,omitempty"`
+	CPUVsNoopCI  [2]float64 `json:"cpu_efficiency_vs_noop_ci95,omitzero"`
 	MeetsFloor   *bool      `json:"meets_floor,omitempty"`
 	MeetsAim     *bool      `json:"meets_aim,omitempty"`
 	PreciseToTgt *bool      `json:"precise_to_target,omitempty"`
