@@ -100,6 +100,12 @@ func TestRoleActivationMigratesOldGuests(t *testing.T) {
 	_, err = th.AdminClient.UpdateUserRoles(th.Ctx, crashed.Id, model.SystemGuestRoleId)
 	require.NoError(t, err)
 	migrations := len(auditEntries(th, "migrate_role", ""))
+	// As after an upgrade from a version before the dedicated role: no
+	// record of a full role check for this edition and role, so the
+	// activation reads the whole registry (perf: otherwise it looks only
+	// at the users core lists as system_guest).
+	_, err = th.Stack.SQL(th.Ctx, fmt.Sprintf(`DELETE FROM pluginkeyvaluestore WHERE pluginid = '%s' AND pkey = 'reconcile/edition'`, testhelper.PluginID))
+	require.NoError(t, err)
 
 	restartServer(th)
 	waitSystemRole(th, old.Id, guestRole)
