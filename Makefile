@@ -152,10 +152,10 @@ bench: dist-test mattermost-server ## benchmarks: hook decisions (Go), then plug
 	$(BENCH_ENV) $(GO) test -count=1 -run='^$$' -bench=SwitchOff -benchtime=1x -timeout 30m ./server/bench/
 	$(BENCH_ENV) GA_GOBENCH=$(CURDIR)/$(BENCH_OUT)/go-bench.txt \
 		$(GO) test -count=1 -run='^$$' -bench=Server -benchtime=1x -timeout 100m ./server/bench/
-	@echo "make bench-table writes this run's tables into docs/performance.md"
+	@echo "make bench-table writes this run's tables into docs/performance.md and README.md"
 
-bench-table: ## write the tables of docs/performance.md from build/out/bench/latest.json
-	$(GO) run ./build/benchtable -in $(BENCH_OUT)/latest.json docs/performance.md
+bench-table: ## write the tables of docs/performance.md and README.md from build/out/bench/latest.json
+	$(GO) run ./build/benchtable -in $(BENCH_OUT)/latest.json docs/performance.md README.md
 
 fuzz: ## longer fuzzing runs (a few minutes each)
 	$(GO) test -run='^$$' -fuzz=FuzzParseEmail -fuzztime=4000000x -fuzzminimizetime=200x ./server/policy/

@@ -139,16 +139,23 @@ func (r *Report) Markdown() string {
 		"%d cycles of paired blocks (%s requests per post workload and block, %s joins), %s in all.\n\n",
 		r.Started.Format("2006-01-02"), r.Server, r.CPUs, r.LoadAvg[0], r.LoadAvg[1], r.Params.Workers, r.Cycles,
 		Thousands(r.Params.PostRequests), Thousands(r.Params.JoinRequests), r.Duration)
-	b.WriteString("| Workload | Configuration | req/s | p50 ms | p95 ms | × disabled | **× no-op** [95 % CI] | median [95 % CI] | p50 vs no-op, ms [95 % CI] |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| Workload | Configuration | req/s | p50 ms | p95 ms | × disabled | **× no-op** [95 % CI] | median [95 % CI] | p50 vs no-op, ms [95 % CI] | CPU ms/request | CPU efficiency × no-op [95 % CI] |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, w := range r.Overhead {
 		for i, c := range w.Configs {
 			name := ""
 			if i == 0 {
 				name = w.Workload
 			}
-			ratio, median, added := "1 (reference)", "", "0"
+			ratio, median, added, cpu, eff := "1 (reference)", "", "0", "–", "1 (reference)"
+			if s := c.Stats.CPUMsPerRequest; s != nil {
+				cpu = fmt.Sprintf("%.2f (plugins %.2f)", s.Total, s.Plugins)
+			}
 			if !c.Config.Noop {
+				eff = "–"
+				if c.CPUVsNoop > 0 {
+					eff = fmt.Sprintf("%.3f [%.3f, %.3f]", c.CPUVsNoop, c.CPUVsNoopCI[0], c.CPUVsNoopCI[1])
+				}
 				ratio = fmt.Sprintf("%.3f [%.3f, %.3f]", c.VsNoop, c.VsNoopCI[0], c.VsNoopCI[1])
 				if c.Config.Ours {
 					ratio = "**" + ratio + "**"
@@ -157,8 +164,8 @@ func (r *Report) Markdown() string {
 				median = fmt.Sprintf("%.3f [%.3f, %.3f]", m.Estimate, m.Lo, m.Hi)
 				added = fmt.Sprintf("%+.2f [%+.2f, %+.2f]", c.AddedP50Ms, c.AddedP50CI[0], c.AddedP50CI[1])
 			}
-			fmt.Fprintf(&b, "| %s | %s | %.0f | %.2f | %.2f | %.3f | %s | %s | %s |\n", name, c.Config.Name,
-				c.Stats.Throughput, c.Stats.P50, c.Stats.P95, c.VsDisabled, ratio, median, added)
+			fmt.Fprintf(&b, "| %s | %s | %.0f | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s |\n", name, c.Config.Name,
+				c.Stats.Throughput, c.Stats.P50, c.Stats.P95, c.VsDisabled, ratio, median, added, cpu, eff)
 		}
 	}
 	fmt.Fprintf(&b, "\nPrecision target (every Guest Accounts ratio within ±%.0f %%): %s.\n",
@@ -172,6 +179,40 @@ func (r *Report) Markdown() string {
 		for _, row := range r.scaleRows() {
 			fmt.Fprintf(&b, "| %s |\n", strings.Join(row, " | "))
 		}
+	}
+	return b.String()
+}
+
+// Summary renders the short table the README shows: Guest Accounts
+// against the no-op plugin per workload, and the admin's reads at the
+// largest registry measured.
+func (r *Report) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "`make bench` of %s (Mattermost %s, %d CPUs, %d cycles of paired blocks; details in docs/performance.md):\n\n",
+		r.Started.Format("2006-01-02"), r.Server, r.CPUs, r.Cycles)
+	b.WriteString("| Workload | throughput × no-op plugin [95 % CI] | CPU efficiency × no-op [95 % CI] |\n|---|---|---|\n")
+	for _, w := range r.Overhead {
+		for _, c := range w.Configs {
+			if !c.Config.Ours {
+				continue
+			}
+			eff := "–"
+			if c.CPUVsNoop > 0 {
+				eff = fmt.Sprintf("%.3f [%.3f, %.3f]", c.CPUVsNoop, c.CPUVsNoopCI[0], c.CPUVsNoopCI[1])
+			}
+			fmt.Fprintf(&b, "| %s | %.3f [%.3f, %.3f] | %s |\n", w.Workload, c.VsNoop, c.VsNoopCI[0], c.VsNoopCI[1], eff)
+		}
+	}
+	if n := len(r.Scale); n > 0 {
+		s := r.Scale[n-1]
+		fmt.Fprintf(&b, "\nAt %s guests (p50): ", Thousands(s.Guests))
+		var parts []string
+		for _, c := range s.Checks {
+			if strings.Contains(c.Name, "stats") || strings.Contains(c.Name, "first page") {
+				parts = append(parts, fmt.Sprintf("%s %.0f ms", c.Name, c.P50))
+			}
+		}
+		fmt.Fprintf(&b, "%s; activation %.1f s; plugin RSS at most %.0f MiB while listing.\n", strings.Join(parts, ", "), s.ActivationS, s.PeakRSSListMiB)
 	}
 	return b.String()
 }
