@@ -127,10 +127,8 @@ func (s *Service) MarkAllGuestSessions() {
 		s.api.LogError("Guest Accounts: could not list guests to mark their sessions", "error", err.Error())
 		return
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), 1000)
-		s.MarkGuestSessions(ids[:n]...)
-		ids = ids[n:]
+	for batch := range slices.Chunk(ids, 1000) {
+		s.MarkGuestSessions(batch...)
 	}
 }
 
@@ -182,10 +180,8 @@ func (s *Service) SignOutGuestsOutsideDomains() {
 		s.api.LogError("Guest Accounts: could not list guests to check their addresses", "error", err.Error())
 		return
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), 100)
-		users, appErr := s.api.GetUsersByIds(ids[:n])
-		ids = ids[n:]
+	for batch := range slices.Chunk(ids, 100) {
+		users, appErr := s.api.GetUsersByIds(batch)
 		if appErr != nil {
 			s.api.LogError("Guest Accounts: could not read guests to check their addresses", "error", appErr.Error())
 			continue
