@@ -19,17 +19,49 @@ type cpuShares struct {
 	Server, Plugins, Database float64
 }
 
-func (c cpuShares) minus(o cpuShares) cpuShares {
-	return cpuShares{Server: c.Server - o.Server, Plugins: c.Plugins - o.Plugins, Database: c.Database - o.Database}
+// cpuSnapshot is each process's class and processor time (seconds) at one
+// moment.
+type cpuSnapshot map[int]cpuProc
+
+type cpuProc struct {
+	class   int // classServer, classPlugin, classDatabase
+	seconds float64
 }
 
-// readCPU sums utime+stime of the server process (serverBin), its children
+const (
+	classServer = iota
+	classPlugin
+	classDatabase
+)
+
+// minus is the time spent between o and c, process by process: a process
+// that exited in between (a database connection closed by the pool) drops
+// out instead of taking its whole history with it; one that started
+// counts from zero.
+func (c cpuSnapshot) minus(o cpuSnapshot) cpuShares {
+	var out cpuShares
+	for pid, p := range c {
+		d := p.seconds
+		if before, ok := o[pid]; ok && before.class == p.class && before.seconds <= p.seconds {
+			d -= before.seconds
+		}
+		switch p.class {
+		case classServer:
+			out.Server += d
+		case classPlugin:
+			out.Plugins += d
+		case classDatabase:
+			out.Database += d
+		}
+	}
+	return out
+}
+
+// readCPU reads utime+stime of the server process (serverBin), its children
 // (plugins) and every postgres process. Throughput on two shared cores
 // swings by tens of percent between blocks; processor time per request
-// does not, so it shows where a difference comes from. Processes that
-// exit during a block lose their time: configurations change only
-// between blocks.
-func readCPU(serverBin string) cpuShares {
+// shows where a difference comes from.
+func readCPU(serverBin string) cpuSnapshot {
 	type proc struct {
 		ppid  int
 		ticks float64
@@ -62,20 +94,20 @@ func readCPU(serverBin string) cpuShares {
 		cmd, _ := os.ReadFile(filepath.Join(d, "cmdline")) //nolint:gosec // G304: /proc
 		procs[pid] = proc{ppid: ppid, ticks: ut + st, cmd: string(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '}))}
 	}
-	var out cpuShares
+	out := cpuSnapshot{}
 	servers := map[int]bool{}
 	for pid, p := range procs {
 		if strings.HasPrefix(p.cmd, serverBin+" ") {
 			servers[pid] = true
-			out.Server += p.ticks / clockTicksPerSecond
+			out[pid] = cpuProc{class: classServer, seconds: p.ticks / clockTicksPerSecond}
 		}
 	}
-	for _, p := range procs {
+	for pid, p := range procs {
 		switch {
 		case servers[p.ppid]:
-			out.Plugins += p.ticks / clockTicksPerSecond
+			out[pid] = cpuProc{class: classPlugin, seconds: p.ticks / clockTicksPerSecond}
 		case strings.HasPrefix(p.cmd, "postgres"):
-			out.Database += p.ticks / clockTicksPerSecond
+			out[pid] = cpuProc{class: classDatabase, seconds: p.ticks / clockTicksPerSecond}
 		}
 	}
 	return out
