@@ -99,5 +99,14 @@ func TestMarkdownGoesBetweenTheMarkers(t *testing.T) {
 	assert.Contains(t, md, "**0.981 [0.970, 0.990]**")
 	assert.Contains(t, md, "| stats p50 / p99 ms | 3.2 / 9.0 |")
 	assert.Contains(t, md, "100,000 guests")
-	assert.Equal(t, 1, strings.Count(md, "1 (reference)"))
+	// The no-op row is the reference of both ratios: throughput and CPU.
+	assert.Equal(t, 2, strings.Count(md, "1 (reference)"))
+
+	r.Overhead[0].Configs[1].CPUVsNoop, r.Overhead[0].Configs[1].CPUVsNoopCI = 0.99, [2]float64{0.98, 1.0}
+	r.Overhead[0].Configs[1].Stats.CPUMsPerRequest = &CPUPerRequest{Total: 4.2, Plugins: 0.2}
+	assert.Contains(t, r.Markdown(), "| 4.20 (plugins 0.20) | 0.990 [0.980, 1.000] |")
+	sum := r.Summary()
+	assert.Contains(t, sum, "| member post | 0.981 [0.970, 0.990] | 0.990 [0.980, 1.000] |")
+	assert.Contains(t, sum, "At 100,000 guests (p50): stats 3 ms")
+	assert.NotContains(t, sum, "no-op plugin |", "the summary lists only Guest Accounts' rows")
 }
