@@ -132,43 +132,31 @@ func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, chan
 	}
 	if n > 0 {
 		now := time.Now()
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback() //nolint:errcheck
-		stmt, err := tx.PrepareContext(ctx, copyKV)
-		if err != nil {
-			return errors.Wrap(err, "seeding guests")
-		}
-		for i := 1; i <= n; i++ {
-			id := seedID(i)
-			name := fmt.Sprintf("%s%d", seedPrefix, i)
-			g := &store.Guest{
-				UserID: id, InvitedBy: inviterID, CreatedAt: now.UnixMilli() - int64(i), ExpiresAt: now.Add(60 * 24 * time.Hour).UnixMilli(),
-				TeamIDs: []string{teamID}, ChannelIDs: []string{channelID},
-				Profile: kvstore.ProfileOf(&model.User{Username: name, Email: name + "@seeded.bench.test", UpdateAt: now.UnixMilli() - 1000}),
-			}
-			rows, err := kvstore.GuestRows(g)
-			if err != nil {
-				return err
-			}
-			if noIndex {
-				rows = rows[:1]
-			}
-			for _, r := range rows {
-				if _, err := stmt.ExecContext(ctx, s.pluginID, r.Key, r.Value, 0); err != nil {
-					return errors.Wrap(err, "seeding guests")
+		err := s.copyKV(ctx, func(put func(kvstore.KeyValue) error) error {
+			for i := 1; i <= n; i++ {
+				id := seedID(i)
+				name := fmt.Sprintf("%s%d", seedPrefix, i)
+				g := &store.Guest{
+					UserID: id, InvitedBy: inviterID, CreatedAt: now.UnixMilli() - int64(i), ExpiresAt: now.Add(60 * 24 * time.Hour).UnixMilli(),
+					TeamIDs: []string{teamID}, ChannelIDs: []string{channelID},
+					Profile: kvstore.ProfileOf(&model.User{Username: name, Email: name + "@seeded.bench.test", UpdateAt: now.UnixMilli() - 1000}),
+				}
+				rows, err := kvstore.GuestRows(g)
+				if err != nil {
+					return err
+				}
+				if noIndex {
+					rows = rows[:1]
+				}
+				for _, r := range rows {
+					if err := put(r); err != nil {
+						return err
+					}
 				}
 			}
-		}
-		if _, err := stmt.ExecContext(ctx); err != nil {
-			return errors.Wrap(err, "seeding guests")
-		}
-		if err := stmt.Close(); err != nil {
-			return err
-		}
-		if err := tx.Commit(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return errors.Wrap(err, "seeding guests")
 		}
 	}
@@ -179,65 +167,73 @@ func (s *seeder) setRegistry(ctx context.Context, n int, inviterID, teamID, chan
 	return s.recount(ctx)
 }
 
-// seedLists makes sure the audit log holds n seeded entries and there are
-// n/10 seeded invitations (a third of them open), in the shapes the store
-// writes, then recounts. Sizes only grow, so it adds what is missing.
-// copyKV streams rows into core's KV table (COPY FROM STDIN).
-const copyKV = "COPY pluginkeyvaluestore (pluginid, pkey, pvalue, expireat) FROM STDIN"
-
-func (s *seeder) seedLists(ctx context.Context, n int, inviterID, channelID, teamID string) error {
-	if n <= s.listed {
-		return nil
-	}
-	now := time.Now()
+// copyKV writes the rows fill puts into core's KV table in one transaction,
+// streamed with COPY FROM STDIN (no expiry).
+func (s *seeder) copyKV(ctx context.Context, fill func(put func(kvstore.KeyValue) error) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	stmt, err := tx.PrepareContext(ctx, copyKV)
+	stmt, err := tx.PrepareContext(ctx, "COPY pluginkeyvaluestore (pluginid, pkey, pvalue, expireat) FROM STDIN")
 	if err != nil {
 		return err
 	}
-	put := func(kv kvstore.KeyValue) error {
+	if err := fill(func(kv kvstore.KeyValue) error {
 		_, err := stmt.ExecContext(ctx, s.pluginID, kv.Key, kv.Value, 0)
 		return err
-	}
-	actions := []string{"invite", "accept_invite", "revoke_invite", "deactivate", "login_refused"}
-	for i := s.listed + 1; i <= n; i++ {
-		row, err := kvstore.AuditRow(store.AuditEntry{ID: seedID(i), At: now.UnixMilli() - 60_000 - int64(i), ActorID: inviterID,
-			Action: actions[i%len(actions)], TargetID: seedID(i), Result: "success"})
-		if err != nil {
-			return err
-		}
-		if err := put(row); err != nil {
-			return errors.Wrap(err, "seeding audit entries")
-		}
-		if i%10 != 0 {
-			continue
-		}
-		status := []string{store.InvitePending, store.InviteAccepted, store.InviteRevoked}[(i/10)%3]
-		inv := &store.Invite{ID: seedID(i), TokenHash: fmt.Sprintf("%064d", i), Email: fmt.Sprintf("%s%d@invited.bench.test", seedPrefix, i),
-			ChannelIDs: []string{channelID}, TeamIDs: []string{teamID}, InviterID: inviterID,
-			CreatedAt: now.UnixMilli() - 60_000 - int64(i), ExpiresAt: now.Add(48 * time.Hour).UnixMilli(), Status: status}
-		rows, err := kvstore.InviteRows(inv, 3600*24*9, now.UnixMilli())
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := put(r); err != nil {
-				return errors.Wrap(err, "seeding invitations")
-			}
-		}
+	}); err != nil {
+		return err
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
-		return errors.Wrap(err, "seeding the lists")
+		return err
 	}
 	if err := stmt.Close(); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
+	return tx.Commit()
+}
+
+// seedLists makes sure the audit log holds n seeded entries and there are
+// n/10 seeded invitations (a third of them open), in the shapes the store
+// writes, then recounts. Sizes only grow, so it adds what is missing.
+func (s *seeder) seedLists(ctx context.Context, n int, inviterID, channelID, teamID string) error {
+	if n <= s.listed {
+		return nil
+	}
+	now := time.Now()
+	err := s.copyKV(ctx, func(put func(kvstore.KeyValue) error) error {
+		actions := []string{"invite", "accept_invite", "revoke_invite", "deactivate", "login_refused"}
+		for i := s.listed + 1; i <= n; i++ {
+			row, err := kvstore.AuditRow(store.AuditEntry{ID: seedID(i), At: now.UnixMilli() - 60_000 - int64(i), ActorID: inviterID,
+				Action: actions[i%len(actions)], TargetID: seedID(i), Result: "success"})
+			if err != nil {
+				return err
+			}
+			if err := put(row); err != nil {
+				return errors.Wrap(err, "seeding audit entries")
+			}
+			if i%10 != 0 {
+				continue
+			}
+			status := []string{store.InvitePending, store.InviteAccepted, store.InviteRevoked}[(i/10)%3]
+			inv := &store.Invite{ID: seedID(i), TokenHash: fmt.Sprintf("%064d", i), Email: fmt.Sprintf("%s%d@invited.bench.test", seedPrefix, i),
+				ChannelIDs: []string{channelID}, TeamIDs: []string{teamID}, InviterID: inviterID,
+				CreatedAt: now.UnixMilli() - 60_000 - int64(i), ExpiresAt: now.Add(48 * time.Hour).UnixMilli(), Status: status}
+			rows, err := kvstore.InviteRows(inv, 3600*24*9, now.UnixMilli())
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := put(r); err != nil {
+					return errors.Wrap(err, "seeding invitations")
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return errors.Wrap(err, "seeding the lists")
 	}
 	s.listed = n
 	return s.recount(ctx)
