@@ -484,3 +484,29 @@ func TestAuditPagesAndTotals(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 31, p.Total)
 }
+
+// A write a crash or a plugin stop interrupted before the first build left
+// its marker: the build must not wait for it forever (every count would
+// see a write in flight); the stale marker is repaired first.
+func TestFirstBuildRepairsAStaleMarkerFirst(t *testing.T) {
+	mem := &pluginapi.MemoryStore{}
+	now := int64(1_700_000_000_000)
+	s := NewWithKV(mem)
+	s.clock = func() int64 { return now }
+	for i := range 3 {
+		_, err := mem.Set(guestPrefix+fmt.Sprint("old", i), &store.Guest{UserID: fmt.Sprint("old", i), CreatedAt: int64(i)})
+		require.NoError(t, err)
+	}
+	stale := marker{At: now - markerLease.Milliseconds() - 1, Kind: "a", ID: "e1", Keys: []string{"audit/0001-e1"}}
+	_, err := mem.Set(markerPrefix+"a/e1/x", stale)
+	require.NoError(t, err)
+
+	rep, err := s.MaintainIndexes()
+	require.NoError(t, err, "a stale marker blocked the first build")
+	assert.True(t, rep.Built)
+	assert.Equal(t, 1, rep.Repaired)
+	assertCountsExact(t, s)
+	c, err := s.GuestCounts()
+	require.NoError(t, err)
+	assert.Equal(t, 3, c.Active)
+}

@@ -104,25 +104,30 @@ func (s *Store) RepairDue() (bool, error) {
 // file comment); each part is cheap when it has nothing to do.
 func (s *Store) MaintainIndexes() (store.IndexReport, error) {
 	var rep store.IndexReport
+	// Interrupted writes first: a stale marker would otherwise hold up the
+	// first build's count for ever (it counts only with no write in
+	// flight), and the build derives the entries again anyway.
+	n, err := s.repair()
+	rep.Repaired = n
+	if err != nil {
+		return rep, err
+	}
 	if !s.indexReady() {
 		if err := s.build(); err != nil {
 			return rep, errors.Wrap(err, "building the indexes")
 		}
 		rep.Built, rep.Recounted = true, true
 	}
-	n, err := s.repair()
-	rep.Repaired = n
-	if err != nil {
-		return rep, err
-	}
 	var due []byte
 	if err := s.kv.Get(recountDueKey, &due); err != nil {
 		return rep, err
 	}
 	if n > 0 || due != nil {
-		ok, err := s.recount()
-		if err != nil {
-			return rep, err
+		ok := rep.Built // the build counted after the repair
+		if !ok {
+			if ok, err = s.recount(); err != nil {
+				return rep, err
+			}
 		}
 		rep.Recounted = ok
 		if ok {
