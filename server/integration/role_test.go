@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/assert"
@@ -95,9 +96,16 @@ func TestRoleActivationMigratesOldGuests(t *testing.T) {
 	// (a guest signing in while not on the guest role is refused, see
 	// TestRoleLoginMovesAGuestNotYetMoved).
 	session := th.Login(old)
-	_, err := th.AdminClient.UpdateUserRoles(th.Ctx, old.Id, model.SystemUserRoleId)
-	require.NoError(t, err)
-	_, err = th.AdminClient.UpdateUserRoles(th.Ctx, crashed.Id, model.SystemGuestRoleId)
+	// The login's asynchronous session refresh writes back the roles it
+	// read, so a change made just after the login can be undone by it:
+	// change the role until it stays.
+	th.Eventually(func() bool {
+		_, err := th.AdminClient.UpdateUserRoles(th.Ctx, old.Id, model.SystemUserRoleId)
+		require.NoError(t, err)
+		time.Sleep(time.Second)
+		return userRoles(th, old.Id) == model.SystemUserRoleId
+	}, "the old guest's role did not stay system_user")
+	_, err := th.AdminClient.UpdateUserRoles(th.Ctx, crashed.Id, model.SystemGuestRoleId)
 	require.NoError(t, err)
 	migrations := len(auditEntries(th, "migrate_role", ""))
 	// As after an upgrade from a version before the dedicated role: no
