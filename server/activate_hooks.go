@@ -36,10 +36,10 @@ import (
 func (p *Plugin) OnActivate() error {
 	p.client = pluginapi.NewClient(p.API, p.Driver)
 	var clock app.Clock
-	var testClock *app.OffsetClock
+	var test *api.TestHooks
 	if os.Getenv("GUEST_ACCOUNTS_TEST_CLOCK") == "1" {
-		testClock = &app.OffsetClock{}
-		clock = testClock
+		test = &api.TestHooks{Clock: &app.OffsetClock{}, SetSearchCap: kvstore.SetSearchCap}
+		clock = test.Clock
 		p.API.LogWarn("Guest Accounts: test clock enabled (GUEST_ACCOUNTS_TEST_CLOCK=1); never set this in production")
 	}
 	translate, err := p.loadTranslations()
@@ -69,7 +69,7 @@ func (p *Plugin) OnActivate() error {
 	}
 	a.background.WatchLicense()
 	p.app = a
-	p.router = api.NewRouter(api.Services{Kit: a.kit, Guests: a.guests, Invites: a.invites, Rules: a.rules, Jobs: a.background}, p.API, testClock)
+	p.router = api.NewRouter(api.Services{Kit: a.kit, Guests: a.guests, Invites: a.invites, Rules: a.rules, Jobs: a.background}, p.API, test)
 	if err := command.Register(p.API); err != nil {
 		return errors.Wrap(err, "registering /guest")
 	}

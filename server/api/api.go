@@ -37,9 +37,17 @@ type Handler struct {
 	acceptLimiter *limiter
 }
 
-// NewRouter builds the API's router. testClock is nil except in test
-// stacks, where system admins may move the plugin's clock.
-func NewRouter(a Services, log Logger, testClock *app.OffsetClock) http.Handler {
+// TestHooks are what test stacks let system admins change.
+type TestHooks struct {
+	// Clock is the plugin's clock, which tests move.
+	Clock *app.OffsetClock
+	// SetSearchCap sets how many matches a search collects before it
+	// turns broad (store/kvstore/search.go; 0: the default).
+	SetSearchCap func(n int)
+}
+
+// NewRouter builds the API's router. test is nil except in test stacks.
+func NewRouter(a Services, log Logger, test *TestHooks) http.Handler {
 	h := &Handler{kit: a.Kit, guests: a.Guests, invites: a.Invites, rules: a.Rules, log: log, router: mux.NewRouter(), acceptLimiter: newLimiter(30, time.Minute)}
 	h.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
 	h.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errMethod) })
@@ -95,7 +103,7 @@ func NewRouter(a Services, log Logger, testClock *app.OffsetClock) http.Handler 
 		}
 		writeJSON(w, http.StatusOK, report)
 	}).Methods(http.MethodPost)
-	if testClock != nil {
+	if test != nil {
 		admin.HandleFunc("/testing/clock", func(w http.ResponseWriter, r *http.Request) {
 			var req struct {
 				OffsetMS int64 `json:"offset_ms"`
@@ -104,8 +112,19 @@ func NewRouter(a Services, log Logger, testClock *app.OffsetClock) http.Handler 
 				writeError(w, e)
 				return
 			}
-			testClock.Set(time.Duration(req.OffsetMS) * time.Millisecond)
+			test.Clock.Set(time.Duration(req.OffsetMS) * time.Millisecond)
 			writeJSON(w, http.StatusOK, map[string]any{"now": a.Kit.Now().UnixMilli()})
+		}).Methods(http.MethodPost)
+		admin.HandleFunc("/testing/search-cap", func(w http.ResponseWriter, r *http.Request) {
+			var req struct {
+				Cap int `json:"cap"`
+			}
+			if e := decodeBody(r, &req); e != nil {
+				writeError(w, e)
+				return
+			}
+			test.SetSearchCap(req.Cap)
+			writeJSON(w, http.StatusOK, map[string]any{"cap": req.Cap})
 		}).Methods(http.MethodPost)
 	}
 	return h

@@ -205,13 +205,15 @@ func (s *seeder) seedLists(ctx context.Context, n int, inviterID, channelID, tea
 	err := s.copyKV(ctx, func(put func(kvstore.KeyValue) error) error {
 		actions := []string{"invite", "accept_invite", "revoke_invite", "deactivate", "login_refused"}
 		for i := s.listed + 1; i <= n; i++ {
-			row, err := kvstore.AuditRow(store.AuditEntry{ID: seedID(i), At: now.UnixMilli() - 60_000 - int64(i), ActorID: inviterID,
+			entries, err := kvstore.AuditRows(store.AuditEntry{ID: seedID(i), At: now.UnixMilli() - 60_000 - int64(i), ActorID: inviterID,
 				Action: actions[i%len(actions)], TargetID: seedID(i), Result: "success"})
 			if err != nil {
 				return err
 			}
-			if err := put(row); err != nil {
-				return errors.Wrap(err, "seeding audit entries")
+			for _, r := range entries {
+				if err := put(r); err != nil {
+					return errors.Wrap(err, "seeding audit entries")
+				}
 			}
 			if i%10 != 0 {
 				continue

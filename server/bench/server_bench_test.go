@@ -290,11 +290,13 @@ func (w *world) scale(ctx context.Context, b *testing.B, n int) (benchreport.Sca
 		{"guest list by last activity", "/guests?per_page=50&sort=last_activity"},
 		{"guest list by expiry, expiring only", "/guests?per_page=50&sort=expires_at&status=expiring"},
 		{"guest list, deactivated only", "/guests?per_page=50&status=deactivated"},
-		{"guest search (\"bench12\")", "/guests?per_page=50&query=bench12"},
+		{"guest search, many matches (\"bench12\": 1,111 at 100k)", "/guests?per_page=50&query=bench12"},
+		{"guest search, few matches (\"bench777\": 111 at 100k)", "/guests?per_page=50&query=bench777"},
 		{"invitations, first page of 50", "/invites?per_page=50"},
 		{"invitations, pending", "/invites?per_page=50&status=pending"},
 		{"audit log, first page of 50", "/audit?per_page=50"},
-		{"audit log search (\"revoke\")", "/audit?per_page=50&query=revoke"},
+		{"audit log search, many matches (\"revoke\": a fifth)", "/audit?per_page=50&query=revoke"},
+		{"audit log search, one entry (a target id)", "/audit?per_page=50&query=" + seedID(777)},
 	}
 	for _, v := range views {
 		if err := w.timed(&res, v.name, 30, func(int) error {

@@ -276,8 +276,8 @@ type GuestQuery struct {
 	// last), SortUsername, SortLastActivity (LastActiveAt, latest first;
 	// never active last).
 	Sort string
-	// Query is matched, lower-cased, inside the username, email, names and
-	// nickname.
+	// Query: every word of it begins a word of the username, email,
+	// names or nickname (search.go).
 	Query   string
 	Page    int
 	PerPage int
@@ -287,6 +287,9 @@ type GuestQuery struct {
 type GuestPage struct {
 	Guests []*Guest
 	Total  int
+	// TotalCapped: a search found more than Total (which it stops
+	// counting at).
+	TotalCapped bool
 }
 
 // GuestCounts are the registry's counts, kept as records change.
@@ -318,7 +321,8 @@ type InvitePage struct {
 // AuditQuery selects one page of the audit log.
 type AuditQuery struct {
 	Since int64 // ms; 0 = all
-	// Query is matched inside the entry (action, ids, result, details).
+	// Query: every word of it begins a word of the entry's action, actor
+	// and target ids, result or details (search.go).
 	Query   string
 	Oldest  bool // oldest first; default newest first
 	Page    int
@@ -330,6 +334,9 @@ type AuditQuery struct {
 type AuditPage struct {
 	Entries []AuditEntry
 	Total   int
+	// TotalCapped: a search found more than Total (which it stops
+	// counting at).
+	TotalCapped bool
 }
 
 // IndexReport is what one index maintenance run did.

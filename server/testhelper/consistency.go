@@ -21,6 +21,9 @@ type KVGuest struct {
 	UserID      string `json:"user_id"`
 	Deactivated string `json:"deactivated"`
 	ExpiresAt   int64  `json:"expires_at"`
+	Profile     *struct {
+		Search string `json:"search"`
+	} `json:"profile"`
 }
 
 // KVInvite is the part of an invitation the checks read.
@@ -293,9 +296,32 @@ func (th *TestHelper) IndexProblems() []string {
 			out = append(out, fmt.Sprintf("%s has entries of %d users, the registry %d guests", family, len(seen), len(guests)))
 		}
 	}
+	// Search words (kvstore/search.go): each guest with a profile has
+	// some, each naming a guest, with the guest's status flag first.
+	words := map[string]int{}
+	for _, kv := range th.kvRows("ixg/w/") {
+		id := kv[0][strings.LastIndexByte(kv[0], '/')+1:]
+		words[id]++
+		g, ok := guests[id]
+		if !ok {
+			out = append(out, "search word "+kv[0]+" without a guest record")
+		} else if want := map[bool]string{true: "a", false: "d"}[g.Deactivated == ""]; !strings.HasPrefix(kv[1], want) {
+			out = append(out, fmt.Sprintf("search word %s has flags %q, the guest is %q", kv[0], kv[1][:min(2, len(kv[1]))], want))
+		}
+	}
+	for id, g := range guests {
+		if g.Profile != nil && strings.TrimSpace(g.Profile.Search) != "" && words[id] == 0 {
+			out = append(out, "guest "+id+" has no search words")
+		}
+	}
+	// The audit log's time-ordered search family: one entry per entry.
+	audit := len(th.kvRows("audit/"))
+	if n := len(th.kvRows("ixa/t/")); n != audit {
+		out = append(out, fmt.Sprintf("%d audit entries, %d in the search family", audit, n))
+	}
 	counts["count/ix-guests-expiring"] = len(th.kvRows("ixg/x/"))
 	counts["count/ix-invites-pending"] = len(th.kvRows("ixi/p/"))
-	counts["count/ix-audit"] = len(th.kvRows("audit/"))
+	counts["count/ix-audit"] = audit
 	for key, want := range counts {
 		got := 0
 		for _, kv := range th.kvRows(key) {

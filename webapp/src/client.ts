@@ -91,9 +91,9 @@ export const Client = {
     resendInvite: (inviteId: string) => doFetch<Invite>('POST', `/invites/${enc(inviteId)}/resend`),
     revokeInvite: (inviteId: string) => doFetch<Invite>('DELETE', `/invites/${enc(inviteId)}`),
 
-    listGuests: async (params: ListGuestsParams = {}): Promise<{guests: Guest[]; total: number}> => {
-        const res = await doFetch<{guests: Guest[] | null; total: number}>('GET', `/guests${query({...params})}`);
-        return {guests: res.guests ?? [], total: res.total ?? 0};
+    listGuests: async (params: ListGuestsParams = {}): Promise<{guests: Guest[]; total: number; total_capped: boolean}> => {
+        const res = await doFetch<{guests: Guest[] | null; total: number; total_capped?: boolean}>('GET', `/guests${query({...params})}`);
+        return {guests: res.guests ?? [], total: res.total ?? 0, total_capped: Boolean(res.total_capped)};
     },
 
     createGuest: (req: CreateGuestRequest) => doFetch<Guest>('POST', '/guests', req),
@@ -125,9 +125,9 @@ export const Client = {
     getChannelGuests: (channelId: string) => doFetch<ChannelGuests>('GET', `/channels/${enc(channelId)}/guests`),
 
     /** One page of the audit log (newest first by default) and how many entries match. */
-    getAudit: async (params: {since?: number; query?: string; sort?: 'newest' | 'oldest'; page?: number; per_page?: number} = {}): Promise<{entries: AuditEntry[]; total: number}> => {
-        const res = await doFetch<{entries: AuditEntry[] | null; total?: number}>('GET', `/audit${query(params)}`);
-        return {entries: res.entries ?? [], total: res.total ?? 0};
+    getAudit: async (params: {since?: number; query?: string; sort?: 'newest' | 'oldest'; page?: number; per_page?: number} = {}): Promise<{entries: AuditEntry[]; total: number; total_capped: boolean}> => {
+        const res = await doFetch<{entries: AuditEntry[] | null; total?: number; total_capped?: boolean}>('GET', `/audit${query(params)}`);
+        return {entries: res.entries ?? [], total: res.total ?? 0, total_capped: Boolean(res.total_capped)};
     },
 };
 

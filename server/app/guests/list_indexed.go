@@ -19,7 +19,7 @@ func (s *Service) listGuestsIndexed(q ListQuery) (*GuestList, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &GuestList{Guests: []*Guest{}, Total: page.Total}
+	out := &GuestList{Guests: []*Guest{}, Total: page.Total, TotalCapped: page.TotalCapped}
 	if len(page.Guests) == 0 {
 		return out, nil
 	}

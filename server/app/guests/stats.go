@@ -160,6 +160,8 @@ func (s *Service) ListAudit(since int64, page, perPage int) ([]store.AuditEntry,
 type AuditList struct {
 	Entries []store.AuditEntry `json:"entries"`
 	Total   int                `json:"total"`
+	// TotalCapped: a search matched more than total (it stops counting).
+	TotalCapped bool `json:"total_capped,omitempty"`
 }
 
 // QueryAudit returns one page of the audit log (GET /audit): a range of
@@ -169,5 +171,5 @@ func (s *Service) QueryAudit(q store.AuditQuery) (*AuditList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &AuditList{Entries: page.Entries, Total: page.Total}, nil
+	return &AuditList{Entries: page.Entries, Total: page.Total, TotalCapped: page.TotalCapped}, nil
 }

@@ -167,6 +167,8 @@ type ListQuery struct {
 type GuestList struct {
 	Guests []*Guest `json:"guests"`
 	Total  int      `json:"total"`
+	// TotalCapped: a search matched more than total (it stops counting).
+	TotalCapped bool `json:"total_capped,omitempty"`
 }
 
 // ListGuests searches the registry. Users are fetched in batches.
@@ -213,7 +215,6 @@ func (s *Service) ListGuests(q ListQuery) (*GuestList, error) {
 			users[u.Id] = u
 		}
 	}
-	query := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(q.Query, "@")))
 	var list []*Guest
 	for _, g := range records {
 		u := users[g.UserID]
@@ -224,7 +225,7 @@ func (s *Service) ListGuests(q ListQuery) (*GuestList, error) {
 		if q.Status == "active" && v.Status != "active" || q.Status == "deactivated" && v.Status != "deactivated" || q.Status == "expiring" && v.ExpiresAt == 0 {
 			continue
 		}
-		if query != "" && !strings.Contains(strings.ToLower(u.Username+" "+u.Email+" "+u.FirstName+" "+u.LastName+" "+u.Nickname), query) {
+		if !store.TextMatches(u.Username+" "+u.Email+" "+u.FirstName+" "+u.LastName+" "+u.Nickname, q.Query) {
 			continue
 		}
 		list = append(list, v)

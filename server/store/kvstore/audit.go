@@ -3,6 +3,7 @@ package kvstore
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -21,6 +22,37 @@ func auditKey(e store.AuditEntry) string {
 	return fmt.Sprintf("%s%015d-%s", auditPrefix, e.At, e.ID)
 }
 
+// The log's search families (search.go), both keyed by the entry's
+// suffix, its time then id (`<ms, 15 digits><id>`, the order of the log):
+//
+//	ixa/t/<suffix>              the log in time order, the entry's words as value
+//	ixa/w/<word key>/<suffix>   one per word, the same value
+const (
+	aTime = "ixa/t/"
+	aWord = "ixa/w/"
+)
+
+func auditSuffix(e store.AuditEntry) string { return fmt.Sprintf("%015d%s", e.At, e.ID) }
+
+// auditKeyOfSuffix is the record key of a search family's suffix.
+func auditKeyOfSuffix(suffix string) string {
+	if len(suffix) < 15 {
+		return auditPrefix + suffix
+	}
+	return auditPrefix + suffix[:15] + "-" + suffix[15:]
+}
+
+// auditEntries are the search entries of an audit entry.
+func auditEntries(e store.AuditEntry) []entry {
+	words := store.SearchWords(e.Action + " " + e.ActorID + " " + e.TargetID + " " + e.Result + " " + e.Details)
+	value := []byte("-") // never empty: an empty value is a delete
+	if len(words) > 0 {
+		value = []byte(store.WordsText(words))
+	}
+	suffix := auditSuffix(e)
+	return append([]entry{{key: aTime + suffix, value: value}}, wordEntries(aWord, words, suffix, value)...)
+}
+
 // AppendAudit stores one audit entry and counts it.
 func (s *Store) AppendAudit(e store.AuditEntry) error {
 	if e.ID == "" || e.At == 0 {
@@ -28,6 +60,7 @@ func (s *Store) AppendAudit(e store.AuditEntry) error {
 	}
 	x := &indexer{s: s, kind: "a", current: func(string) ([]entry, error) { return nil, nil }}
 	key := auditKey(e)
+	// The marker names the record first (repair finds the entry by it).
 	mk, raw, err := x.begin(e.ID, []string{key})
 	if err != nil {
 		return err
@@ -40,6 +73,9 @@ func (s *Store) AppendAudit(e store.AuditEntry) error {
 		if err := s.Add(counterAudit, 1); err != nil {
 			return err
 		}
+	}
+	if err := s.applyEntries(nil, auditEntries(e), false); err != nil {
+		return err
 	}
 	x.end(mk, raw)
 	return nil
@@ -55,26 +91,30 @@ func (s *Store) ListAudit(since int64, page, perPage int) ([]store.AuditEntry, e
 }
 
 // QueryAudit serves one page of the log from its keys: a range query,
-// newest (or oldest) first; the total is the counter unless filtered.
+// newest (or oldest) first; the total is the counter unless filtered. A
+// search goes through the word family (search.go).
 func (s *Store) QueryAudit(q store.AuditQuery) (*store.AuditPage, error) {
-	rq := rangeQuery{Prefix: auditPrefix, Desc: !q.Oldest, Offset: q.Page * q.PerPage, Limit: q.PerPage, Values: true,
-		Contains: strings.ToLower(strings.TrimSpace(q.Query))}
+	since := ""
 	if q.Since > 0 {
-		rq.From = fmt.Sprintf("%015d", q.Since)
+		since = num15(q.Since, false)
 	}
+	words := store.SearchWords(q.Query)
+	if len(words) > 0 && s.indexReady() {
+		return s.searchAudit(q, since, words)
+	}
+	// Until the indexes are built, a search looks for its words anywhere
+	// in the entries, reading the log.
+	rq := rangeQuery{Prefix: auditPrefix, From: since, Desc: !q.Oldest, Offset: q.Page * q.PerPage, Limit: q.PerPage, Values: true,
+		ContainsAll: words}
 	rows, err := s.queryRows(rq)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading a page of the audit log")
 	}
-	out := &store.AuditPage{Entries: make([]store.AuditEntry, 0, len(rows))}
-	for _, r := range rows {
-		var e store.AuditEntry
-		if err := json.Unmarshal(r.Value, &e); err != nil {
-			return nil, errors.Wrapf(err, "decoding audit entry %s", strings.TrimPrefix(r.Key, auditPrefix))
-		}
-		out.Entries = append(out.Entries, e)
+	out := &store.AuditPage{}
+	if out.Entries, err = decodeAudit(rows); err != nil {
+		return nil, err
 	}
-	if rq.Contains == "" && q.Since == 0 && s.indexReady() {
+	if len(words) == 0 && q.Since == 0 && s.indexReady() {
 		out.Total, err = s.Get(counterAudit)
 		return out, err
 	}
@@ -83,8 +123,76 @@ func (s *Store) QueryAudit(q store.AuditQuery) (*store.AuditPage, error) {
 	return out, errors.Wrap(err, "counting audit entries")
 }
 
-// AuditRow is the row AppendAudit writes (for the benchmark's seeding).
-func AuditRow(e store.AuditEntry) (KeyValue, error) {
+func (s *Store) searchAudit(q store.AuditQuery, since string, words []string) (*store.AuditPage, error) {
+	found, broad, err := s.findWords(aWord, words, func(suffix, value string) bool {
+		return suffix >= since && store.MatchesSearch(value, words)
+	})
+	if err != nil {
+		return nil, errors.Wrap(err, "searching the audit log")
+	}
+	out := &store.AuditPage{}
+	var keys []string
+	if broad {
+		rows, err := s.queryRows(rangeQuery{Prefix: aTime, From: since, Desc: !q.Oldest, Offset: q.Page * q.PerPage, Limit: q.PerPage,
+			ContainsAll: wordsFilter(words)})
+		if err != nil {
+			return nil, errors.Wrap(err, "reading a page of the audit log")
+		}
+		for _, r := range rows {
+			keys = append(keys, auditKeyOfSuffix(strings.TrimPrefix(r.Key, aTime)))
+		}
+		out.Total, out.TotalCapped = searchCap(), true
+	} else {
+		suffixes := make([]string, len(found))
+		for i, m := range found {
+			suffixes[i] = m.suffix
+		}
+		slices.Sort(suffixes)
+		if !q.Oldest {
+			slices.Reverse(suffixes)
+		}
+		out.Total = len(suffixes)
+		start := min(len(suffixes), q.Page*q.PerPage)
+		for _, sf := range suffixes[start:min(len(suffixes), start+q.PerPage)] {
+			keys = append(keys, auditKeyOfSuffix(sf))
+		}
+	}
+	values, err := s.valuesOf(keys)
+	if err != nil {
+		return nil, errors.Wrap(err, "reading the entries of a page")
+	}
+	var rows []row
+	for _, k := range keys {
+		if v, ok := values[k]; ok {
+			rows = append(rows, row{Key: k, Value: v})
+		}
+	}
+	out.Entries, err = decodeAudit(rows)
+	return out, err
+}
+
+func decodeAudit(rows []row) ([]store.AuditEntry, error) {
+	out := make([]store.AuditEntry, 0, len(rows))
+	for _, r := range rows {
+		var e store.AuditEntry
+		if err := json.Unmarshal(r.Value, &e); err != nil {
+			return nil, errors.Wrapf(err, "decoding audit entry %s", strings.TrimPrefix(r.Key, auditPrefix))
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// AuditRows are the rows AppendAudit writes: the entry, then its search
+// entries (for the benchmark's seeding).
+func AuditRows(e store.AuditEntry) ([]KeyValue, error) {
 	raw, err := json.Marshal(e)
-	return KeyValue{Key: auditKey(e), Value: raw}, err
+	if err != nil {
+		return nil, err
+	}
+	out := []KeyValue{{Key: auditKey(e), Value: raw}}
+	for _, en := range auditEntries(e) {
+		out = append(out, KeyValue{Key: en.key, Value: en.value})
+	}
+	return out, nil
 }

@@ -20,10 +20,12 @@ import (
 //	ixg/e/<expiry, none last>/<id>/<flags>
 //	ixg/u/<username, 64 [0-9a-z] padded>/<id>/<flags>
 //	ixg/a/<latest-first last activity>/<id>/<flags>
+//	ixg/w/<word key>/<id>                one per word of the profile (search.go)
 //
-// The three sorted families carry the search text as their value and end
-// in two flags: a|d (status) and x|n (expiry date or not), which the
-// status filters match with LIKE.
+// The four sorted families carry the profile's words (store.WordsText) as
+// their value and end in two flags: a|d (status) and x|n (expiry date or
+// not), which the status filters match with LIKE. A word entry's value is
+// the same two flags then the words.
 const (
 	gStatus   = "ixg/s/"
 	gExpiring = "ixg/x/"
@@ -32,6 +34,7 @@ const (
 	gExpires  = "ixg/e/"
 	gName     = "ixg/u/"
 	gActive   = "ixg/a/"
+	gWord     = "ixg/w/"
 
 	counterActive      = "ix-guests-active"
 	counterDeactivated = "ix-guests-deactivated"
@@ -96,9 +99,12 @@ func guestEntries(g *store.Guest) []entry {
 	}
 	// Never an empty value: an empty value is a delete on its way
 	// through core.
-	search, username := []byte("-"), ""
-	if g.Profile != nil && g.Profile.Search != "" {
-		search, username = []byte(g.Profile.Search), g.Profile.Username
+	search, username, words := []byte("-"), "", []string(nil)
+	if g.Profile != nil {
+		words, username = store.SearchWords(g.Profile.Search), g.Profile.Username
+		if len(words) > 0 {
+			search = []byte(store.WordsText(words))
+		}
 	}
 	expires := g.ExpiresAt
 	if expires == 0 {
@@ -110,7 +116,7 @@ func guestEntries(g *store.Guest) []entry {
 		entry{key: gExpires + num15(expires, false) + "/" + id + "/" + flags, value: search},
 		entry{key: gName + usernameKey(username) + "/" + id + "/" + flags, value: search},
 	)
-	return es
+	return append(es, wordEntries(gWord, words, id, []byte(flags+store.WordsText(words)))...)
 }
 
 // idOfSorted is the user id in a sorted entry's key (…/<id>/<flags>).

@@ -2,6 +2,7 @@ package kvstore
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,10 +19,26 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 	if !s.indexReady() {
 		return nil, ErrIndexNotReady
 	}
-	// A status that few guests have (deactivated among 100,000 active, say)
-	// would make the sorted family's filter read most of the family: those
-	// few are read through their status family and sorted here instead.
-	if q.Status != "" {
+	words := store.SearchWords(q.Query)
+	if len(words) > 0 {
+		found, broad, err := s.findWords(gWord, words, func(_, v string) bool {
+			return statusFlagsMatch(v, q.Status) && matchesWords(v, 2, words)
+		})
+		if err != nil {
+			return nil, errors.Wrap(err, "searching the guest list")
+		}
+		if !broad {
+			ids := make([]string, len(found))
+			for i, m := range found {
+				ids[i] = m.suffix
+			}
+			return s.sortedPage(ids, q)
+		}
+	} else if q.Status != "" {
+		// A status that few guests have (deactivated among 100,000
+		// active, say) would make the sorted family's filter read most of
+		// the family: those few are read through their status family and
+		// sorted here instead.
 		c, err := s.GuestCounts()
 		if err != nil {
 			return nil, err
@@ -31,7 +48,7 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 			return s.queryFewGuests(q)
 		}
 	}
-	rq := rangeQuery{Prefix: gCreated, Offset: q.Page * q.PerPage, Limit: q.PerPage}
+	rq := rangeQuery{Prefix: gCreated, Offset: q.Page * q.PerPage, Limit: q.PerPage, ContainsAll: wordsFilter(words)}
 	switch q.Sort {
 	case store.SortExpires:
 		rq.Prefix = gExpires
@@ -48,35 +65,25 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 	case store.StatusExpiring:
 		rq.Like = "%/_x"
 	}
-	rq.Contains = strings.ToLower(strings.TrimSpace(q.Query))
 	rows, err := s.queryRows(rq)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading a page of the guest list")
 	}
-	page := &store.GuestPage{Guests: []*store.Guest{}}
 	keys := make([]string, 0, len(rows))
 	for _, r := range rows {
 		keys = append(keys, guestPrefix+idOfSorted(r.Key))
 	}
-	values, err := s.valuesOf(keys)
-	if err != nil {
+	page := &store.GuestPage{Guests: []*store.Guest{}}
+	if err := s.eachGuestOf(keys, func(g *store.Guest) error {
+		page.Guests = append(page.Guests, g)
+		return nil
+	}); err != nil {
 		return nil, errors.Wrap(err, "reading the guests of a page")
 	}
-	for _, k := range keys {
-		raw, ok := values[k]
-		if !ok {
-			continue // deleted meanwhile
-		}
-		var g store.Guest
-		if err := json.Unmarshal(raw, &g); err != nil {
-			return nil, errors.Wrapf(err, "decoding the guest record %s", k)
-		}
-		page.Guests = append(page.Guests, &g)
-	}
-	if rq.Contains != "" {
-		rq.Offset, rq.Limit = 0, 0
-		page.Total, err = s.countRows(rq)
-		return page, errors.Wrap(err, "counting the guests found")
+	if len(words) > 0 {
+		// A broad search: more than searchCap guests match (search.go).
+		page.Total, page.TotalCapped = searchCap(), true
+		return page, nil
 	}
 	c, err := s.GuestCounts()
 	if err != nil {
@@ -93,6 +100,23 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 		page.Total = c.Active + c.Deactivated
 	}
 	return page, nil
+}
+
+// statusFlagsMatch tests a word entry's flags (guestEntries) against a
+// status filter.
+func statusFlagsMatch(value, status string) bool {
+	if len(value) < 2 {
+		return false
+	}
+	switch status {
+	case store.StatusActive:
+		return value[0] == 'a'
+	case store.StatusDeactivated:
+		return value[0] == 'd'
+	case store.StatusExpiring:
+		return value[1] == 'x'
+	}
+	return true
 }
 
 // GuestCounts reads the counters kept with the entries.
@@ -232,17 +256,21 @@ func (s *Store) queryFewGuests(q store.GuestQuery) (*store.GuestPage, error) {
 	}); err != nil {
 		return nil, errors.Wrap(err, "reading a status family")
 	}
-	query := strings.ToLower(strings.TrimSpace(q.Query))
+	return s.sortedPage(ids, q)
+}
+
+// sortedPage reads the records of a few guests, sorts them as the sorted
+// families would and returns the page q asks for; the total is all of
+// them that still exist.
+func (s *Store) sortedPage(ids []string, q store.GuestQuery) (*store.GuestPage, error) {
 	var all []*store.Guest
-	for i := 0; i < len(ids); i += rowsPageSize {
-		keys := make([]string, 0, rowsPageSize)
-		for _, id := range ids[i:min(i+rowsPageSize, len(ids))] {
-			keys = append(keys, guestPrefix+id)
+	for chunk := range slices.Chunk(ids, rowsPageSize) {
+		keys := make([]string, len(chunk))
+		for i, id := range chunk {
+			keys[i] = guestPrefix + id
 		}
 		if err := s.eachGuestOf(keys, func(g *store.Guest) error {
-			if query == "" || (g.Profile != nil && strings.Contains(strings.ToLower(g.Profile.Search), query)) {
-				all = append(all, g)
-			}
+			all = append(all, g)
 			return nil
 		}); err != nil {
 			return nil, err

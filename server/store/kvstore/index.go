@@ -54,7 +54,7 @@ import (
 // compare-and-set). Nothing else is ever rebuilt in steady state.
 
 const (
-	indexVersion    = "1"
+	indexVersion    = "2" // 2: search families (search.go)
 	indexVersionKey = "index/version"
 	markerPrefix    = "ixd/"
 	// markerLease is how old a marker must be before repair takes it for
@@ -86,13 +86,15 @@ type rangeQuery struct {
 	// SuffixAtMost and SuffixAbove keep keys whose last len(...)
 	// characters are <= / > them (fixed-width digits: a time at the end).
 	SuffixAtMost, SuffixAbove string
-	// Contains keeps entries whose value, lower-cased, contains this
-	// (lower-case) text.
-	Contains string
-	Desc     bool
-	Offset   int
-	Limit    int
-	Values   bool
+	// ContainsAll keeps entries whose value, lower-cased, contains each
+	// of these (lower-case) texts.
+	ContainsAll []string
+	Desc        bool
+	Offset      int
+	// Limit is the page's size; a count counts at most Limit entries
+	// (0: all).
+	Limit  int
+	Values bool
 }
 
 func (q rangeQuery) bounds() (lo, hi string) {
@@ -404,7 +406,7 @@ func (r kvRanges) selected(q rangeQuery) ([]row, error) {
 		if err := r.kv.Get(k, &v); err != nil {
 			return nil, errors.Wrap(err, "reading an index entry")
 		}
-		if v == nil || (q.Contains != "" && !strings.Contains(strings.ToLower(string(v)), q.Contains)) {
+		if v == nil || !containsAll(strings.ToLower(string(v)), q.ContainsAll) {
 			continue
 		}
 		out = append(out, row{Key: k, Value: v})
@@ -434,7 +436,19 @@ func (r kvRanges) query(q rangeQuery) ([]row, error) {
 
 func (r kvRanges) count(q rangeQuery) (int, error) {
 	rows, err := r.selected(q)
+	if q.Limit > 0 {
+		return min(len(rows), q.Limit), err
+	}
 	return len(rows), err
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r kvRanges) values(keys []string) (map[string][]byte, error) {

@@ -143,7 +143,9 @@ func (s *Store) QueryInvites(q store.InviteQuery) (*store.InvitePage, error) {
 	default:
 		return nil, errors.Errorf("unknown invitation status %q", q.Status)
 	}
-	rq.Contains = strings.ToLower(strings.TrimSpace(q.Query))
+	if text := strings.ToLower(strings.TrimSpace(q.Query)); text != "" {
+		rq.ContainsAll = []string{text}
+	}
 	rows, err := s.queryRows(rq)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading a page of invitations")

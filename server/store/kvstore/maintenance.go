@@ -176,6 +176,19 @@ func (s *Store) repair() (int, error) {
 		for _, k := range mr.m.Keys {
 			named = append(named, entry{key: k, counter: counterOf(k)})
 		}
+		if mr.m.Kind == "a" && len(mr.m.Keys) > 0 {
+			// An audit entry is written once: its search entries are made
+			// if the entry was (the marker names it first).
+			var e store.AuditEntry
+			if err := s.kv.Get(mr.m.Keys[0], &e); err != nil {
+				return 0, errors.Wrap(err, "reading a marked audit entry")
+			}
+			if e.ID != "" {
+				if err := s.applyEntries(nil, auditEntries(e), false); err != nil {
+					return 0, err
+				}
+			}
+		}
 		if mr.m.Kind != "a" {
 			if err := s.applyEntries(named, desired, false); err != nil {
 				return 0, err
@@ -314,6 +327,22 @@ func (s *Store) build() error {
 		x := s.inviteIndexer(s.inviteRetention(inv))
 		return x.converge(inv.TokenHash, inviteEntries(inv, s.inviteRetention(inv), s.now()))
 	}); err != nil {
+		return err
+	}
+	var audit errgroup.Group
+	audit.SetLimit(buildWorkers)
+	if err := s.walk(auditPrefix, func(key string, raw []byte) error {
+		var e store.AuditEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return errors.Wrapf(err, "decoding audit entry %s", key)
+		}
+		audit.Go(func() error { return s.applyEntries(nil, auditEntries(e), false) })
+		return nil
+	}); err != nil {
+		_ = audit.Wait()
+		return err
+	}
+	if err := audit.Wait(); err != nil {
 		return err
 	}
 	ok, err := s.recount()

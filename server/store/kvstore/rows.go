@@ -128,8 +128,8 @@ func (r *sqlRanges) where(q rangeQuery) (string, []any) {
 		args = append(args, q.SuffixAbove)
 		cond += fmt.Sprintf(" AND right(t.pkey, %d) > $%d", len(q.SuffixAbove), len(args))
 	}
-	if q.Contains != "" {
-		args = append(args, q.Contains)
+	for _, c := range q.ContainsAll {
+		args = append(args, c)
 		cond += fmt.Sprintf(" AND strpos(lower(convert_from(t.pvalue, 'UTF8')), $%d) > 0", len(args))
 	}
 	return cond, args
@@ -172,8 +172,14 @@ func (r *sqlRanges) count(q rangeQuery) (int, error) {
 		return 0, err
 	}
 	cond, args := r.where(q)
+	text := "SELECT count(*) FROM pluginkeyvaluestore t WHERE " + cond
+	if q.Limit > 0 {
+		// Counting up to a bound stops reading there.
+		args = append(args, q.Limit)
+		text = fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM pluginkeyvaluestore t WHERE %s LIMIT $%d) c", cond, len(args)) //nolint:gosec // G201: fixed fragments and placeholders only
+	}
 	var n int
-	err = db.QueryRow("SELECT count(*) FROM pluginkeyvaluestore t WHERE "+cond, args...).Scan(&n)
+	err = db.QueryRow(text, args...).Scan(&n)
 	return n, err
 }
 

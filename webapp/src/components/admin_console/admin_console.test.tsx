@@ -386,6 +386,23 @@ describe('GuestDashboard', () => {
         expect(http.to('GET', `${API}/audit`).at(-1)?.query.get('per_page')).toBe('20');
     });
 
+    it('searches the audit log, and says when a search matches more than the server counts', async () => {
+        const http = routes({
+            [`GET ${API}/guests`]: (req) => ({body: {guests: [guest('g1', 'bob')], total: req.query.get('query') ? 1000 : 1, total_capped: Boolean(req.query.get('query'))}}),
+            [`GET ${API}/audit`]: (req) => ({body: req.query.get('query') ? {entries: [], total: 0} : {entries: [
+                {id: 'a1', at: 1, actor_id: 'admin1', action: 'revoke_invite', target_id: 'x@example.com', result: 'success'},
+            ], total: 1}}),
+        });
+        const {user} = await renderDashboard();
+        await user.type(screen.getByLabelText('Search'), 'b');
+        expect(await screen.findByText('Page 1 of 20 (more than 1000 guests match: add a word to narrow the search)')).toBeInTheDocument();
+        expect(screen.getByRole('button', {name: 'Next'})).toBeEnabled();
+
+        await user.type(screen.getByLabelText('Search the activity'), 'revoke  x@example');
+        await waitFor(() => expect(screen.getByText('No entry matches.')).toBeInTheDocument());
+        expect(Object.fromEntries(http.to('GET', `${API}/audit`).at(-1)!.query)).toEqual({query: 'revoke  x@example', page: '0', per_page: '20'});
+    });
+
     it('shows why the counts could not be loaded', async () => {
         routes({[`GET ${API}/stats`]: {status: 403, body: {error_id: 'guest_accounts.api.admin_only', message: 'System admins only.'}}});
         renderWithPlugin(<GuestDashboard/>);

@@ -1,32 +1,21 @@
 // The guest list: search (as you type, debounced), status filter, sort, pages.
-import React, {useEffect, useId, useState} from 'react';
+import React, {useId, useState} from 'react';
 
 import {useT} from '../../i18n';
 import type {Guest, GuestListSort, GuestListStatus} from '../../types/api';
 import {ErrorMessage} from '../common/error_message';
 
 import {GuestRow} from './guest_row';
-import {GUESTS_PER_PAGE as PER_PAGE, useGuestList} from './lists';
+import {GUESTS_PER_PAGE as PER_PAGE, useGuestList, useSearchQuery} from './lists';
 import {Pager} from './pager';
-
-export const SEARCH_DELAY_MS = 300;
 
 export function GuestList({refresh, onChanged}: {refresh: number; onChanged: () => void}) {
     const t = useT();
     const ids = {search: useId(), status: useId(), sort: useId()};
-    const [search, setSearch] = useState('');
-    const [query, setQuery] = useState('');
     const [status, setStatus] = useState<GuestListStatus>('');
     const [sort, setSort] = useState<GuestListSort>('last_activity');
     const [page, setPage] = useState(0);
-
-    useEffect(() => {
-        const timer = setTimeout(() => {
-            setQuery(search.trim());
-            setPage(0);
-        }, SEARCH_DELAY_MS);
-        return () => clearTimeout(timer);
-    }, [search]);
+    const {search, setSearch, query} = useSearchQuery(() => setPage(0));
 
     const list = useGuestList({query, status, sort, page}, refresh);
     const guests = list.data?.guests ?? null;
@@ -36,7 +25,8 @@ export function GuestList({refresh, onChanged}: {refresh: number; onChanged: () 
     const onUpdated = (userId: string, guest: Guest | null) => {
         list.set((cur) => ({
             guests: guest ? cur.guests.map((g) => (g.user_id === userId ? guest : g)) : cur.guests.filter((g) => g.user_id !== userId),
-            total: guest ? cur.total : Math.max(0, cur.total - 1),
+            total: guest || cur.total_capped ? cur.total : Math.max(0, cur.total - 1),
+            total_capped: cur.total_capped,
         }));
         onChanged();
     };
@@ -121,6 +111,8 @@ export function GuestList({refresh, onChanged}: {refresh: number; onChanged: () 
                 perPage={PER_PAGE}
                 total={total}
                 labelId='dashboard.guests.page'
+                capped={list.data?.total_capped}
+                cappedLabelId='dashboard.guests.page_capped'
                 onPage={setPage}
             />
         </section>

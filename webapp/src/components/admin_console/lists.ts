@@ -43,6 +43,25 @@ function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     };
 }
 
+export const SEARCH_DELAY_MS = 300;
+
+/**
+ * A search box's text and the query it settles on once typing pauses
+ * (SEARCH_DELAY_MS); onSettled runs with each new query (back to page 1).
+ */
+export function useSearchQuery(onSettled: () => void) {
+    const [search, setSearch] = useState('');
+    const [query, setQuery] = useState('');
+    useEffect(() => {
+        const timer = setTimeout(() => {
+            setQuery(search.trim());
+            onSettled();
+        }, SEARCH_DELAY_MS);
+        return () => clearTimeout(timer);
+    }, [search]); // eslint-disable-line react-hooks/exhaustive-deps -- onSettled is a fresh closure each render
+    return {search, setSearch, query};
+}
+
 export const GUESTS_PER_PAGE = 50;
 export const INVITES_PER_PAGE = 50;
 export const AUDIT_PAGE_SIZE = 20;
@@ -56,11 +75,14 @@ export function usePendingInvites(page: number, refresh: number) {
     return useLoad<{invites: Invite[]; total: number}>(() => Client.listInvites({status: 'pending', page, per_page: INVITES_PER_PAGE}), [page, refresh]);
 }
 
-export function useAuditLog(page: number, refresh: number) {
-    return useLoad<{entries: AuditEntry[]; total: number}>(() => Client.getAudit({page, per_page: AUDIT_PAGE_SIZE}), [page, refresh]);
+export function useAuditLog(query: string, page: number, refresh: number) {
+    return useLoad<{entries: AuditEntry[]; total: number; total_capped: boolean}>(
+        () => Client.getAudit({query: query || undefined, page, per_page: AUDIT_PAGE_SIZE}),
+        [query, page, refresh],
+    );
 }
 
-export type GuestPage = {guests: Guest[]; total: number};
+export type GuestPage = {guests: Guest[]; total: number; total_capped: boolean};
 
 /**
  * Usernames for user ids (audit actors, inviters), from the client's store;

@@ -1,10 +1,14 @@
 // Previous / next for a list the server pages (guests, invitations, audit
-// log), with where the reader is and how many there are in all.
+// log), with where the reader is and how many there are in all. A search
+// that matches very many stops counting (capped): the label says "more
+// than" and the pages go as far as the count.
 import React from 'react';
 
 import {useT, type MessageId} from '../../i18n';
 
-export function Pager({page, perPage, total, labelId, onPage}: {page: number; perPage: number; total: number; labelId: MessageId; onPage: (page: number) => void}) {
+type PagerProps = {page: number; perPage: number; total: number; labelId: MessageId; capped?: boolean; cappedLabelId?: MessageId; onPage: (page: number) => void};
+
+export function Pager({page, perPage, total, labelId, capped, cappedLabelId, onPage}: PagerProps) {
     const t = useT();
     const pages = Math.max(1, Math.ceil(total / perPage));
     if (total <= perPage && page === 0) {
@@ -20,7 +24,7 @@ export function Pager({page, perPage, total, labelId, onPage}: {page: number; pe
             >
                 {t('common.previous')}
             </button>
-            <span>{t(labelId, {page: page + 1, pages, total})}</span>
+            <span>{t(capped && cappedLabelId ? cappedLabelId : labelId, {page: page + 1, pages, total})}</span>
             <button
                 type='button'
                 className='ga-button ga-button--small ga-button--secondary'
