@@ -92,13 +92,13 @@ describe('Client (the plugin API through Client4)', () => {
             [`POST ${API}/guests/lookup`]: {body: {guest_ids: null}},
             [`GET ${API}/rules/preview`]: {body: {enabled: true, candidates: [{user_id: 'u', warnings: null}]}},
         });
-        expect(await Client.listGuests({query: 'bo b', status: 'active', page: 0})).toEqual({guests: [], total: 0});
+        expect(await Client.listGuests({query: 'bo b', status: 'active', page: 0})).toEqual({guests: [], total: 0, total_capped: false});
         expect(http.calls[0].query.get('query')).toBe('bo b');
         expect(http.calls[0].query.get('status')).toBe('active');
         expect(http.calls[0].query.get('page')).toBe('0');
         expect(await Client.listInvites()).toEqual({invites: [], total: 0});
         expect(http.calls[1].query.get('status')).toBe('pending');
-        expect(await Client.getAudit()).toEqual({entries: [], total: 0});
+        expect(await Client.getAudit()).toEqual({entries: [], total: 0, total_capped: false});
         expect(await Client.lookupGuests(['x'])).toEqual([]);
         const preview = await Client.previewRules();
         expect(preview.candidates[0].warnings).toEqual([]);
