@@ -29,6 +29,10 @@ type Params struct {
 	// Cycles: each visits every configuration once, in a rotating order.
 	MinCycles int `json:"min_cycles"`
 	MaxCycles int `json:"max_cycles"`
+	// WarmupCycles run first, the same way, and are not counted: the
+	// state the seeding left (autovacuum, the plugin's first index and
+	// profile runs) passes in them.
+	WarmupCycles int `json:"warmup_cycles"`
 	// BudgetS stops the overhead part after its first MinCycles once it
 	// has run this long, precise or not.
 	BudgetS         float64 `json:"overhead_budget_s"`

@@ -340,6 +340,12 @@ func (s *seeder) analyze(ctx context.Context) error {
 	return err
 }
 
+// vacuumAll vacuums and analyzes the whole database.
+func (s *seeder) vacuumAll(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `VACUUM ANALYZE`)
+	return errors.Wrap(err, "vacuuming the database")
+}
+
 // settle vacuums the key-value table after the registry changed, so that
 // autovacuum does not run during the next measurement instead.
 func (s *seeder) settle(ctx context.Context) error {

@@ -25,16 +25,16 @@ import (
 //
 // The defaults aim at the precision target (every ratio of Guest Accounts
 // to the no-op plugin within ±3 %) on an idle 2-core machine: blocks of
-// 1,600 posts per post workload and 400 joins take about 3 s each (twice
-// the earlier 800/200: a block's throughput varies less, and the fixed
-// cost of switching configurations is spread over more requests), a cycle
-// of three configurations about a minute with the switches; the run stops
-// once the target is reached (at least 10 cycles), at 90 cycles, or after
-// 75 minutes of cycles.
+// 800 posts per post workload and 200 joins take about 1.5 s each, a
+// cycle of three configurations about 40 s with the switches. Most of the
+// spread is between visits of a configuration, not within a block (a run
+// with blocks twice as long was no more precise per cycle), so precision
+// comes from cycles: after one warm-up cycle the run stops once the target
+// is reached (at least 10 cycles), at 90 cycles, or after 65 minutes.
 func loadParams() benchreport.Params {
 	p := benchreport.Params{
-		Workers: 8, PostRequests: 1600, JoinRequests: 400, MinCycles: 10, MaxCycles: 90,
-		BudgetS: 75 * 60, TargetHalfWidth: benchreport.TargetHalfWidth,
+		Workers: 8, PostRequests: 800, JoinRequests: 200, MinCycles: 10, MaxCycles: 90, WarmupCycles: 1,
+		BudgetS: 65 * 60, TargetHalfWidth: benchreport.TargetHalfWidth,
 		Guests: 10000, Scale: []int{1000, 10000, 100000},
 	}
 	intEnv := func(name string, dst *int) {
