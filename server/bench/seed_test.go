@@ -340,15 +340,26 @@ func (s *seeder) analyze(ctx context.Context) error {
 	return err
 }
 
-// vacuumAll vacuums and analyzes the whole database.
+// vacuumAll vacuums and analyzes the whole database and writes its
+// changed pages out.
 func (s *seeder) vacuumAll(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `VACUUM ANALYZE`)
-	return errors.Wrap(err, "vacuuming the database")
+	if _, err := s.db.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
+		return errors.Wrap(err, "vacuuming the database")
+	}
+	_, err := s.db.ExecContext(ctx, `CHECKPOINT`)
+	return errors.Wrap(err, "writing the changed pages out")
 }
 
 // settle vacuums the key-value table after the registry changed, so that
-// autovacuum does not run during the next measurement instead.
+// autovacuum does not run during the next measurement instead, then
+// writes the changed pages out (CHECKPOINT): a switch to Guest Accounts
+// re-seeds its registry (some 110,000 rows at 10,000 guests), and without
+// it the database wrote those pages out during the next blocks, which
+// are Guest Accounts' own.
 func (s *seeder) settle(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `VACUUM ANALYZE pluginkeyvaluestore`)
-	return errors.Wrap(err, "vacuuming the key-value table")
+	if _, err := s.db.ExecContext(ctx, `VACUUM ANALYZE pluginkeyvaluestore`); err != nil {
+		return errors.Wrap(err, "vacuuming the key-value table")
+	}
+	_, err := s.db.ExecContext(ctx, `CHECKPOINT`)
+	return errors.Wrap(err, "writing the changed pages out")
 }
