@@ -55,6 +55,9 @@ type sqlRanges struct {
 	once sync.Once
 	db   *sql.DB
 	err  error
+	// bytewise: the database compares text byte by byte (collation C),
+	// so a family's key range alone holds exactly its keys (where).
+	bytewise bool
 }
 
 // newSQLRanges returns nil when the server's database is not PostgreSQL.
@@ -75,7 +78,13 @@ FROM (SELECT pkey, pvalue FROM pluginkeyvaluestore
 	ORDER BY pkey LIMIT $6) page`
 
 func (r *sqlRanges) handle() (*sql.DB, error) {
-	r.once.Do(func() { r.db, r.err = r.open() })
+	r.once.Do(func() {
+		if r.db, r.err = r.open(); r.err == nil {
+			// '/' sorts before '0' and 'B' before 'a' only byte by byte
+			// (en_US and the like ignore punctuation and fold case).
+			_ = r.db.QueryRow(`SELECT 'a/b'::text < 'a0'::text AND 'B'::text < 'a'::text`).Scan(&r.bytewise)
+		}
+	})
 	return r.db, r.err
 }
 
@@ -107,11 +116,20 @@ func likePrefix(prefix string) string {
 // where is the condition of q on the plugin's rows (table alias t): the
 // family's key range (both bounds hold under any collation, index.go),
 // the prefix itself (so no other kind's key can slip in), the filters,
-// and not expired.
+// and not expired. Compared byte by byte, the range alone holds exactly
+// the family's keys, and the prefix's LIKE is left out: PostgreSQL counts
+// it as a second filter on top of the range, expects a twentieth of the
+// rows, and then reads the whole family through a bitmap scan and sorts
+// it for a deep page (70 ms instead of 4 ms for page 100 of 100,000
+// guests, measured with EXPLAIN ANALYZE on a table of 1.5 million keys).
 func (r *sqlRanges) where(q rangeQuery) (string, []any) {
 	lo, hi := q.bounds()
-	args := []any{r.pluginID, lo, hi, likePrefix(q.Prefix), model.GetMillis()}
-	cond := "t.pluginid = $1 AND t.pkey >= $2 AND t.pkey < $3 AND t.pkey LIKE $4 AND (t.expireat = 0 OR t.expireat > $5)"
+	args := []any{r.pluginID, lo, hi, model.GetMillis()}
+	cond := "t.pluginid = $1 AND t.pkey >= $2 AND t.pkey < $3 AND (t.expireat = 0 OR t.expireat > $4)"
+	if !r.bytewise {
+		args = append(args, likePrefix(q.Prefix))
+		cond += fmt.Sprintf(" AND t.pkey LIKE $%d", len(args))
+	}
 	if q.Like != "" {
 		args = append(args, q.Like)
 		cond += fmt.Sprintf(" AND t.pkey LIKE $%d", len(args))
