@@ -42,11 +42,15 @@ func WordsText(words []string) string {
 	return b.String()
 }
 
+// WordStart is what a WordsText holds where a word beginning with w
+// begins.
+func WordStart(w string) string { return " " + w }
+
 // MatchesSearch reports whether every query word begins a word of
 // wordsText (WordsText's form).
 func MatchesSearch(wordsText string, query []string) bool {
 	for _, q := range query {
-		if !strings.Contains(wordsText, " "+q) {
+		if !strings.Contains(wordsText, WordStart(q)) {
 			return false
 		}
 	}

@@ -142,7 +142,7 @@ func (s *Store) findWords(family string, query []string, keep func(suffix, value
 func wordsFilter(query []string) []string {
 	out := make([]string, len(query))
 	for i, w := range query {
-		out[i] = " " + w
+		out[i] = store.WordStart(w)
 	}
 	return out
 }
