@@ -363,3 +363,38 @@ func (s *seeder) settle(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `CHECKPOINT`)
 	return errors.Wrap(err, "writing the changed pages out")
 }
+
+// quiet stops the database's own background upkeep (autovacuum, timed
+// checkpoints) for the rest of the run: the benchmark does that upkeep
+// itself before every visit of a configuration (beforeVisit), so it never
+// lands inside a block. Left to autovacuum, a vacuum of the posts table
+// (its full-text index included) or a timed checkpoint took a 2-core
+// machine's processor for seconds during whichever configuration happened
+// to run then: blocks of one visit were fast or slow together, whatever
+// the configuration.
+func (s *seeder) quiet(ctx context.Context) error {
+	for _, stmt := range []string{
+		`ALTER SYSTEM SET autovacuum = off`,
+		`ALTER SYSTEM SET checkpoint_timeout = '1d'`,
+		`ALTER SYSTEM SET max_wal_size = '16GB'`,
+		`SELECT pg_reload_conf()`,
+	} {
+		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
+			return errors.Wrapf(err, "quieting the database (%s)", stmt)
+		}
+	}
+	return nil
+}
+
+// beforeVisit does the upkeep autovacuum and the checkpointer would
+// otherwise do at random times (see quiet): every configuration starts
+// its visit from a vacuumed database with nothing left to write out.
+// Statistics are not refreshed (ANALYZE samples at random, and a plan
+// that changed between visits would be noise too).
+func (s *seeder) beforeVisit(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `VACUUM`); err != nil {
+		return errors.Wrap(err, "vacuuming before a visit")
+	}
+	_, err := s.db.ExecContext(ctx, `CHECKPOINT`)
+	return errors.Wrap(err, "writing the changed pages out before a visit")
+}

@@ -116,6 +116,9 @@ func (w *world) overhead(ctx context.Context, _ *testing.B) ([]benchreport.Workl
 	if err := w.seed.vacuumAll(ctx); err != nil {
 		return nil, 0, err
 	}
+	if err := w.seed.quiet(ctx); err != nil {
+		return nil, 0, err
+	}
 	start := time.Now()
 	var out []benchreport.WorkloadResult
 	cycles := 0
@@ -125,6 +128,13 @@ func (w *world) overhead(ctx context.Context, _ *testing.B) ([]benchreport.Workl
 			c := cs[k]
 			if err := w.set(ctx, c); err != nil {
 				return nil, 0, errors.Wrapf(err, "switching to %q", c.Name)
+			}
+			upkeep := time.Now()
+			if err := w.seed.beforeVisit(ctx); err != nil {
+				return nil, 0, err
+			}
+			if warmup {
+				fmt.Fprintf(os.Stderr, "bench: upkeep before visiting %q took %s\n", c.Name, time.Since(upkeep).Round(time.Millisecond))
 			}
 			for _, wl := range workloads {
 				n := w.p.PostRequests
