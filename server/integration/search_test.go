@@ -119,6 +119,41 @@ func TestSearchFindsWordStartsOnBothPaths(t *testing.T) {
 		}
 		assert.Subset(t, targets, want, "cap %d: the recent creations", limit)
 		assert.Equal(t, limit > 0, page.TotalCapped, "cap %d", limit)
+
+		// since is checked in the search itself: every creation on this
+		// server matches the words, but from the newest one's time on,
+		// only that one does, and a millisecond later none (the plugin's
+		// clock may be moved by other tests, so the times come from the
+		// entries).
+		var newest struct {
+			Entries []struct {
+				At       int64  `json:"at"`
+				TargetID string `json:"target_id"`
+			} `json:"entries"`
+			Total int `json:"total"`
+		}
+		th.DecodeJSON(th.PluginRequest(th.AdminClient, http.MethodGet, "/audit?per_page=1&query="+url.QueryEscape("create_guest "+gs[4].UserID), nil), &newest)
+		require.Len(t, newest.Entries, 1)
+		at := newest.Entries[0].At
+		for _, c := range []struct {
+			since int64
+			want  int
+		}{{at, 1}, {at + 1, 0}} {
+			var got struct {
+				Entries []struct {
+					TargetID string `json:"target_id"`
+				} `json:"entries"`
+				Total int `json:"total"`
+			}
+			resp := th.PluginRequest(th.AdminClient, http.MethodGet, fmt.Sprintf("/audit?since=%d&query=%s", c.since, "create_guest"), nil)
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			th.DecodeJSON(resp, &got)
+			assert.Equal(t, c.want, got.Total, "cap %d, since %d", limit, c.since)
+			require.Len(t, got.Entries, c.want, "cap %d, since %d", limit, c.since)
+			if c.want == 1 {
+				assert.Equal(t, gs[4].UserID, got.Entries[0].TargetID)
+			}
+		}
 	}
 	th.RequireIndexConsistent()
 }

@@ -124,9 +124,7 @@ func (s *Store) QueryAudit(q store.AuditQuery) (*store.AuditPage, error) {
 }
 
 func (s *Store) searchAudit(q store.AuditQuery, since string, words []string) (*store.AuditPage, error) {
-	found, broad, err := s.findWords(aWord, words, func(suffix, value string) bool {
-		return suffix >= since && store.MatchesSearch(value, words)
-	})
+	found, broad, err := s.findWords(aWord, words, rangeQuery{LastFrom: since})
 	if err != nil {
 		return nil, errors.Wrap(err, "searching the audit log")
 	}
@@ -134,7 +132,7 @@ func (s *Store) searchAudit(q store.AuditQuery, since string, words []string) (*
 	var keys []string
 	if broad {
 		rows, err := s.queryRows(rangeQuery{Prefix: aTime, From: since, Desc: !q.Oldest, Offset: q.Page * q.PerPage, Limit: q.PerPage,
-			ContainsAll: wordsFilter(words)})
+			Has: wordsFilter(words)})
 		if err != nil {
 			return nil, errors.Wrap(err, "reading a page of the audit log")
 		}
@@ -143,10 +141,7 @@ func (s *Store) searchAudit(q store.AuditQuery, since string, words []string) (*
 		}
 		out.Total, out.TotalCapped = searchCap(), true
 	} else {
-		suffixes := make([]string, len(found))
-		for i, m := range found {
-			suffixes[i] = m.suffix
-		}
+		suffixes := found
 		slices.Sort(suffixes)
 		if !q.Oldest {
 			slices.Reverse(suffixes)

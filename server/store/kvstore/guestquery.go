@@ -21,18 +21,12 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 	}
 	words := store.SearchWords(q.Query)
 	if len(words) > 0 {
-		found, broad, err := s.findWords(gWord, words, func(_, v string) bool {
-			return statusFlagsMatch(v, q.Status) && matchesWords(v, 2, words)
-		})
+		found, broad, err := s.findWords(gWord, words, rangeQuery{ValueLike: statusValueLike(q.Status)})
 		if err != nil {
 			return nil, errors.Wrap(err, "searching the guest list")
 		}
 		if !broad {
-			ids := make([]string, len(found))
-			for i, m := range found {
-				ids[i] = m.suffix
-			}
-			return s.sortedPage(ids, q)
+			return s.sortedPage(found, q)
 		}
 	} else if q.Status != "" {
 		// A status that few guests have (deactivated among 100,000
@@ -48,7 +42,7 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 			return s.queryFewGuests(q)
 		}
 	}
-	rq := rangeQuery{Prefix: gCreated, Offset: q.Page * q.PerPage, Limit: q.PerPage, ContainsAll: wordsFilter(words)}
+	rq := rangeQuery{Prefix: gCreated, Offset: q.Page * q.PerPage, Limit: q.PerPage, Has: wordsFilter(words)}
 	switch q.Sort {
 	case store.SortExpires:
 		rq.Prefix = gExpires
@@ -102,21 +96,18 @@ func (s *Store) QueryGuests(q store.GuestQuery) (*store.GuestPage, error) {
 	return page, nil
 }
 
-// statusFlagsMatch tests a word entry's flags (guestEntries) against a
-// status filter.
-func statusFlagsMatch(value, status string) bool {
-	if len(value) < 2 {
-		return false
-	}
+// statusValueLike is the pattern of a word entry's value (its flags
+// first, guestEntries) for a status filter.
+func statusValueLike(status string) string {
 	switch status {
 	case store.StatusActive:
-		return value[0] == 'a'
+		return "a%"
 	case store.StatusDeactivated:
-		return value[0] == 'd'
+		return "d%"
 	case store.StatusExpiring:
-		return value[1] == 'x'
+		return "_x%"
 	}
-	return true
+	return ""
 }
 
 // GuestCounts reads the counters kept with the entries.

@@ -89,8 +89,17 @@ type rangeQuery struct {
 	// ContainsAll keeps entries whose value, lower-cased, contains each
 	// of these (lower-case) texts.
 	ContainsAll []string
-	Desc        bool
-	Offset      int
+	// Has keeps entries whose value contains each of these byte for byte
+	// (the search families' values are lower-case words already).
+	Has []string
+	// ValueLike is a LIKE pattern the value must match (a kind's flags at
+	// the start of its value).
+	ValueLike string
+	// LastFrom keeps keys whose part after the last '/' sorts at or after
+	// it (a time at the start of a record's suffix).
+	LastFrom string
+	Desc     bool
+	Offset   int
 	// Limit is the page's size; a count counts at most Limit entries
 	// (0: all).
 	Limit  int
@@ -402,11 +411,15 @@ func (r kvRanges) selected(q rangeQuery) ([]row, error) {
 		if q.SuffixAbove != "" && (len(k) < len(q.SuffixAbove) || k[len(k)-len(q.SuffixAbove):] <= q.SuffixAbove) {
 			continue
 		}
+		if q.LastFrom != "" && lastPart(k) < q.LastFrom {
+			continue
+		}
 		var v []byte
 		if err := r.kv.Get(k, &v); err != nil {
 			return nil, errors.Wrap(err, "reading an index entry")
 		}
-		if v == nil || !containsAll(strings.ToLower(string(v)), q.ContainsAll) {
+		if v == nil || !containsAll(strings.ToLower(string(v)), q.ContainsAll) || !containsAll(string(v), q.Has) ||
+			(q.ValueLike != "" && !like(string(v), q.ValueLike)) {
 			continue
 		}
 		out = append(out, row{Key: k, Value: v})
@@ -441,6 +454,9 @@ func (r kvRanges) count(q rangeQuery) (int, error) {
 	}
 	return len(rows), err
 }
+
+// lastPart is a key's part after its last '/' (a record's suffix).
+func lastPart(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
 
 func containsAll(s string, parts []string) bool {
 	for _, p := range parts {

@@ -146,9 +146,22 @@ func (r *sqlRanges) where(q rangeQuery) (string, []any) {
 		args = append(args, q.SuffixAbove)
 		cond += fmt.Sprintf(" AND right(t.pkey, %d) > $%d", len(q.SuffixAbove), len(args))
 	}
+	if q.LastFrom != "" {
+		args = append(args, q.LastFrom)
+		cond += fmt.Sprintf(" AND reverse(split_part(reverse(t.pkey), '/', 1)) >= $%d", len(args))
+	}
 	for _, c := range q.ContainsAll {
 		args = append(args, c)
 		cond += fmt.Sprintf(" AND strpos(lower(convert_from(t.pvalue, 'UTF8')), $%d) > 0", len(args))
+	}
+	// Compared as bytes: no decoding, no case folding.
+	for _, c := range q.Has {
+		args = append(args, []byte(c))
+		cond += fmt.Sprintf(" AND position($%d::bytea in t.pvalue) > 0", len(args))
+	}
+	if q.ValueLike != "" {
+		args = append(args, q.ValueLike)
+		cond += fmt.Sprintf(" AND convert_from(t.pvalue, 'UTF8') LIKE $%d", len(args))
 	}
 	return cond, args
 }

@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -92,46 +93,50 @@ func wordEntries(family string, words []string, suffix string, value []byte) []e
 	return es
 }
 
-// wordMatch is one record a search found: its suffix and entry value.
-type wordMatch struct {
-	suffix string
-	value  string
-}
-
-// findWords reads the word family for query (SearchWords of the query,
-// not empty). keep decides on an entry (the words test included);
-// it returns the distinct matches when at most searchCap, or broad.
-func (s *Store) findWords(family string, query []string, keep func(suffix, value string) bool) ([]wordMatch, bool, error) {
-	prefix, fewest := "", -1
-	for _, w := range query[:min(len(query), searchQueryWords)] {
-		p := family + wordKey(w)
-		n, err := s.countRows(rangeQuery{Prefix: p, Limit: 8 * searchCap()})
-		if err != nil {
-			return nil, false, errors.Wrap(err, "measuring a search word")
-		}
-		if fewest < 0 || n < fewest {
-			prefix, fewest = p, n
+// findWords finds the records whose words begin with every query word
+// (SearchWords of the query, not empty) in a word family. cond holds the
+// kind's own conditions on an entry (flags in its value, a time in its
+// suffix); the words test goes to the database with them, so every entry
+// read matches and only keys are read. It returns the distinct suffixes
+// when at most searchCap, or broad.
+func (s *Store) findWords(family string, query []string, cond rangeQuery) ([]string, bool, error) {
+	// Read the range of the rarest query word (with one word there is
+	// nothing to choose).
+	prefix := family + wordKey(query[0])
+	if len(query) > 1 {
+		fewest := -1
+		for _, w := range query[:min(len(query), searchQueryWords)] {
+			p := family + wordKey(w)
+			n, err := s.countRows(rangeQuery{Prefix: p, Limit: 8 * searchCap()})
+			if err != nil {
+				return nil, false, errors.Wrap(err, "measuring a search word")
+			}
+			if fewest < 0 || n < fewest {
+				prefix, fewest = p, n
+			}
 		}
 	}
-	var out []wordMatch
+	q := cond
+	q.Prefix, q.Has, q.Values, q.Limit = prefix, append(slices.Clone(cond.Has), wordsFilter(query)...), false, searchCap()+1
+	var out []string
 	seen := map[string]bool{}
-	for offset := 0; ; offset += rowsPageSize {
-		rows, err := s.queryRows(rangeQuery{Prefix: prefix, Offset: offset, Limit: rowsPageSize, Values: true})
+	for q.Offset = 0; ; q.Offset += q.Limit {
+		rows, err := s.queryRows(q)
 		if err != nil {
 			return nil, false, errors.Wrap(err, "reading a search word's entries")
 		}
 		for _, r := range rows {
-			suffix := r.Key[strings.LastIndexByte(r.Key, '/')+1:]
-			if seen[suffix] || !keep(suffix, string(r.Value)) {
-				continue
+			// A record has one entry per word key: two of its words may
+			// both begin with the query word.
+			if suffix := lastPart(r.Key); !seen[suffix] {
+				seen[suffix] = true
+				out = append(out, suffix)
 			}
-			seen[suffix] = true
-			out = append(out, wordMatch{suffix: suffix, value: string(r.Value)})
 			if len(out) > searchCap() {
 				return nil, true, nil
 			}
 		}
-		if len(rows) < rowsPageSize {
+		if len(rows) < q.Limit {
 			return out, false, nil
 		}
 	}
@@ -145,9 +150,4 @@ func wordsFilter(query []string) []string {
 		out[i] = store.WordStart(w)
 	}
 	return out
-}
-
-// matchesWords is the words test on a value made of flags then WordsText.
-func matchesWords(value string, flags int, query []string) bool {
-	return len(value) >= flags && store.MatchesSearch(value[flags:], query)
 }
