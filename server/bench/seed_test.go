@@ -367,11 +367,11 @@ func (s *seeder) settle(ctx context.Context) error {
 // quiet stops the database's own background upkeep (autovacuum, timed
 // checkpoints) for the rest of the run: the benchmark does that upkeep
 // itself before every visit of a configuration (beforeVisit), so it never
-// lands inside a block. Left to autovacuum, a vacuum of the posts table
-// (its full-text index included) or a timed checkpoint took a 2-core
-// machine's processor for seconds during whichever configuration happened
-// to run then: blocks of one visit were fast or slow together, whatever
-// the configuration.
+// lands inside a block and no configuration pays for upkeep another one
+// caused (a vacuum after Guest Accounts' re-seed, say). It did not narrow
+// the per-cycle spread (a 10-cycle run: SD of the log ratio 0.13-0.18
+// with it, 0.13-0.16 without); that spread is the machine's
+// (docs/measured-facts.md, "Costs").
 func (s *seeder) quiet(ctx context.Context) error {
 	for _, stmt := range []string{
 		`ALTER SYSTEM SET autovacuum = off`,
