@@ -141,14 +141,13 @@ func (s *Store) searchAudit(q store.AuditQuery, since string, words []string) (*
 		}
 		out.Total, out.TotalCapped = searchCap(), true
 	} else {
-		suffixes := found
-		slices.Sort(suffixes)
+		slices.Sort(found)
 		if !q.Oldest {
-			slices.Reverse(suffixes)
+			slices.Reverse(found)
 		}
-		out.Total = len(suffixes)
-		start := min(len(suffixes), q.Page*q.PerPage)
-		for _, sf := range suffixes[start:min(len(suffixes), start+q.PerPage)] {
+		out.Total = len(found)
+		start := min(len(found), q.Page*q.PerPage)
+		for _, sf := range found[start:min(len(found), start+q.PerPage)] {
 			keys = append(keys, auditKeyOfSuffix(sf))
 		}
 	}
