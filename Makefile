@@ -155,7 +155,7 @@ bench: dist-test mattermost-server ## benchmarks: hook decisions (Go), then plug
 	set -o pipefail; $(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./server/policy/ ./server/app/... ./server/store/guestcache/ | tee $(BENCH_OUT)/go-bench.txt
 	$(BENCH_ENV) $(GO) test -count=1 -run='^$$' -bench=SwitchOff -benchtime=1x -timeout 30m ./server/bench/
 	$(BENCH_ENV) GA_GOBENCH=$(CURDIR)/$(BENCH_OUT)/go-bench.txt \
-		$(GO) test -count=1 -run='^$$' -bench=Server -benchtime=1x -timeout 130m ./server/bench/
+		$(GO) test -count=1 -run='^$$' -bench=Server -benchtime=1x -timeout 145m ./server/bench/
 	@echo "make bench-table writes this run's tables into docs/performance.md and README.md"
 
 bench-table: ## write the tables of docs/performance.md and README.md from build/out/bench/latest.json

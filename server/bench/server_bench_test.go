@@ -28,7 +28,7 @@ import (
 // it as JSON; it asserts nothing about time.
 func BenchmarkServer(b *testing.B) {
 	p := loadParams()
-	ctx, cancel := context.WithTimeout(context.Background(), 125*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 140*time.Minute)
 	defer cancel()
 	started := time.Now()
 	load0 := loadAverage()
