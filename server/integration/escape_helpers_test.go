@@ -79,15 +79,21 @@ func (fx *escapeFixture) loginGuest() *model.Client4 {
 }
 
 // waitSessionMarked waits until core treats the client's session as a
-// guest session, asking core itself: it refuses such a session a team
-// join through an invite link before looking the link up (403), and
-// answers 404 for an unknown link otherwise. Nothing is joined either way.
+// guest session, asking core itself (inviteJoin).
 func waitSessionMarked(th *testhelper.TestHelper, c *model.Client4) {
 	th.T.Helper()
 	th.Eventually(func() bool {
-		r := call(th, c, http.MethodPost, "/teams/members/invite?invite_id="+model.NewId(), nil)
+		r := inviteJoin(th, c)
 		return r.Status == http.StatusForbidden && r.errorID() == errGuestInviteJoin
 	}, "the guest's session never became a guest session to core")
+}
+
+// inviteJoin asks core to join the team of a random invite link as the
+// client: 403 with errGuestInviteJoin for a guest session, 404 otherwise;
+// nothing is joined either way.
+func inviteJoin(th *testhelper.TestHelper, c *model.Client4) rawResp {
+	th.T.Helper()
+	return call(th, c, http.MethodPost, "/teams/members/invite?invite_id="+model.NewId(), nil)
 }
 
 // errGuestInviteJoin is core's refusal of a team join through an invite

@@ -22,10 +22,15 @@ type Core interface {
 	// reads the property from the database when a session is not in its
 	// cache; the caller refreshes that cache.
 	SetSessionsGuest(userIDs []string, isGuest bool) ([]CoreSession, error)
+	// MarkRoleSessionsGuest sets is_guest on every session of the active
+	// users holding one of the system roles, where it is not set, and
+	// returns the sessions it changed (the caller refreshes core's cache).
+	MarkRoleSessionsGuest(roles []string) ([]CoreSession, error)
 	CoreRoles
 }
 
-// CoreSession is a session SetSessionsGuest changed.
+// CoreSession is a session SetSessionsGuest or MarkRoleSessionsGuest
+// changed.
 type CoreSession struct {
 	ID        string
 	UserID    string

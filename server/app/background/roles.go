@@ -108,13 +108,18 @@ const roleMoveWorkers = 4
 // A stop (the plugin deactivating) ends it early; the next activation
 // moves the rest. After a full check (the whole registry read), a clean
 // run records it, so activation reads the whole registry again until one
-// does.
+// does. The moved guests' sessions then get core's guest marker
+// (activation marked the sessions of the guests already on the role).
 func (s *Service) moveRolesInBackground(ids []string, fullCheck bool) {
 	if len(ids) == 0 {
 		return
 	}
 	s.Go(func() {
-		if s.moveRoles(ids) && fullCheck {
+		done := s.moveRoles(ids)
+		if s.sessions != nil {
+			s.sessions.MarkAllGuestSessions()
+		}
+		if done && fullCheck {
 			s.reconciledEdition()
 		}
 	})

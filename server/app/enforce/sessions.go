@@ -44,6 +44,12 @@ func (s *Service) markSessions(userIDs []string) []string {
 		return nil
 	}
 	changed, err := s.core.SetSessionsGuest(userIDs, true)
+	return s.refreshMarked(changed, err)
+}
+
+// refreshMarked re-reads each session just marked into core's cache and
+// returns the users whose sessions changed.
+func (s *Service) refreshMarked(changed []store.CoreSession, err error) []string {
 	if err != nil {
 		s.api.LogError("Guest Accounts: could not mark guests' sessions as guest sessions", "error", err.Error())
 		return nil
@@ -118,10 +124,30 @@ func (s *Service) activeGuests() ([]string, error) {
 }
 
 // MarkAllGuestSessions marks the sessions of every active guest
-// (activation, and the periodic job for sessions core creates without a
-// login hook, such as a personal access token's first use), a thousand
-// users per statement.
+// (activation, the end of a move onto the guest role, and the periodic job
+// for sessions core creates without a login hook, such as a personal
+// access token's first use).
+//
+// Guests hold a system role of their own (the dedicated role, or
+// system_guest on a licensed server), so one statement marks the sessions
+// of the active users holding it, or system_guest (a guest inside a role
+// window): the registry is not read, and the work follows the sessions
+// (measured in docs/performance.md, "Activation"). Only when guests fall
+// back to system_user (the dedicated role unusable) are the registry's
+// active guests listed, a thousand users per statement. Marking a session
+// as a guest's only narrows what core lets it do.
 func (s *Service) MarkAllGuestSessions() {
+	if role := s.members.GuestSystemRole(); role != model.SystemUserRoleId {
+		roles := []string{role}
+		if role != model.SystemGuestRoleId {
+			roles = append(roles, model.SystemGuestRoleId)
+		}
+		changed, err := s.core.MarkRoleSessionsGuest(roles)
+		for _, id := range s.refreshMarked(changed, err) {
+			s.refreshSessionCaches(id)
+		}
+		return
+	}
 	ids, err := s.activeGuests()
 	if err != nil {
 		s.api.LogError("Guest Accounts: could not list guests to mark their sessions", "error", err.Error())

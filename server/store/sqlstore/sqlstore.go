@@ -93,6 +93,35 @@ func (s *Store) SetSessionsGuest(userIDs []string, isGuest bool) ([]store.CoreSe
 	if err != nil {
 		return nil, errors.Wrap(err, "marking sessions")
 	}
+	return scanChanged(rows)
+}
+
+// MarkRoleSessionsGuest sets is_guest on the sessions of the active users
+// holding one of the system roles, where it is not set. The sessions table
+// is read once and each session's user by its key, so the cost follows the
+// number of sessions, not of users.
+func (s *Store) MarkRoleSessionsGuest(roles []string) ([]store.CoreSession, error) {
+	if len(roles) == 0 {
+		return nil, nil
+	}
+	db, err := s.db()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(`UPDATE Sessions s SET Props = COALESCE(s.Props, '{}'::jsonb) || jsonb_build_object('is_guest', 'true')
+		FROM Users u
+		WHERE u.Id = s.UserId AND u.DeleteAt = 0 AND string_to_array(u.Roles, ' ') && $1::text[]
+			AND (s.Props->>'is_guest') IS DISTINCT FROM 'true'
+		RETURNING s.Id, s.UserId, s.ExpiresAt`, pq.Array(roles))
+	if err != nil {
+		return nil, errors.Wrap(err, "marking the sessions of the guests' roles")
+	}
+	return scanChanged(rows)
+}
+
+// scanChanged reads the sessions an UPDATE … RETURNING Id, UserId,
+// ExpiresAt changed.
+func scanChanged(rows *sql.Rows) ([]store.CoreSession, error) {
 	defer rows.Close()
 	var changed []store.CoreSession
 	for rows.Next() {
