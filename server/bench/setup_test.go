@@ -31,7 +31,8 @@ import (
 // with blocks twice as long was no more precise per cycle), so precision
 // comes from cycles: after one warm-up cycle the run stops once the target
 // is reached (at least 10 cycles), at 120 cycles, or after 110 minutes
-// (91 cycles in 85 minutes reached ±3.03 % for the widest workload).
+// (73 cycles, 59 minutes, reached ±2.9 % for the widest workload; 91
+// cycles of another run ±3.03 %).
 func loadParams() benchreport.Params {
 	p := benchreport.Params{
 		Workers: 8, PostRequests: 800, JoinRequests: 200, MinCycles: 10, MaxCycles: 120, WarmupCycles: 1,
