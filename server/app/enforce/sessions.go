@@ -31,7 +31,12 @@ type SessionRevoker interface {
 // unchanged, which makes core drop the session copies open websockets
 // hold.
 func (s *Service) MarkGuestSessions(userIDs ...string) {
-	for _, id := range s.markSessions(userIDs) {
+	s.refreshUsersCaches(s.markSessions(userIDs))
+}
+
+// refreshUsersCaches runs refreshSessionCaches for each user.
+func (s *Service) refreshUsersCaches(userIDs []string) {
+	for _, id := range userIDs {
 		s.refreshSessionCaches(id)
 	}
 }
@@ -131,11 +136,11 @@ func (s *Service) activeGuests() ([]string, error) {
 // Guests hold a system role of their own (the dedicated role, or
 // system_guest on a licensed server), so one statement marks the sessions
 // of the active users holding it, or system_guest (a guest inside a role
-// window): the registry is not read, and the work follows the sessions
-// (measured in docs/performance.md, "Activation"). Only when guests fall
-// back to system_user (the dedicated role unusable) are the registry's
-// active guests listed, a thousand users per statement. Marking a session
-// as a guest's only narrows what core lets it do.
+// window): the registry is not read (activation took 0.15-0.16 s from
+// 1,000 to 100,000 guests: docs/performance.md, "Activation"). Only when
+// guests fall back to system_user (the dedicated role unusable) are the
+// registry's active guests listed, a thousand users per statement.
+// Marking a session as a guest's only narrows what core lets it do.
 func (s *Service) MarkAllGuestSessions() {
 	if role := s.members.GuestSystemRole(); role != model.SystemUserRoleId {
 		roles := []string{role}
@@ -143,9 +148,7 @@ func (s *Service) MarkAllGuestSessions() {
 			roles = append(roles, model.SystemGuestRoleId)
 		}
 		changed, err := s.core.MarkRoleSessionsGuest(roles)
-		for _, id := range s.refreshMarked(changed, err) {
-			s.refreshSessionCaches(id)
-		}
+		s.refreshUsersCaches(s.refreshMarked(changed, err))
 		return
 	}
 	ids, err := s.activeGuests()

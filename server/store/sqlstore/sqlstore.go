@@ -97,9 +97,8 @@ func (s *Store) SetSessionsGuest(userIDs []string, isGuest bool) ([]store.CoreSe
 }
 
 // MarkRoleSessionsGuest sets is_guest on the sessions of the active users
-// holding one of the system roles, where it is not set. The sessions table
-// is read once and each session's user by its key, so the cost follows the
-// number of sessions, not of users.
+// holding one of the system roles, where it is not set: one statement
+// joining Sessions to Users, which reads nothing of the plugin's registry.
 func (s *Store) MarkRoleSessionsGuest(roles []string) ([]store.CoreSession, error) {
 	if len(roles) == 0 {
 		return nil, nil
